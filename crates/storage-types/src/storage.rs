@@ -1,0 +1,155 @@
+//! The [`Storage`] trait: the one object-safe API every program is written against.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::body::Body;
+use crate::error::Result;
+use crate::metadata::Metadata;
+use crate::options::{
+    BucketOptions, CompleteOptions, CopyOptions, DeleteOptions, ListOptions, PartOptions,
+    PresignOptions, ReadOptions, StatOptions, WriteOptions,
+};
+use crate::response::{
+    Lister, MultipartUpload, Part, PresignMethod, PresignedRequest, Reader, StorageInfo,
+};
+
+/// A store of objects: local files, memory, a bucket of S3, GCS or Azure Blob.
+///
+/// Use it as `Arc<dyn Storage>`. Paths are `/`-separated and relative to the store's root; a
+/// trailing `/` names a directory; paths that could escape the root are refused with
+/// `InvalidInput`. Optional arguments live in each operation's options struct. The optional
+/// features (multipart, append, copy, rename, presign, create_dir, buckets) are methods here
+/// too: a backend that lacks one answers [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported),
+/// and [`info`](Storage::info) tells in advance.
+///
+/// Backends do not implement this trait directly: they implement
+/// [`Backend`](crate::backend::Backend), and every `Backend` is a `Storage` through one central
+/// layer that normalises paths, checks options against the capability, enforces declared body
+/// lengths, reports progress, adds error context and emits one tracing span per call.
+///
+/// ```
+/// use std::sync::Arc;
+/// use storage_types::{Storage, StorageExt, WriteOptions};
+///
+/// async fn save(store: Arc<dyn Storage>) -> storage_types::Result<()> {
+///     store.write("reports/a.csv", "id,total\n".into(),
+///         WriteOptions::default().with_content_type("text/csv")).await?;
+///     let bytes = store.read_bytes("reports/a.csv").await?;
+///     assert_eq!(bytes, "id,total\n");
+///     Ok(())
+/// }
+/// ```
+#[async_trait]
+pub trait Storage: Send + Sync + Debug {
+    /// The service, where the store points, and what it supports.
+    fn info(&self) -> &StorageInfo;
+
+    /// The concrete store, to reach a backend's own API (for example its SDK client) from a
+    /// `dyn Storage`: `store.as_any().downcast_ref::<S3Storage>()`.
+    fn as_any(&self) -> &dyn Any;
+
+    /// The metadata of the object at `path`, or of the directory if `path` ends with `/`.
+    ///
+    /// Errors: `NotFound` if nothing is there; `IsDirectory` where the service can tell that an
+    /// object path names a directory (local files); `ConditionNotMet` for a failed
+    /// `if_match`/`if_none_match`.
+    async fn stat(&self, path: &str, opts: StatOptions) -> Result<Metadata>;
+
+    /// Opens the object at `path` for reading, whole or a range; the bytes stream as polled.
+    ///
+    /// Errors: `NotFound`; `IsDirectory` for a directory path; `RangeNotSatisfiable` for a range
+    /// that starts at or past the end; `ConditionNotMet`. A stream that ends early yields an
+    /// `IntegrityMismatch` error instead of a short body.
+    async fn read(&self, path: &str, opts: ReadOptions) -> Result<Reader>;
+
+    /// Creates or replaces the object at `path` with `body`, returning what the store knows of
+    /// the new object (at least its size).
+    ///
+    /// A write that fails (a body error, a body shorter or longer than declared, a failed
+    /// condition) leaves the previous object, or none: never a partial one.
+    async fn write(&self, path: &str, body: Body, opts: WriteOptions) -> Result<Metadata>;
+
+    /// Deletes the object at `path`, or the empty directory if `path` ends with `/`. Deleting
+    /// something that does not exist succeeds.
+    async fn delete(&self, path: &str, opts: DeleteOptions) -> Result<()>;
+
+    /// Lists the directory `path` (a trailing `/` is implied): one level, with subdirectories as
+    /// directory entries, or with [`ListOptions::recursive`] every object below it. Entries come
+    /// in lexicographic order of their paths where the service gives one, each exactly once.
+    async fn list(&self, path: &str, opts: ListOptions) -> Result<Lister>;
+
+    /// Starts a multipart upload to `path`. Nothing is visible at `path` until completion.
+    async fn create_multipart(&self, path: &str, opts: WriteOptions) -> Result<MultipartUpload>;
+
+    /// Uploads part `number` (from 1) of `upload`; uploading a number again replaces that part.
+    /// Parts may go up in any order and concurrently.
+    async fn upload_part(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<Part>;
+
+    /// Assembles `parts` (ascending by number) into the object.
+    ///
+    /// Errors: `InvalidInput` for an empty, unordered or unknown part list; `NotFound` for an
+    /// unknown upload.
+    async fn complete_multipart(
+        &self,
+        upload: &MultipartUpload,
+        parts: &[Part],
+        opts: CompleteOptions,
+    ) -> Result<Metadata>;
+
+    /// Abandons `upload` and frees its parts. `NotFound` for an unknown upload.
+    async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()>;
+
+    /// The parts uploaded so far, ascending by number.
+    async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>>;
+
+    /// The uploads in progress below the directory `dir`.
+    async fn list_multipart_uploads(&self, dir: &str) -> Result<Vec<MultipartUpload>>;
+
+    /// Creates an empty appendable object at `path`, replacing an existing object.
+    async fn create_append(&self, path: &str, opts: WriteOptions) -> Result<Metadata>;
+
+    /// Appends `body` to the appendable object at `path`, whose current length must be
+    /// `offset` (else `ConditionNotMet`); returns the new length. A failed append leaves the
+    /// object at its previous length.
+    async fn append(&self, path: &str, offset: u64, body: Body, opts: PartOptions) -> Result<u64>;
+
+    /// Finishes an appendable object: no more appends are needed. Returns its metadata.
+    async fn commit_append(&self, path: &str) -> Result<Metadata>;
+
+    /// Copies the object `from` to `to` on the service, replacing `to`.
+    async fn copy(&self, from: &str, to: &str, opts: CopyOptions) -> Result<()>;
+
+    /// Moves the object `from` to `to`, replacing `to`.
+    async fn rename(&self, from: &str, to: &str, opts: CopyOptions) -> Result<()>;
+
+    /// A signed request for `method` on `path`, valid for `expires`.
+    async fn presign(
+        &self,
+        method: PresignMethod,
+        path: &str,
+        expires: Duration,
+        opts: PresignOptions,
+    ) -> Result<PresignedRequest>;
+
+    /// Creates the directory `path` (a trailing `/` is implied); creating it again succeeds.
+    async fn create_dir(&self, path: &str) -> Result<()>;
+
+    /// Creates a bucket (container) in the store's account.
+    async fn create_bucket(&self, name: &str, opts: BucketOptions) -> Result<()>;
+
+    /// Deletes an empty bucket (container).
+    async fn delete_bucket(&self, name: &str) -> Result<()>;
+
+    /// The buckets (containers) of the store's account.
+    async fn list_buckets(&self) -> Result<Vec<String>>;
+}
