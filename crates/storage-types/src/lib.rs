@@ -31,6 +31,7 @@
 pub mod backend;
 mod body;
 mod capability;
+mod conditions;
 mod encryption;
 mod error;
 mod ext;
@@ -47,6 +48,7 @@ mod storage;
 
 pub use body::{Body, BoxStream, ByteStream, collect_stream};
 pub use capability::{Capability, Limits, Pair, PairSet};
+pub use conditions::{check_preconditions, etag_matches};
 pub use encryption::{CustomerKey, Encryption};
 pub use error::{Error, ErrorKind, Result};
 pub use ext::StorageExt;
