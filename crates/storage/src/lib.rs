@@ -1,1 +1,40 @@
-//! placeholder
+//! One API for object and file storage: open a store by URL and use it as `Arc<dyn Storage>`.
+//!
+//! Each backend is a cargo feature (`fs` and `memory` by default); the traits, options and
+//! errors are those of [`storage_types`], re-exported here.
+//!
+//! | URL | store |
+//! |---|---|
+//! | `/abs/path`, `./rel/path`, `fs:///abs/path`, `file:///abs/path` | local files below that directory |
+//! | `memory://name` | an in-process store, shared by every `open` of the same name |
+//!
+//! Every URL accepts `?loose=true`: options the backend cannot honour are then dropped instead
+//! of refused. An unknown scheme or query key is an `InvalidInput` error naming what is
+//! accepted.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> storage::Result<()> {
+//! use storage::{StorageExt, open};
+//!
+//! let store = open("memory://example")?;
+//! store.write_bytes("hello.txt", "hi").await?;
+//! assert_eq!(store.read_bytes("hello.txt").await?, "hi");
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod location;
+mod open;
+mod redact;
+
+pub use location::{Location, locate};
+pub use open::{open, schemes};
+pub use redact::redact_url;
+pub use storage_types as types;
+pub use storage_types::{
+    Body, ByteRange, Capability, CopyOptions, DeleteOptions, Encryption, Entry, EntryMode,
+    Error, ErrorKind, Feature, ListOptions, Metadata, ObjectPath, Operation, Pair, PartOptions,
+    Progress, ReadOptions, Reader, Result, StatOptions, Storage, StorageExt, StorageInfo,
+    WriteOptions,
+};

@@ -1,0 +1,350 @@
+//! [`FsStorage`]: the `Backend` implementation over a root directory.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use storage_types::backend::Backend;
+use storage_types::{
+    Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error,
+    ErrorKind, Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation,
+    Pair, Part, PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions,
+    Reader, Result, StatOptions, StorageInfo, WriteOptions, check_preconditions,
+};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+
+use crate::blocking::blocking;
+use crate::paths::{
+    create_parents, etag, file_metadata, is_directory, metadata_of, not_found, resolve,
+};
+use crate::temp::TempPath;
+
+/// A store of files below a root directory.
+#[derive(Debug, Clone)]
+pub struct FsStorage {
+    root: Arc<PathBuf>,
+    info: Arc<StorageInfo>,
+    /// Serialises appends and conditional writes of this store, which check then act.
+    guard: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl FsStorage {
+    /// A store rooted at `root`, which is created if missing.
+    pub fn new(root: impl AsRef<Path>) -> Result<Self> {
+        let root = root.as_ref();
+        fs::create_dir_all(root)?;
+        let root = fs::canonicalize(root)?;
+        let info = StorageInfo::new(crate::SCHEME, root.display().to_string(), capability());
+        Ok(FsStorage {
+            root: Arc::new(root),
+            info: Arc::new(info),
+            guard: Arc::default(),
+        })
+    }
+
+    /// Loose mode on or off: in loose mode, options this backend cannot honour are dropped
+    /// instead of refused.
+    pub fn with_loose(mut self, loose: bool) -> Self {
+        self.info = Arc::new(StorageInfo::clone(&self.info).with_loose(loose));
+        self
+    }
+
+    /// The root directory (canonical).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    async fn resolved(&self, path: &ObjectPath) -> Result<PathBuf> {
+        let root = Arc::clone(&self.root);
+        let path = path.clone();
+        blocking(move || resolve(&root, &path)).await
+    }
+}
+
+/// What this backend supports. Part size and concurrency are accepted as hints: local writes
+/// are never split. Stored headers (content type and the like) have no place on a filesystem.
+fn capability() -> Capability {
+    let conditional = [Pair::IfMatch, Pair::IfNoneMatch];
+    Capability::new()
+        .with_feature(Feature::Multipart)
+        .with_feature(Feature::Append)
+        .with_feature(Feature::Copy)
+        .with_feature(Feature::Rename)
+        .with_feature(Feature::CreateDir)
+        .with_pairs(Operation::Stat, &conditional)
+        .with_pairs(Operation::Read, &conditional)
+        .with_pairs(Operation::Read, &[Pair::Range])
+        .with_pairs(Operation::Write, &conditional)
+        .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
+        .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
+        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
+        .with_pairs(Operation::Copy, &[Pair::IfNoneMatch])
+        .with_pairs(Operation::Rename, &[Pair::IfNoneMatch])
+}
+
+fn is_conditional(if_match: &Option<String>, if_none_match: &Option<String>) -> bool {
+    if_match.is_some() || if_none_match.as_deref().is_some_and(|v| v.trim() != "*")
+}
+
+#[async_trait]
+impl Backend for FsStorage {
+    fn info(&self) -> &StorageInfo {
+        &self.info
+    }
+
+    async fn stat(&self, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
+        let root = Arc::clone(&self.root);
+        let path = path.clone();
+        blocking(move || {
+            let local = resolve(&root, &path)?;
+            let meta = match fs::metadata(&local) {
+                Ok(meta) => meta,
+                Err(err) if err.kind() == io::ErrorKind::NotADirectory => return Err(not_found()),
+                Err(err) => return Err(err.into()),
+            };
+            if meta.is_dir() != path.is_dir() {
+                return Err(if meta.is_dir() { is_directory() } else { not_found() });
+            }
+            let metadata = metadata_of(&meta);
+            check_preconditions(
+                metadata.etag.as_deref(),
+                opts.if_match.as_deref(),
+                opts.if_none_match.as_deref(),
+            )?;
+            Ok(metadata)
+        })
+        .await
+    }
+
+    async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        let local = self.resolved(path).await?;
+        crate::reader::read(local, &opts).await
+    }
+
+    async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
+        let local = self.resolved(path).await?;
+        let _serial = match is_conditional(&opts.if_match, &opts.if_none_match) {
+            true => Some(self.guard.lock().await),
+            false => None,
+        };
+        let meta =
+            crate::writer::write_atomic(local, body, opts.if_match, opts.if_none_match).await?;
+        Ok(metadata_of(&meta))
+    }
+
+    async fn delete(&self, path: &ObjectPath, _opts: DeleteOptions) -> Result<()> {
+        let root = Arc::clone(&self.root);
+        let path = path.clone();
+        blocking(move || {
+            let local = resolve(&root, &path)?;
+            let removed = if path.is_dir() {
+                fs::remove_dir(&local)
+            } else {
+                match fs::symlink_metadata(&local) {
+                    Ok(meta) if meta.is_dir() => return Err(is_directory()),
+                    _ => fs::remove_file(&local),
+                }
+            };
+            match removed {
+                Ok(()) => Ok(()),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    Ok(())
+                }
+                Err(err) => Err(err.into()),
+            }
+        })
+        .await
+    }
+
+    async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
+        crate::lister::list(Arc::clone(&self.root), dir, &opts).await
+    }
+
+    async fn create_multipart(
+        &self,
+        path: &ObjectPath,
+        _opts: WriteOptions,
+    ) -> Result<MultipartUpload> {
+        self.resolved(path).await?;
+        crate::multipart::create(PathBuf::clone(&self.root), path.clone()).await
+    }
+
+    async fn upload_part(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        body: Body,
+        _opts: PartOptions,
+    ) -> Result<Part> {
+        crate::multipart::upload_part(PathBuf::clone(&self.root), upload, number, body).await
+    }
+
+    async fn complete_multipart(
+        &self,
+        upload: &MultipartUpload,
+        parts: &[Part],
+        opts: CompleteOptions,
+    ) -> Result<Metadata> {
+        let target = self.resolved(&upload.path).await?;
+        let root = PathBuf::clone(&self.root);
+        let temp = crate::multipart::assemble(root.clone(), upload, target.clone(), parts).await?;
+        let meta = crate::writer::commit(temp, target, None, opts.if_none_match).await?;
+        crate::multipart::remove(root, upload).await?;
+        Ok(metadata_of(&meta))
+    }
+
+    async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
+        crate::multipart::remove(PathBuf::clone(&self.root), upload).await
+    }
+
+    async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
+        crate::multipart::list_parts(PathBuf::clone(&self.root), upload).await
+    }
+
+    async fn list_multipart_uploads(&self, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
+        crate::multipart::list_uploads(PathBuf::clone(&self.root), dir.clone()).await
+    }
+
+    async fn create_append(&self, path: &ObjectPath, _opts: WriteOptions) -> Result<Metadata> {
+        let local = self.resolved(path).await?;
+        let _serial = self.guard.lock().await;
+        let meta = crate::writer::write_atomic(local, Body::empty(), None, None).await?;
+        Ok(metadata_of(&meta))
+    }
+
+    async fn append(
+        &self,
+        path: &ObjectPath,
+        offset: u64,
+        body: Body,
+        _opts: PartOptions,
+    ) -> Result<u64> {
+        let local = self.resolved(path).await?;
+        let _serial = self.guard.lock().await;
+        let mut file = match tokio::fs::OpenOptions::new().write(true).open(&local).await {
+            Ok(file) => file,
+            Err(err) if err.kind() == io::ErrorKind::IsADirectory => return Err(is_directory()),
+            Err(err) => return Err(err.into()),
+        };
+        let length = file.metadata().await?.len();
+        if length != offset {
+            return Err(Error::new(
+                ErrorKind::ConditionNotMet,
+                format!("append at offset {offset}, but the object has {length} bytes"),
+            ));
+        }
+        file.seek(io::SeekFrom::Start(offset)).await?;
+        let mut written = 0u64;
+        let mut stream = body.into_stream();
+        let result: Result<()> = async {
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk?;
+                file.write_all(&chunk).await?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(err) = result {
+            // A failed append leaves the object at its previous length.
+            let _ = file.flush().await;
+            file.set_len(offset).await?;
+            return Err(err);
+        }
+        Ok(offset + written)
+    }
+
+    async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {
+        let local = self.resolved(path).await?;
+        blocking(move || {
+            let meta = file_metadata(&local)?.ok_or_else(not_found)?;
+            Ok(metadata_of(&meta))
+        })
+        .await
+    }
+
+    async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
+        let (root, from, to) = (Arc::clone(&self.root), from.clone(), to.clone());
+        blocking(move || {
+            let (source, target) = (resolve(&root, &from)?, resolve(&root, &to)?);
+            file_metadata(&source)?.ok_or_else(not_found)?;
+            create_parents(&target)?;
+            let temp = TempPath::new_in(target.parent().unwrap_or(Path::new("/")));
+            fs::copy(&source, temp.path())?;
+            temp.commit(&target, None, opts.if_none_match.as_deref())
+        })
+        .await
+    }
+
+    async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
+        let (root, from, to) = (Arc::clone(&self.root), from.clone(), to.clone());
+        blocking(move || {
+            let (source, target) = (resolve(&root, &from)?, resolve(&root, &to)?);
+            file_metadata(&source)?.ok_or_else(not_found)?;
+            create_parents(&target)?;
+            let current = file_metadata(&target)?.map(|meta| etag(&meta));
+            if opts.if_none_match.as_deref().is_some_and(|v| v.trim() == "*") {
+                // A hard link fails on an existing name, atomically; then the source goes.
+                fs::hard_link(&source, &target).map_err(|err| match err.kind() {
+                    io::ErrorKind::AlreadyExists => {
+                        Error::new(ErrorKind::ConditionNotMet, "the destination exists")
+                    }
+                    _ => err.into(),
+                })?;
+                fs::remove_file(&source)?;
+                return Ok(());
+            }
+            check_preconditions(current.as_deref(), None, opts.if_none_match.as_deref())?;
+            fs::rename(&source, &target)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn presign(
+        &self,
+        _method: PresignMethod,
+        _path: &ObjectPath,
+        _expires: Duration,
+        _opts: PresignOptions,
+    ) -> Result<PresignedRequest> {
+        Err(Error::unsupported("local files have no URLs to sign"))
+    }
+
+    async fn create_dir(&self, dir: &ObjectPath) -> Result<()> {
+        let root = Arc::clone(&self.root);
+        let dir = dir.clone();
+        blocking(move || {
+            let local = resolve(&root, &dir)?;
+            fs::create_dir_all(&local).map_err(|err| match err.kind() {
+                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
+                    Error::new(ErrorKind::NotDirectory, "a file is in the way of the directory")
+                }
+                _ => err.into(),
+            })
+        })
+        .await
+    }
+
+    async fn create_bucket(&self, _name: &str, _opts: BucketOptions) -> Result<()> {
+        Err(Error::unsupported("local files have no buckets"))
+    }
+
+    async fn delete_bucket(&self, _name: &str) -> Result<()> {
+        Err(Error::unsupported("local files have no buckets"))
+    }
+
+    async fn list_buckets(&self) -> Result<Vec<String>> {
+        Err(Error::unsupported("local files have no buckets"))
+    }
+}

@@ -1,0 +1,55 @@
+//! Writing a body to disk: streamed into a temporary file next to the target, then committed
+//! by rename, so readers see the old file or the new one, never a part.
+
+use std::path::{Path, PathBuf};
+
+use futures_util::StreamExt;
+use storage_types::{Body, Result};
+use tokio::io::AsyncWriteExt;
+
+use crate::blocking::blocking;
+use crate::paths::create_parents;
+use crate::temp::TempPath;
+
+/// Streams `body` into a new temporary file in `dir`. The file is removed if anything fails
+/// or the returned future is dropped.
+pub(crate) async fn spill(dir: &Path, body: Body) -> Result<TempPath> {
+    let temp = TempPath::new_in(dir);
+    let mut file = tokio::fs::File::create(temp.path()).await?;
+    let mut stream = body.into_stream();
+    while let Some(chunk) = stream.next().await {
+        file.write_all(&chunk?).await?;
+    }
+    // tokio's File writes in the background; flush waits for the last write to land.
+    file.flush().await?;
+    Ok(temp)
+}
+
+/// Writes `body` to `target` atomically, creating its parent directories, honouring the
+/// preconditions at commit time.
+pub(crate) async fn write_atomic(
+    target: PathBuf,
+    body: Body,
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+) -> Result<std::fs::Metadata> {
+    let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
+    let target_for_mkdir = target.clone();
+    blocking(move || create_parents(&target_for_mkdir)).await?;
+    let temp = spill(&parent, body).await?;
+    commit(temp, target, if_match, if_none_match).await
+}
+
+/// Moves a finished temporary file over `target` and returns the new file's metadata.
+pub(crate) async fn commit(
+    temp: TempPath,
+    target: PathBuf,
+    if_match: Option<String>,
+    if_none_match: Option<String>,
+) -> Result<std::fs::Metadata> {
+    blocking(move || {
+        temp.commit(&target, if_match.as_deref(), if_none_match.as_deref())?;
+        Ok(std::fs::metadata(&target)?)
+    })
+    .await
+}

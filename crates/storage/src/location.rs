@@ -1,0 +1,90 @@
+//! `locate(url)`: a URL that names one object or directory, split into the store and the path
+//! inside it, as command-line tools need.
+
+use std::sync::Arc;
+
+use storage_types::{Error, Result, Storage};
+
+use crate::open::ParsedUrl;
+
+/// A store and a path inside it.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The store.
+    pub store: Arc<dyn Storage>,
+    /// The path inside the store (a trailing `/` names a directory).
+    pub path: String,
+}
+
+/// Splits a URL naming an object or directory into a store and a path.
+///
+/// Local paths open a store at the filesystem root `/` with the rest as the path;
+/// `memory://name/a/b` opens store `name` with path `a/b`.
+///
+/// ```
+/// let loc = storage::locate("memory://docs/a/b.txt").unwrap();
+/// assert_eq!(loc.path, "a/b.txt");
+/// assert_eq!(loc.store.info().service, "memory");
+/// ```
+pub fn locate(url: &str) -> Result<Location> {
+    let parsed = ParsedUrl::parse(url)?;
+    let loose = parsed.flag("loose")?;
+    parsed.refuse_unknown_keys(&["loose"])?;
+    let path = parsed.path.trim_start_matches('/').to_owned();
+    match parsed.scheme.as_str() {
+        #[cfg(feature = "fs")]
+        "fs" | "file" => {
+            parsed.local_root()?;
+            let store = storage_fs::FsStorage::new("/")?.with_loose(loose);
+            Ok(Location { store: Arc::new(store), path })
+        }
+        #[cfg(feature = "memory")]
+        "memory" => {
+            let store = memory_store(&parsed.host).with_loose(loose);
+            Ok(Location { store: Arc::new(store), path })
+        }
+        _ => Err(crate::open(url).err().unwrap_or_else(|| {
+            Error::invalid_input(format!("`{}` URLs cannot be located", parsed.scheme))
+        })),
+    }
+}
+
+/// The process-wide memory store called `name`: every `open("memory://name")` shares it.
+#[cfg(feature = "memory")]
+pub(crate) fn memory_store(name: &str) -> storage_memory::MemoryStorage {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    static STORES: OnceLock<Mutex<HashMap<String, storage_memory::MemoryStorage>>> =
+        OnceLock::new();
+    let stores = STORES.get_or_init(Mutex::default);
+    let mut stores = stores.lock().unwrap_or_else(|p| p.into_inner());
+    stores
+        .entry(name.to_owned())
+        .or_insert_with(|| storage_memory::MemoryStorage::named(name))
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_paths_split_at_the_filesystem_root() {
+        let loc = locate("/tmp/some dir/a.txt").unwrap();
+        assert_eq!(loc.path, "tmp/some dir/a.txt");
+        let loc = locate("file:///tmp/x/").unwrap();
+        assert_eq!(loc.path, "tmp/x/");
+    }
+
+    #[tokio::test]
+    async fn memory_stores_are_shared_by_name() {
+        use storage_types::StorageExt;
+        let a = crate::open("memory://shared-by-name").unwrap();
+        a.write_bytes("x", "1").await.unwrap();
+        let b = locate("memory://shared-by-name/x").unwrap();
+        assert_eq!(b.store.read_bytes(&b.path).await.unwrap(), "1");
+        let other = crate::open("memory://another-name").unwrap();
+        assert!(!other.exists("x").await.unwrap());
+    }
+}
