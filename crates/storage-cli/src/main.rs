@@ -1,1 +1,42 @@
-fn main(){}
+//! `stor`: list, inspect, copy, move and remove objects on any rs-storage URL or local path.
+
+mod cli;
+mod list;
+mod progress;
+mod remove;
+mod transfer;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Ls(args) => list::ls(args).await,
+        Command::Stat(args) => list::stat(args).await,
+        Command::Cat(args) => transfer::cat(args).await,
+        Command::Cp(args) => transfer::cp(args).await,
+        Command::Mv(args) => transfer::mv(args).await,
+        Command::Rm(args) => remove::rm(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line: the context, then the storage error, whose own Display already
+            // includes its source (so the chain stops there).
+            let mut line = Vec::new();
+            for cause in err.chain() {
+                line.push(cause.to_string());
+                if cause.is::<storage::Error>() {
+                    break;
+                }
+            }
+            eprintln!("stor: {}", line.join(": ").replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}

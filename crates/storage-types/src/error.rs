@@ -244,7 +244,8 @@ impl From<std::io::Error> for Error {
             }
             return Error::unexpected("i/o error");
         }
-        Error::new(kind, "i/o error").with_temporary(temporary).with_source(err)
+        // The message is left empty: the source says it all.
+        Error::new(kind, "").with_temporary(temporary).with_source(err)
     }
 }
 

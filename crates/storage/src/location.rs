@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use storage_types::{Error, Result, Storage};
+use storage_types::{Result, Storage};
 
 use crate::open::ParsedUrl;
 
@@ -28,6 +28,7 @@ pub struct Location {
 /// ```
 pub fn locate(url: &str) -> Result<Location> {
     let parsed = ParsedUrl::parse(url)?;
+    parsed.refuse_unknown_scheme()?;
     let loose = parsed.flag("loose")?;
     parsed.refuse_unknown_keys(&["loose"])?;
     let path = parsed.path.trim_start_matches('/').to_owned();
@@ -43,9 +44,7 @@ pub fn locate(url: &str) -> Result<Location> {
             let store = memory_store(&parsed.host).with_loose(loose);
             Ok(Location { store: Arc::new(store), path })
         }
-        _ => Err(crate::open(url).err().unwrap_or_else(|| {
-            Error::invalid_input(format!("`{}` URLs cannot be located", parsed.scheme))
-        })),
+        _ => Err(parsed.unknown_scheme()),
     }
 }
 

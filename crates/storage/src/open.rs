@@ -29,6 +29,7 @@ const COMMON_KEYS: [&str; 1] = ["loose"];
 /// malformed URL or value; any error of the backend's constructor.
 pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
     let parsed = ParsedUrl::parse(url)?;
+    parsed.refuse_unknown_scheme()?;
     let loose = parsed.flag("loose")?;
     parsed.refuse_unknown_keys(&COMMON_KEYS)?;
     match parsed.scheme.as_str() {
@@ -39,11 +40,7 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
         }
         #[cfg(feature = "memory")]
         "memory" => Ok(Arc::new(crate::location::memory_store(&parsed.host).with_loose(loose))),
-        other => Err(Error::invalid_input(format!(
-            "unknown scheme `{other}` in {}; this build accepts: {} (and bare local paths)",
-            redact_url(url),
-            schemes().join(", ")
-        ))),
+        _ => Err(parsed.unknown_scheme()),
     }
 }
 
@@ -86,6 +83,22 @@ impl ParsedUrl {
             path,
             query,
         })
+    }
+
+    pub(crate) fn refuse_unknown_scheme(&self) -> Result<()> {
+        match schemes().contains(&self.scheme.as_str()) {
+            true => Ok(()),
+            false => Err(self.unknown_scheme()),
+        }
+    }
+
+    pub(crate) fn unknown_scheme(&self) -> Error {
+        Error::invalid_input(format!(
+            "unknown scheme `{}` in {}; this build accepts: {} (and bare local paths)",
+            self.scheme,
+            redact_url(&self.original),
+            schemes().join(", ")
+        ))
     }
 
     /// A boolean query flag: absent, empty, `true`/`false`, `1`/`0`.

@@ -1,0 +1,65 @@
+//! `stor ls` and `stor stat`.
+
+use anyhow::{Context, Result};
+use futures_util::TryStreamExt;
+use storage::{ListOptions, Metadata, StatOptions, locate, redact_url};
+
+use crate::cli::{LocationArg, LsArgs};
+
+pub(crate) async fn ls(args: LsArgs) -> Result<()> {
+    let shown = redact_url(&args.location);
+    let loc = locate(&args.location).with_context(|| shown.clone())?;
+    let mut opts = ListOptions::default();
+    if args.recursive {
+        opts = opts.recursive();
+    }
+    let dir = storage::ObjectPath::parse_dir(&loc.path).with_context(|| shown.clone())?;
+    let mut entries = loc.store.list(dir.as_str(), opts).await.with_context(|| shown.clone())?;
+    while let Some(entry) = entries.try_next().await.with_context(|| shown.clone())? {
+        let name = entry.path.as_str().strip_prefix(dir.as_str()).unwrap_or(entry.path.as_str());
+        if args.long {
+            println!("{}  {}", long_columns(&entry.metadata), name);
+        } else {
+            println!("{name}");
+        }
+    }
+    Ok(())
+}
+
+fn long_columns(meta: &Metadata) -> String {
+    let size = if meta.is_dir() { "DIR".to_owned() } else { meta.size.to_string() };
+    let modified = meta
+        .last_modified
+        .map(|t| humantime::format_rfc3339_seconds(t).to_string())
+        .unwrap_or_else(|| "-".repeat(20));
+    format!("{size:>12}  {modified}")
+}
+
+pub(crate) async fn stat(args: LocationArg) -> Result<()> {
+    let shown = redact_url(&args.location);
+    let loc = locate(&args.location).with_context(|| shown.clone())?;
+    let meta =
+        loc.store.stat(&loc.path, StatOptions::default()).await.with_context(|| shown.clone())?;
+    println!("path: {}", loc.path);
+    println!("mode: {}", if meta.is_dir() { "dir" } else { "file" });
+    println!("size: {}", meta.size);
+    let optional = [
+        ("etag", meta.etag.clone()),
+        ("last_modified", meta.last_modified.map(|t| humantime::format_rfc3339(t).to_string())),
+        ("content_type", meta.content_type.clone()),
+        ("content_encoding", meta.content_encoding.clone()),
+        ("cache_control", meta.cache_control.clone()),
+        ("content_disposition", meta.content_disposition.clone()),
+        ("version", meta.version.clone()),
+        ("storage_class", meta.storage_class.clone()),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            println!("{name}: {value}");
+        }
+    }
+    for (key, value) in &meta.user_metadata {
+        println!("meta.{key}: {value}");
+    }
+    Ok(())
+}

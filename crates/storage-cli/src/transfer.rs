@@ -1,0 +1,139 @@
+//! `stor cat`, `stor cp` and `stor mv`: streaming transfers between any two locations.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use futures_util::TryStreamExt;
+use storage::{
+    Body, CopyOptions, DeleteOptions, ListOptions, Location, ObjectPath, Operation, ReadOptions,
+    Storage, StorageExt, WriteOptions, locate, redact_url,
+};
+use tokio::io::AsyncWriteExt;
+
+use crate::cli::{LocationArg, TransferArgs};
+use crate::progress::{bar, reporter};
+
+pub(crate) async fn cat(args: LocationArg) -> Result<()> {
+    let shown = redact_url(&args.location);
+    let loc = locate(&args.location).with_context(|| shown.clone())?;
+    let mut stream = loc
+        .store
+        .read(&loc.path, ReadOptions::default())
+        .await
+        .with_context(|| shown.clone())?
+        .into_stream();
+    let mut stdout = tokio::io::stdout();
+    while let Some(chunk) = stream.try_next().await.with_context(|| shown.clone())? {
+        match stdout.write_all(&chunk).await {
+            // A closed pipe (`stor cat x | head`) is the reader's choice, not an error.
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+    }
+    stdout.flush().await?;
+    Ok(())
+}
+
+/// One object to move: where from and where to.
+struct Job {
+    from: String,
+    to: String,
+    size: u64,
+}
+
+pub(crate) async fn cp(args: TransferArgs) -> Result<()> {
+    transfer(args, false).await
+}
+
+pub(crate) async fn mv(args: TransferArgs) -> Result<()> {
+    transfer(args, true).await
+}
+
+async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
+    let (src_shown, dst_shown) = (redact_url(&args.source), redact_url(&args.destination));
+    let src = locate(&args.source).with_context(|| src_shown.clone())?;
+    let dst = locate(&args.destination).with_context(|| dst_shown.clone())?;
+    let jobs = if args.recursive {
+        plan_tree(&src, &dst).await.with_context(|| src_shown.clone())?
+    } else {
+        vec![plan_one(&src, &dst).await.with_context(|| src_shown.clone())?]
+    };
+    let bar = bar(jobs.iter().map(|j| j.size).sum());
+    let same_store = same_store(&src.store, &dst.store);
+    for job in &jobs {
+        bar.set_message(job.from.clone());
+        let context = || format!("{} -> {}", src_shown, dst_shown);
+        if remove_source && same_store {
+            src.store
+                .rename(&job.from, &job.to, CopyOptions::default())
+                .await
+                .with_context(context)?;
+            bar.inc(job.size);
+            continue;
+        }
+        copy_one(&src.store, &job.from, &dst.store, &job.to, &bar).await.with_context(context)?;
+        if remove_source {
+            src.store.delete(&job.from, DeleteOptions::default()).await.with_context(context)?;
+        }
+    }
+    if remove_source && args.recursive {
+        src.store.remove_all(&src.path).await.with_context(|| src_shown.clone())?;
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Whether both locations are the same store, so that a move can be a rename.
+fn same_store(a: &Arc<dyn Storage>, b: &Arc<dyn Storage>) -> bool {
+    let (a, b) = (a.info(), b.info());
+    a.service == b.service
+        && a.name == b.name
+        && a.root == b.root
+        && a.capability.supports(Operation::Rename)
+}
+
+async fn plan_one(src: &Location, dst: &Location) -> Result<Job> {
+    let from = ObjectPath::parse(&src.path)?;
+    if from.is_dir() {
+        bail!("the source is a directory; use -r to copy directories");
+    }
+    let size = src.store.stat(from.as_str(), Default::default()).await?.size;
+    let into_dir = dst.path.is_empty()
+        || dst.path.ends_with('/')
+        || dst.store.exists(&format!("{}/", dst.path)).await.unwrap_or(false);
+    let to = if into_dir {
+        ObjectPath::parse_dir(&dst.path)?.join(from.file_name())?
+    } else {
+        ObjectPath::parse(&dst.path)?
+    };
+    Ok(Job { from: from.to_string(), to: to.to_string(), size })
+}
+
+async fn plan_tree(src: &Location, dst: &Location) -> Result<Vec<Job>> {
+    let from_dir = ObjectPath::parse_dir(&src.path)?;
+    let to_dir = ObjectPath::parse_dir(&dst.path)?;
+    let entries = src.store.list_all(from_dir.as_str(), ListOptions::default().recursive()).await?;
+    let mut jobs = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let relative = entry.path.as_str().strip_prefix(from_dir.as_str()).unwrap_or_default();
+        let to = to_dir.join(relative)?;
+        jobs.push(Job { from: entry.path.to_string(), to: to.to_string(), size: entry.metadata.size });
+    }
+    Ok(jobs)
+}
+
+/// Streams one object from `src` to `dst`: memory stays bounded by the stores' chunk sizes.
+async fn copy_one(
+    src: &Arc<dyn Storage>,
+    from: &str,
+    dst: &Arc<dyn Storage>,
+    to: &str,
+    bar: &indicatif::ProgressBar,
+) -> Result<()> {
+    let reader = src.read(from, ReadOptions::default()).await?;
+    let length = reader.content_length();
+    let body = Body::from_stream(reader.into_stream(), Some(length));
+    let opts = WriteOptions::default().with_progress(reporter(bar));
+    dst.write(to, body, opts).await?;
+    Ok(())
+}
