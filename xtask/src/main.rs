@@ -1,1 +1,72 @@
-fn main(){}
+//! `cargo xtask`: the project's automation. `test` runs the unit tests and the conformance
+//! suite against every backend (starting the servers a backend needs); `memcheck` measures the
+//! peak memory of a large streaming write.
+
+mod cargo;
+mod memcheck;
+mod services;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  test [--service a,b] [--skip-unit]
+        run the unit and doc tests, then the conformance suite per backend, and print
+        `conformance <service>: N passed, M failed, K unsupported` for each
+  memcheck [--size 2GiB] [--limit 64MiB]
+        write and read back a large object on local files through the API and report the
+        peak resident memory; fails above the limit
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("test") => test::run(&args[1..]),
+        Some("memcheck") => memcheck::run(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The value of `--flag VALUE` or `--flag=VALUE` in `args`.
+pub(crate) fn flag_value(args: &[String], flag: &str) -> Result<Option<String>, String> {
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == flag {
+            return iter.next().cloned().map(Some).ok_or_else(|| format!("{flag} needs a value"));
+        }
+        if let Some(value) = arg.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+            return Ok(Some(value.to_owned()));
+        }
+    }
+    Ok(None)
+}
+
+/// Refuses arguments other than the known flags (and their values).
+pub(crate) fn check_args(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<(), String> {
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let name = arg.split('=').next().unwrap_or(arg);
+        if with_value.contains(&name) {
+            if !arg.contains('=') {
+                iter.next();
+            }
+        } else if !switches.contains(&arg.as_str()) {
+            return Err(format!("unknown argument `{arg}`\n{USAGE}"));
+        }
+    }
+    Ok(())
+}

@@ -24,6 +24,11 @@
 //! ```
 #![deny(missing_docs)]
 
+/// The README's example, compiled and run as a doctest so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExample;
+
 mod location;
 mod open;
 mod redact;
