@@ -19,15 +19,23 @@ pub(crate) fn workspace_root() -> PathBuf {
 
 /// Runs `cmd`, failing on a non-zero exit.
 pub(crate) fn run_checked(mut cmd: Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed: {status}")) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
 }
 
 /// Runs `cmd`, echoing its standard output line by line, and returns that output and whether
 /// the command succeeded.
 pub(crate) fn run_teed(mut cmd: Command) -> Result<(Vec<String>, bool), String> {
     cmd.stdout(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     let mut lines = Vec::new();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
@@ -36,6 +44,8 @@ pub(crate) fn run_teed(mut cmd: Command) -> Result<(Vec<String>, bool), String> 
             lines.push(line);
         }
     }
-    let status = child.wait().map_err(|e| format!("waiting for {cmd:?}: {e}"))?;
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for {cmd:?}: {e}"))?;
     Ok((lines, status.success()))
 }

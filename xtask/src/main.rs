@@ -46,9 +46,16 @@ pub(crate) fn flag_value(args: &[String], flag: &str) -> Result<Option<String>, 
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         if arg == flag {
-            return iter.next().cloned().map(Some).ok_or_else(|| format!("{flag} needs a value"));
+            return iter
+                .next()
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| format!("{flag} needs a value"));
         }
-        if let Some(value) = arg.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+        if let Some(value) = arg
+            .strip_prefix(flag)
+            .and_then(|rest| rest.strip_prefix('='))
+        {
             return Ok(Some(value.to_owned()));
         }
     }
@@ -56,7 +63,11 @@ pub(crate) fn flag_value(args: &[String], flag: &str) -> Result<Option<String>, 
 }
 
 /// Refuses arguments other than the known flags (and their values).
-pub(crate) fn check_args(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<(), String> {
+pub(crate) fn check_args(
+    args: &[String],
+    with_value: &[&str],
+    switches: &[&str],
+) -> Result<(), String> {
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         let name = arg.split('=').next().unwrap_or(arg);

@@ -36,13 +36,23 @@ fn nothing_to_start() -> Result<Running, String> {
 
 /// Every backend, in the order they run.
 pub(crate) const SERVICES: &[Service] = &[
-    Service { name: "fs", test_target: "fs", start: nothing_to_start },
-    Service { name: "memory", test_target: "memory", start: nothing_to_start },
+    Service {
+        name: "fs",
+        test_target: "fs",
+        start: nothing_to_start,
+    },
+    Service {
+        name: "memory",
+        test_target: "memory",
+        start: nothing_to_start,
+    },
 ];
 
 /// The services named in a comma-separated list, or all of them.
 pub(crate) fn select(list: Option<&str>) -> Result<Vec<&'static Service>, String> {
-    let Some(list) = list else { return Ok(SERVICES.iter().collect()) };
+    let Some(list) = list else {
+        return Ok(SERVICES.iter().collect());
+    };
     list.split(',')
         .map(str::trim)
         .filter(|name| !name.is_empty())

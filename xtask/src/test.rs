@@ -30,14 +30,23 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             }
         };
         let mut cmd = cargo();
-        cmd.args(["test", "-p", "storage-conformance", "--test", service.test_target]);
+        cmd.args([
+            "test",
+            "-p",
+            "storage-conformance",
+            "--test",
+            service.test_target,
+        ]);
         cmd.envs(running.env.iter().map(|(k, v)| (k, v)));
         let (lines, success) = run_teed(cmd)?;
         drop(running);
         let prefix = format!("conformance {}:", service.name);
         match lines.iter().rev().find(|line| line.starts_with(&prefix)) {
             Some(summary) => summaries.push(summary.clone()),
-            None => failures.push(format!("{}: the suite printed no summary line", service.name)),
+            None => failures.push(format!(
+                "{}: the suite printed no summary line",
+                service.name
+            )),
         }
         if !success {
             failures.push(format!("{}: the conformance suite failed", service.name));

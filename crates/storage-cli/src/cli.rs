@@ -16,7 +16,9 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List a directory.
-    #[command(after_help = "Examples:\n  stor ls /data/backups/\n  stor ls -r -l fs:///data/backups/")]
+    #[command(
+        after_help = "Examples:\n  stor ls /data/backups/\n  stor ls -r -l fs:///data/backups/"
+    )]
     Ls(LsArgs),
     /// Show an object's metadata.
     #[command(after_help = "Example:\n  stor stat /data/backups/2024.tar")]

@@ -14,9 +14,17 @@ pub(crate) async fn ls(args: LsArgs) -> Result<()> {
         opts = opts.recursive();
     }
     let dir = storage::ObjectPath::parse_dir(&loc.path).with_context(|| shown.clone())?;
-    let mut entries = loc.store.list(dir.as_str(), opts).await.with_context(|| shown.clone())?;
+    let mut entries = loc
+        .store
+        .list(dir.as_str(), opts)
+        .await
+        .with_context(|| shown.clone())?;
     while let Some(entry) = entries.try_next().await.with_context(|| shown.clone())? {
-        let name = entry.path.as_str().strip_prefix(dir.as_str()).unwrap_or(entry.path.as_str());
+        let name = entry
+            .path
+            .as_str()
+            .strip_prefix(dir.as_str())
+            .unwrap_or(entry.path.as_str());
         if args.long {
             println!("{}  {}", long_columns(&entry.metadata), name);
         } else {
@@ -27,7 +35,11 @@ pub(crate) async fn ls(args: LsArgs) -> Result<()> {
 }
 
 fn long_columns(meta: &Metadata) -> String {
-    let size = if meta.is_dir() { "DIR".to_owned() } else { meta.size.to_string() };
+    let size = if meta.is_dir() {
+        "DIR".to_owned()
+    } else {
+        meta.size.to_string()
+    };
     let modified = meta
         .last_modified
         .map(|t| humantime::format_rfc3339_seconds(t).to_string())
@@ -38,14 +50,21 @@ fn long_columns(meta: &Metadata) -> String {
 pub(crate) async fn stat(args: LocationArg) -> Result<()> {
     let shown = redact_url(&args.location);
     let loc = locate(&args.location).with_context(|| shown.clone())?;
-    let meta =
-        loc.store.stat(&loc.path, StatOptions::default()).await.with_context(|| shown.clone())?;
+    let meta = loc
+        .store
+        .stat(&loc.path, StatOptions::default())
+        .await
+        .with_context(|| shown.clone())?;
     println!("path: {}", loc.path);
     println!("mode: {}", if meta.is_dir() { "dir" } else { "file" });
     println!("size: {}", meta.size);
     let optional = [
         ("etag", meta.etag.clone()),
-        ("last_modified", meta.last_modified.map(|t| humantime::format_rfc3339(t).to_string())),
+        (
+            "last_modified",
+            meta.last_modified
+                .map(|t| humantime::format_rfc3339(t).to_string()),
+        ),
         ("content_type", meta.content_type.clone()),
         ("content_encoding", meta.content_encoding.clone()),
         ("cache_control", meta.cache_control.clone()),

@@ -13,12 +13,23 @@ pub(crate) async fn rm(args: RmArgs) -> Result<()> {
         if dir.is_root() {
             bail!("{shown}: refusing to remove the root of a store");
         }
-        loc.store.remove_all(dir.as_str()).await.with_context(|| shown.clone())?;
+        loc.store
+            .remove_all(dir.as_str())
+            .await
+            .with_context(|| shown.clone())?;
         return Ok(());
     }
-    if !loc.store.exists(&loc.path).await.with_context(|| shown.clone())? {
+    if !loc
+        .store
+        .exists(&loc.path)
+        .await
+        .with_context(|| shown.clone())?
+    {
         bail!("{shown}: no such object");
     }
-    loc.store.delete(&loc.path, DeleteOptions::default()).await.with_context(|| shown.clone())?;
+    loc.store
+        .delete(&loc.path, DeleteOptions::default())
+        .await
+        .with_context(|| shown.clone())?;
     Ok(())
 }

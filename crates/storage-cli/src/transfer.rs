@@ -54,9 +54,15 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
     let src = locate(&args.source).with_context(|| src_shown.clone())?;
     let dst = locate(&args.destination).with_context(|| dst_shown.clone())?;
     let jobs = if args.recursive {
-        plan_tree(&src, &dst).await.with_context(|| src_shown.clone())?
+        plan_tree(&src, &dst)
+            .await
+            .with_context(|| src_shown.clone())?
     } else {
-        vec![plan_one(&src, &dst).await.with_context(|| src_shown.clone())?]
+        vec![
+            plan_one(&src, &dst)
+                .await
+                .with_context(|| src_shown.clone())?,
+        ]
     };
     let bar = bar(jobs.iter().map(|j| j.size).sum());
     let same_store = same_store(&src.store, &dst.store);
@@ -71,13 +77,21 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
             bar.inc(job.size);
             continue;
         }
-        copy_one(&src.store, &job.from, &dst.store, &job.to, &bar).await.with_context(context)?;
+        copy_one(&src.store, &job.from, &dst.store, &job.to, &bar)
+            .await
+            .with_context(context)?;
         if remove_source {
-            src.store.delete(&job.from, DeleteOptions::default()).await.with_context(context)?;
+            src.store
+                .delete(&job.from, DeleteOptions::default())
+                .await
+                .with_context(context)?;
         }
     }
     if remove_source && args.recursive {
-        src.store.remove_all(&src.path).await.with_context(|| src_shown.clone())?;
+        src.store
+            .remove_all(&src.path)
+            .await
+            .with_context(|| src_shown.clone())?;
     }
     bar.finish_and_clear();
     Ok(())
@@ -97,27 +111,50 @@ async fn plan_one(src: &Location, dst: &Location) -> Result<Job> {
     if from.is_dir() {
         bail!("the source is a directory; use -r to copy directories");
     }
-    let size = src.store.stat(from.as_str(), Default::default()).await?.size;
+    let size = src
+        .store
+        .stat(from.as_str(), Default::default())
+        .await?
+        .size;
     let into_dir = dst.path.is_empty()
         || dst.path.ends_with('/')
-        || dst.store.exists(&format!("{}/", dst.path)).await.unwrap_or(false);
+        || dst
+            .store
+            .exists(&format!("{}/", dst.path))
+            .await
+            .unwrap_or(false);
     let to = if into_dir {
         ObjectPath::parse_dir(&dst.path)?.join(from.file_name())?
     } else {
         ObjectPath::parse(&dst.path)?
     };
-    Ok(Job { from: from.to_string(), to: to.to_string(), size })
+    Ok(Job {
+        from: from.to_string(),
+        to: to.to_string(),
+        size,
+    })
 }
 
 async fn plan_tree(src: &Location, dst: &Location) -> Result<Vec<Job>> {
     let from_dir = ObjectPath::parse_dir(&src.path)?;
     let to_dir = ObjectPath::parse_dir(&dst.path)?;
-    let entries = src.store.list_all(from_dir.as_str(), ListOptions::default().recursive()).await?;
+    let entries = src
+        .store
+        .list_all(from_dir.as_str(), ListOptions::default().recursive())
+        .await?;
     let mut jobs = Vec::with_capacity(entries.len());
     for entry in entries {
-        let relative = entry.path.as_str().strip_prefix(from_dir.as_str()).unwrap_or_default();
+        let relative = entry
+            .path
+            .as_str()
+            .strip_prefix(from_dir.as_str())
+            .unwrap_or_default();
         let to = to_dir.join(relative)?;
-        jobs.push(Job { from: entry.path.to_string(), to: to.to_string(), size: entry.metadata.size });
+        jobs.push(Job {
+            from: entry.path.to_string(),
+            to: to.to_string(),
+            size: entry.metadata.size,
+        });
     }
     Ok(jobs)
 }

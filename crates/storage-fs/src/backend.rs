@@ -10,10 +10,10 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use storage_types::backend::Backend;
 use storage_types::{
-    Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error,
-    ErrorKind, Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation,
-    Pair, Part, PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions,
-    Reader, Result, StatOptions, StorageInfo, WriteOptions, check_preconditions,
+    Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error, ErrorKind,
+    Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation, Pair, Part,
+    PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
+    StatOptions, StorageInfo, WriteOptions, check_preconditions,
 };
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
@@ -107,7 +107,11 @@ impl Backend for FsStorage {
                 Err(err) => return Err(err.into()),
             };
             if meta.is_dir() != path.is_dir() {
-                return Err(if meta.is_dir() { is_directory() } else { not_found() });
+                return Err(if meta.is_dir() {
+                    is_directory()
+                } else {
+                    not_found()
+                });
             }
             let metadata = metadata_of(&meta);
             check_preconditions(
@@ -293,7 +297,11 @@ impl Backend for FsStorage {
             file_metadata(&source)?.ok_or_else(not_found)?;
             create_parents(&target)?;
             let current = file_metadata(&target)?.map(|meta| etag(&meta));
-            if opts.if_none_match.as_deref().is_some_and(|v| v.trim() == "*") {
+            if opts
+                .if_none_match
+                .as_deref()
+                .is_some_and(|v| v.trim() == "*")
+            {
                 // A hard link fails on an existing name, atomically; then the source goes.
                 fs::hard_link(&source, &target).map_err(|err| match err.kind() {
                     io::ErrorKind::AlreadyExists => {
@@ -327,9 +335,10 @@ impl Backend for FsStorage {
         blocking(move || {
             let local = resolve(&root, &dir)?;
             fs::create_dir_all(&local).map_err(|err| match err.kind() {
-                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
-                    Error::new(ErrorKind::NotDirectory, "a file is in the way of the directory")
-                }
+                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => Error::new(
+                    ErrorKind::NotDirectory,
+                    "a file is in the way of the directory",
+                ),
                 _ => err.into(),
             })
         })

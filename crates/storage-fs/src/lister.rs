@@ -29,7 +29,11 @@ struct Walk {
     stack: Vec<VecDeque<Item>>,
 }
 
-pub(crate) async fn list(root: Arc<PathBuf>, dir: &ObjectPath, opts: &ListOptions) -> Result<Lister> {
+pub(crate) async fn list(
+    root: Arc<PathBuf>,
+    dir: &ObjectPath,
+    opts: &ListOptions,
+) -> Result<Lister> {
     let local = crate::paths::resolve(&root, dir)?;
     let first = read_sorted(Arc::clone(&root), local, dir.clone()).await?;
     let walk = Walk {
@@ -58,7 +62,11 @@ async fn next_entry(walk: &mut Walk) -> Option<Result<Entry>> {
             }
             continue;
         }
-        if walk.start_after.as_deref().is_some_and(|after| item.path.as_str() <= after) {
+        if walk
+            .start_after
+            .as_deref()
+            .is_some_and(|after| item.path.as_str() <= after)
+        {
             continue;
         }
         return Some(Ok(Entry::new(item.path, item.meta)));
@@ -66,7 +74,11 @@ async fn next_entry(walk: &mut Walk) -> Option<Result<Entry>> {
 }
 
 /// Reads one directory (a missing one is empty), sorted in object-store order.
-async fn read_sorted(root: Arc<PathBuf>, local: PathBuf, dir: ObjectPath) -> Result<VecDeque<Item>> {
+async fn read_sorted(
+    root: Arc<PathBuf>,
+    local: PathBuf,
+    dir: ObjectPath,
+) -> Result<VecDeque<Item>> {
     blocking(move || {
         let entries = match fs::read_dir(&local) {
             Ok(entries) => entries,
@@ -87,13 +99,21 @@ async fn read_sorted(root: Arc<PathBuf>, local: PathBuf, dir: ObjectPath) -> Res
                 continue;
             }
             let local = entry.path();
-            let Some(meta) = inside_metadata(&root, &local, &entry)? else { continue };
+            let Some(meta) = inside_metadata(&root, &local, &entry)? else {
+                continue;
+            };
             let mut raw = format!("{dir}{name}");
             if meta.is_dir() {
                 raw.push('/');
             }
-            let Ok(path) = ObjectPath::from_backend(&raw) else { continue };
-            items.push(Item { path, local, meta: metadata_of(&meta) });
+            let Ok(path) = ObjectPath::from_backend(&raw) else {
+                continue;
+            };
+            items.push(Item {
+                path,
+                local,
+                meta: metadata_of(&meta),
+            });
         }
         items.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(items.into())
@@ -103,7 +123,11 @@ async fn read_sorted(root: Arc<PathBuf>, local: PathBuf, dir: ObjectPath) -> Res
 
 /// The metadata of an entry, following a symlink only if it stays inside the root; `None` for
 /// links that lead outside or nowhere.
-fn inside_metadata(root: &Path, local: &Path, entry: &fs::DirEntry) -> Result<Option<fs::Metadata>> {
+fn inside_metadata(
+    root: &Path,
+    local: &Path,
+    entry: &fs::DirEntry,
+) -> Result<Option<fs::Metadata>> {
     let file_type = entry.file_type()?;
     if !file_type.is_symlink() {
         return Ok(Some(entry.metadata()?));

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use storage_types::{Body, Error, ErrorKind, MultipartUpload, ObjectPath, Part, Result, etag_matches};
+use storage_types::{
+    Body, Error, ErrorKind, MultipartUpload, ObjectPath, Part, Result, etag_matches,
+};
 use tokio::io::AsyncWriteExt;
 
 use crate::blocking::blocking;
@@ -41,7 +43,10 @@ fn upload_dir(root: &Path, upload: &MultipartUpload) -> Result<PathBuf> {
 }
 
 fn no_such_upload(upload: &MultipartUpload) -> Error {
-    Error::new(ErrorKind::NotFound, format!("no multipart upload {:?}", upload.upload_id))
+    Error::new(
+        ErrorKind::NotFound,
+        format!("no multipart upload {:?}", upload.upload_id),
+    )
 }
 
 fn part_name(number: u32) -> String {
@@ -50,13 +55,19 @@ fn part_name(number: u32) -> String {
 
 pub(crate) async fn create(root: PathBuf, path: ObjectPath) -> Result<MultipartUpload> {
     blocking(move || {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let id = format!("{:x}-{nanos:x}-{n:x}", std::process::id());
         let dir = staging_root(&root).join(&id);
         fs::create_dir_all(&dir)?;
         fs::write(dir.join(TARGET_FILE), path.as_str())?;
-        Ok(MultipartUpload { path, upload_id: id, initiated: Some(SystemTime::now()) })
+        Ok(MultipartUpload {
+            path,
+            upload_id: id,
+            initiated: Some(SystemTime::now()),
+        })
     })
     .await
 }
@@ -74,7 +85,11 @@ pub(crate) async fn upload_part(
         let part = dir.join(part_name(number));
         temp.commit(&part, None, None)?;
         let meta = fs::metadata(&part)?;
-        Ok(Part { number, etag: etag(&meta), size: meta.len() })
+        Ok(Part {
+            number,
+            etag: etag(&meta),
+            size: meta.len(),
+        })
     })
     .await
 }
@@ -90,9 +105,15 @@ pub(crate) async fn list_parts(root: PathBuf, upload: &MultipartUpload) -> Resul
             let Some(number) = name.to_str().and_then(|n| n.strip_prefix("part-")) else {
                 continue;
             };
-            let Ok(number) = number.parse::<u32>() else { continue };
+            let Ok(number) = number.parse::<u32>() else {
+                continue;
+            };
             let meta = entry.metadata()?;
-            parts.push(Part { number, etag: etag(&meta), size: meta.len() });
+            parts.push(Part {
+                number,
+                etag: etag(&meta),
+                size: meta.len(),
+            });
         }
         parts.sort_by_key(|p| p.number);
         Ok(parts)
@@ -134,7 +155,10 @@ pub(crate) async fn assemble(
             files.push(file);
         }
         create_parents(&target)?;
-        Ok((target.parent().map(Path::to_path_buf).unwrap_or_default(), files))
+        Ok((
+            target.parent().map(Path::to_path_buf).unwrap_or_default(),
+            files,
+        ))
     })
     .await?;
     let temp = TempPath::new_in(&dir);
@@ -169,13 +193,23 @@ pub(crate) async fn list_uploads(root: PathBuf, dir: ObjectPath) -> Result<Vec<M
         let mut uploads = Vec::new();
         for entry in entries {
             let entry = entry?;
-            let Ok(id) = entry.file_name().into_string() else { continue };
+            let Ok(id) = entry.file_name().into_string() else {
+                continue;
+            };
             // An upload being created or removed may lack its target file for a moment.
-            let Ok(target) = fs::read_to_string(entry.path().join(TARGET_FILE)) else { continue };
-            let Ok(path) = ObjectPath::from_backend(&target) else { continue };
+            let Ok(target) = fs::read_to_string(entry.path().join(TARGET_FILE)) else {
+                continue;
+            };
+            let Ok(path) = ObjectPath::from_backend(&target) else {
+                continue;
+            };
             if path.as_str().starts_with(dir.as_str()) {
                 let initiated = entry.metadata().ok().and_then(|m| m.modified().ok());
-                uploads.push(MultipartUpload { path, upload_id: id, initiated });
+                uploads.push(MultipartUpload {
+                    path,
+                    upload_id: id,
+                    initiated,
+                });
             }
         }
         uploads.sort_by(|a, b| (&a.path, &a.upload_id).cmp(&(&b.path, &b.upload_id)));

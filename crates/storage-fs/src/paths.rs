@@ -90,7 +90,12 @@ pub(crate) fn file_metadata(local: &Path) -> Result<Option<fs::Metadata>> {
     match fs::metadata(local) {
         Ok(meta) if meta.is_dir() => Err(is_directory()),
         Ok(meta) => Ok(Some(meta)),
-        Err(err) if matches!(err.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+        Err(err)
+            if matches!(
+                err.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
             Ok(None)
         }
         Err(err) => Err(err.into()),
@@ -107,7 +112,9 @@ pub(crate) fn not_found() -> Error {
 
 /// Creates the directories above `local`, mapping "a parent is a file" to `NotDirectory`.
 pub(crate) fn create_parents(local: &Path) -> Result<()> {
-    let Some(parent) = local.parent() else { return Ok(()) };
+    let Some(parent) = local.parent() else {
+        return Ok(());
+    };
     fs::create_dir_all(parent).map_err(|err| match err.kind() {
         io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => Error::new(
             ErrorKind::NotDirectory,
@@ -127,7 +134,10 @@ mod tests {
         let ok = ObjectPath::parse("a/.hidden").unwrap();
         assert_eq!(local_path(root, &ok).unwrap(), Path::new("/r/a/.hidden"));
         let reserved = ObjectPath::parse("a/.stor-multipart/x").unwrap();
-        assert_eq!(local_path(root, &reserved).unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            local_path(root, &reserved).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
     }
 
     #[cfg(unix)]

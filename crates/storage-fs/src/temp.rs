@@ -25,7 +25,10 @@ impl TempPath {
     pub(crate) fn new_in(dir: &Path) -> TempPath {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("{RESERVED_PREFIX}tmp-{:x}-{n:x}", std::process::id());
-        TempPath { path: dir.join(name), armed: true }
+        TempPath {
+            path: dir.join(name),
+            armed: true,
+        }
     }
 
     pub(crate) fn path(&self) -> &Path {

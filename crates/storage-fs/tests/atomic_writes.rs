@@ -2,6 +2,9 @@
 //! litter: body errors midway, bodies shorter or longer than declared, cancelled writes, failed
 //! appends and aborted multipart uploads.
 
+// Test helpers outside #[test] functions may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -55,7 +58,10 @@ async fn assert_old_intact(store: &FsStorage) {
 #[tokio::test]
 async fn body_error_midway_keeps_the_old_file() {
     let (_dir, store) = store_with_old().await;
-    let err = store.write("d/obj", failing_body(None), WriteOptions::default()).await.unwrap_err();
+    let err = store
+        .write("d/obj", failing_body(None), WriteOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("the source disk failed"), "{err}");
     assert_old_intact(&store).await;
 }
@@ -63,7 +69,14 @@ async fn body_error_midway_keeps_the_old_file() {
 #[tokio::test]
 async fn body_error_on_a_new_path_leaves_nothing() {
     let (_dir, store) = store_with_old().await;
-    store.write("d/new", failing_body(Some(3 << 20)), WriteOptions::default()).await.unwrap_err();
+    store
+        .write(
+            "d/new",
+            failing_body(Some(3 << 20)),
+            WriteOptions::default(),
+        )
+        .await
+        .unwrap_err();
     assert!(!store.exists("d/new").await.unwrap());
     assert_old_intact(&store).await;
 }
@@ -73,10 +86,18 @@ async fn short_and_long_bodies_keep_the_old_file() {
     let (_dir, store) = store_with_old().await;
     for (actual, declared) in [(10, 11), (12, 11), (0, 1), (1, 0)] {
         let err = store
-            .write("d/obj", body_of_len(actual, declared), WriteOptions::default())
+            .write(
+                "d/obj",
+                body_of_len(actual, declared),
+                WriteOptions::default(),
+            )
             .await
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::IntegrityMismatch, "{actual} vs {declared}: {err}");
+        assert_eq!(
+            err.kind(),
+            ErrorKind::IntegrityMismatch,
+            "{actual} vs {declared}: {err}"
+        );
         assert_old_intact(&store).await;
     }
 }
@@ -88,9 +109,16 @@ async fn cancelled_write_leaves_no_litter() {
         tokio::time::sleep(Duration::from_millis(1)).await;
         Some((Ok::<_, std::io::Error>(Bytes::from_static(b"more")), ()))
     });
-    let write = store.write("d/obj", Body::from_stream(endless, None), WriteOptions::default());
+    let write = store.write(
+        "d/obj",
+        Body::from_stream(endless, None),
+        WriteOptions::default(),
+    );
     let outcome = tokio::time::timeout(Duration::from_millis(100), write).await;
-    assert!(outcome.is_err(), "the endless write should still be running");
+    assert!(
+        outcome.is_err(),
+        "the endless write should still be running"
+    );
     // The temporary file is removed when the write's future is dropped.
     assert_old_intact(&store).await;
 }
@@ -104,7 +132,9 @@ async fn failed_append_truncates_back() {
         .unwrap_err();
     assert!(err.to_string().contains("the source disk failed"), "{err}");
     assert_old_intact(&store).await;
-    let err = store.append("d/obj", 11, body_of_len(3, 4), PartOptions::default()).await;
+    let err = store
+        .append("d/obj", 11, body_of_len(3, 4), PartOptions::default())
+        .await;
     assert_eq!(err.unwrap_err().kind(), ErrorKind::IntegrityMismatch);
     assert_old_intact(&store).await;
 }
@@ -112,14 +142,32 @@ async fn failed_append_truncates_back() {
 #[tokio::test]
 async fn aborted_and_completed_uploads_leave_no_staging_files() {
     let (_dir, store) = store_with_old().await;
-    let aborted = store.create_multipart("d/big", WriteOptions::default()).await.unwrap();
-    store.upload_part(&aborted, 1, Body::from("abc"), PartOptions::default()).await.unwrap();
+    let aborted = store
+        .create_multipart("d/big", WriteOptions::default())
+        .await
+        .unwrap();
+    store
+        .upload_part(&aborted, 1, Body::from("abc"), PartOptions::default())
+        .await
+        .unwrap();
     store.abort_multipart(&aborted).await.unwrap();
 
-    let done = store.create_multipart("d/obj", WriteOptions::default()).await.unwrap();
-    let p1 = store.upload_part(&done, 1, Body::from("new "), PartOptions::default()).await.unwrap();
-    let p2 = store.upload_part(&done, 2, Body::from("content"), PartOptions::default()).await.unwrap();
-    store.complete_multipart(&done, &[p1, p2], Default::default()).await.unwrap();
+    let done = store
+        .create_multipart("d/obj", WriteOptions::default())
+        .await
+        .unwrap();
+    let p1 = store
+        .upload_part(&done, 1, Body::from("new "), PartOptions::default())
+        .await
+        .unwrap();
+    let p2 = store
+        .upload_part(&done, 2, Body::from("content"), PartOptions::default())
+        .await
+        .unwrap();
+    store
+        .complete_multipart(&done, &[p1, p2], Default::default())
+        .await
+        .unwrap();
     assert_eq!(store.read_bytes("d/obj").await.unwrap(), "new content");
     assert_eq!(all_names(store.root()), [".stor-multipart", "d", "d/obj"]);
 }
@@ -127,7 +175,13 @@ async fn aborted_and_completed_uploads_leave_no_staging_files() {
 #[tokio::test]
 async fn failed_part_upload_keeps_no_part() {
     let (_dir, store) = store_with_old().await;
-    let up = store.create_multipart("d/big", WriteOptions::default()).await.unwrap();
-    store.upload_part(&up, 1, failing_body(None), PartOptions::default()).await.unwrap_err();
+    let up = store
+        .create_multipart("d/big", WriteOptions::default())
+        .await
+        .unwrap();
+    store
+        .upload_part(&up, 1, failing_body(None), PartOptions::default())
+        .await
+        .unwrap_err();
     assert!(store.list_parts(&up).await.unwrap().is_empty());
 }

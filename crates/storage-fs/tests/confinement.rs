@@ -1,6 +1,9 @@
 //! No path leads outside the root: `..`, absolute paths, NUL bytes and symlinks that point out
 //! are refused with `InvalidInput`, and nothing outside is read, written or deleted.
 
+// Test helpers outside #[test] functions may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::path::Path;
 
@@ -23,20 +26,33 @@ fn fixture() -> Fixture {
     let outside = fs::canonicalize(outside_dir.path()).unwrap();
     fs::write(outside.join("secret.txt"), "outside").unwrap();
     let store = FsStorage::new(root.path()).unwrap();
-    Fixture { _dirs: (root, outside_dir), store, outside }
+    Fixture {
+        _dirs: (root, outside_dir),
+        store,
+        outside,
+    }
 }
 
 fn assert_untouched(outside: &Path) {
-    let names: Vec<_> = fs::read_dir(outside).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = fs::read_dir(outside)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, ["secret.txt"], "something changed outside the root");
-    assert_eq!(fs::read_to_string(outside.join("secret.txt")).unwrap(), "outside");
+    assert_eq!(
+        fs::read_to_string(outside.join("secret.txt")).unwrap(),
+        "outside"
+    );
 }
 
 #[tokio::test]
 async fn escaping_paths_are_invalid_input_for_every_operation() {
     let fx = fixture();
     let store: &dyn Storage = &fx.store;
-    let relative_escape = format!("../{}/secret.txt", fx.outside.file_name().unwrap().to_str().unwrap());
+    let relative_escape = format!(
+        "../{}/secret.txt",
+        fx.outside.file_name().unwrap().to_str().unwrap()
+    );
     let absolute = fx.outside.join("secret.txt").to_str().unwrap().to_owned();
     for bad in [
         "../x",
@@ -48,14 +64,37 @@ async fn escaping_paths_are_invalid_input_for_every_operation() {
     ] {
         let kind = |r: storage_types::Result<_>| r.err().map(|e| e.kind());
         let invalid = Some(ErrorKind::InvalidInput);
-        assert_eq!(kind(store.stat(bad, StatOptions::default()).await.map(drop)), invalid, "{bad:?}");
-        assert_eq!(kind(store.read(bad, ReadOptions::default()).await.map(drop)), invalid, "{bad:?}");
-        let write = store.write(bad, Body::from("x"), WriteOptions::default()).await;
+        assert_eq!(
+            kind(store.stat(bad, StatOptions::default()).await.map(drop)),
+            invalid,
+            "{bad:?}"
+        );
+        assert_eq!(
+            kind(store.read(bad, ReadOptions::default()).await.map(drop)),
+            invalid,
+            "{bad:?}"
+        );
+        let write = store
+            .write(bad, Body::from("x"), WriteOptions::default())
+            .await;
         assert_eq!(kind(write.map(drop)), invalid, "{bad:?}");
-        assert_eq!(kind(store.delete(bad, DeleteOptions::default()).await), invalid, "{bad:?}");
-        assert_eq!(kind(store.list(bad, ListOptions::default()).await.map(drop)), invalid);
-        assert_eq!(kind(store.copy("a", bad, CopyOptions::default()).await), invalid);
-        assert_eq!(kind(store.rename(bad, "a", CopyOptions::default()).await), invalid);
+        assert_eq!(
+            kind(store.delete(bad, DeleteOptions::default()).await),
+            invalid,
+            "{bad:?}"
+        );
+        assert_eq!(
+            kind(store.list(bad, ListOptions::default()).await.map(drop)),
+            invalid
+        );
+        assert_eq!(
+            kind(store.copy("a", bad, CopyOptions::default()).await),
+            invalid
+        );
+        assert_eq!(
+            kind(store.rename(bad, "a", CopyOptions::default()).await),
+            invalid
+        );
         assert_eq!(kind(store.create_dir(bad).await), invalid, "{bad:?}");
     }
     assert_untouched(&fx.outside);
@@ -77,16 +116,29 @@ async fn symlinks_pointing_outside_are_refused() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path}: {err}");
         let err = store.write_bytes(path, "overwritten").await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path}: {err}");
-        let err = store.delete(path, DeleteOptions::default()).await.unwrap_err();
+        let err = store
+            .delete(path, DeleteOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path}: {err}");
-        let err = store.append(path, 7, Body::from("more"), Default::default()).await.unwrap_err();
+        let err = store
+            .append(path, 7, Body::from("more"), Default::default())
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path}: {err}");
-        let err = store.copy(path, "copied", CopyOptions::default()).await.unwrap_err();
+        let err = store
+            .copy(path, "copied", CopyOptions::default())
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path}: {err}");
     }
     let err = store.write_bytes("out-dir/new.txt", "x").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    let err = store.list("out-dir/", ListOptions::default()).await.err().unwrap();
+    let err = store
+        .list("out-dir/", ListOptions::default())
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
 
     // Listing the root shows neither link: they lead outside.
@@ -107,15 +159,25 @@ async fn symlinks_pointing_outside_are_refused() {
 async fn symlinks_inside_the_root_are_followed() {
     let fx = fixture();
     let root = fx.store.root().to_path_buf();
-    fx.store.write_bytes("real/data.txt", "inside").await.unwrap();
+    fx.store
+        .write_bytes("real/data.txt", "inside")
+        .await
+        .unwrap();
     std::os::unix::fs::symlink(root.join("real"), root.join("alias")).unwrap();
-    assert_eq!(fx.store.read_bytes("alias/data.txt").await.unwrap(), "inside");
+    assert_eq!(
+        fx.store.read_bytes("alias/data.txt").await.unwrap(),
+        "inside"
+    );
 }
 
 #[tokio::test]
 async fn reserved_names_are_refused() {
     let fx = fixture();
-    let err = fx.store.write_bytes(".stor-multipart/x", "x").await.unwrap_err();
+    let err = fx
+        .store
+        .write_bytes(".stor-multipart/x", "x")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains(".stor-"), "{err}");
 }

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use storage_types::backend::Backend;
 use storage_types::{
-    Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error,
-    ErrorKind, Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation,
-    Pair, Part, PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions,
-    Reader, Result, StatOptions, StorageInfo, WriteOptions, check_preconditions,
+    Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error, ErrorKind,
+    Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation, Pair, Part,
+    PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
+    StatOptions, StorageInfo, WriteOptions, check_preconditions,
 };
 
 use crate::multipart::{self, Upload};
@@ -47,7 +47,10 @@ impl MemoryStorage {
     /// honour are dropped instead of refused.
     pub fn with_loose(&self, loose: bool) -> Self {
         let info = StorageInfo::clone(&self.info).with_loose(loose);
-        MemoryStorage { state: Arc::clone(&self.state), info: Arc::new(info) }
+        MemoryStorage {
+            state: Arc::clone(&self.state),
+            info: Arc::new(info),
+        }
     }
 }
 
@@ -96,9 +99,10 @@ impl MemoryStorage {
         let objects = self.state.objects();
         match objects.get(path.as_str()) {
             Some(object) => Ok(object.clone()),
-            None if has_children(&objects, path.clone().into_dir().as_str()) => {
-                Err(Error::new(ErrorKind::IsDirectory, "the path is a directory"))
-            }
+            None if has_children(&objects, path.clone().into_dir().as_str()) => Err(Error::new(
+                ErrorKind::IsDirectory,
+                "the path is a directory",
+            )),
             None => Err(not_found()),
         }
     }
@@ -131,7 +135,11 @@ impl Backend for MemoryStorage {
             let exists = path.is_root()
                 || objects.contains_key(path.as_str())
                 || has_children(&objects, path.as_str());
-            return if exists { Ok(Metadata::dir()) } else { Err(not_found()) };
+            return if exists {
+                Ok(Metadata::dir())
+            } else {
+                Err(not_found())
+            };
         }
         let object = self.object(path)?;
         check_preconditions(
@@ -163,7 +171,12 @@ impl Backend for MemoryStorage {
         // The body is collected before the lock is taken: a failing body changes nothing.
         let data = body.collect().await?;
         let object = self.state.new_object(data, &opts);
-        self.put_checked(path, object, opts.if_match.as_deref(), opts.if_none_match.as_deref())
+        self.put_checked(
+            path,
+            object,
+            opts.if_match.as_deref(),
+            opts.if_none_match.as_deref(),
+        )
     }
 
     async fn delete(&self, path: &ObjectPath, _opts: DeleteOptions) -> Result<()> {
@@ -319,7 +332,10 @@ impl Backend for MemoryStorage {
         let mut objects = self.state.objects_mut();
         objects
             .entry(dir.as_str().to_owned())
-            .or_insert_with(|| Object { data: Bytes::new(), meta: Metadata::dir() });
+            .or_insert_with(|| Object {
+                data: Bytes::new(),
+                meta: Metadata::dir(),
+            });
         Ok(())
     }
 

@@ -89,7 +89,9 @@ fn first_from<'a>(
     objects: &'a BTreeMap<String, Object>,
     from: &Bound<String>,
 ) -> Option<(&'a String, &'a Object)> {
-    objects.range::<String, _>((from.as_ref(), Bound::Unbounded)).next()
+    objects
+        .range::<String, _>((from.as_ref(), Bound::Unbounded))
+        .next()
 }
 
 /// The smallest string greater than every string starting with `prefix` (which ends in `/`).
@@ -104,5 +106,8 @@ fn dir_entry(path: &str) -> Result<Entry> {
 }
 
 fn object_entry(key: &str, object: &Object) -> Result<Entry> {
-    Ok(Entry::new(ObjectPath::from_backend(key)?, object.meta.clone()))
+    Ok(Entry::new(
+        ObjectPath::from_backend(key)?,
+        object.meta.clone(),
+    ))
 }

@@ -64,7 +64,10 @@ impl Upload {
 
 /// The error for an upload id this store does not know.
 pub(crate) fn no_such_upload(upload: &MultipartUpload) -> Error {
-    Error::new(ErrorKind::NotFound, format!("no multipart upload {:?}", upload.upload_id))
+    Error::new(
+        ErrorKind::NotFound,
+        format!("no multipart upload {:?}", upload.upload_id),
+    )
 }
 
 /// Finds the upload, checking it belongs to the handle's path.

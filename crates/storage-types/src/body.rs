@@ -52,7 +52,10 @@ impl Body {
     /// A body of bytes already in memory.
     pub fn from_bytes(bytes: Bytes) -> Self {
         let size = Some(bytes.len() as u64);
-        Body { inner: BodyInner::Bytes(bytes), size }
+        Body {
+            inner: BodyInner::Bytes(bytes),
+            size,
+        }
     }
 
     /// A body from a stream of chunks. `size` is the total length if known; the write fails if
@@ -64,7 +67,10 @@ impl Body {
     {
         use futures_util::StreamExt;
         let stream = stream.map(|chunk| chunk.map_err(Into::into));
-        Body { inner: BodyInner::Stream(Box::pin(stream)), size }
+        Body {
+            inner: BodyInner::Stream(Box::pin(stream)),
+            size,
+        }
     }
 
     /// The declared length, if known.
@@ -107,15 +113,19 @@ impl Body {
             (BodyInner::Bytes(bytes), Some(progress)) => {
                 Body::from_bytes(bytes).into_stream_body(Some(progress))
             }
-            (inner @ BodyInner::Stream(_), progress) => Body { inner, size }
-                .into_stream_body(progress),
+            (inner @ BodyInner::Stream(_), progress) => {
+                Body { inner, size }.into_stream_body(progress)
+            }
         }
     }
 
     fn into_stream_body(self, progress: Option<Progress>) -> Body {
         let size = self.size;
         let stream = CheckedStream::new(self.into_stream(), size, progress, Direction::Write);
-        Body { inner: BodyInner::Stream(Box::pin(stream)), size }
+        Body {
+            inner: BodyInner::Stream(Box::pin(stream)),
+            size,
+        }
     }
 }
 
@@ -125,7 +135,10 @@ impl fmt::Debug for Body {
             BodyInner::Bytes(_) => "bytes",
             BodyInner::Stream(_) => "stream",
         };
-        f.debug_struct("Body").field("kind", &kind).field("size", &self.size).finish()
+        f.debug_struct("Body")
+            .field("kind", &kind)
+            .field("size", &self.size)
+            .finish()
     }
 }
 
@@ -205,7 +218,14 @@ impl CheckedStream {
         progress: Option<Progress>,
         direction: Direction,
     ) -> Self {
-        CheckedStream { inner, expected, seen: 0, progress, direction, done: false }
+        CheckedStream {
+            inner,
+            expected,
+            seen: 0,
+            progress,
+            direction,
+            done: false,
+        }
     }
 
     fn mismatch(&self, what: &str) -> Error {
@@ -214,9 +234,9 @@ impl CheckedStream {
             Direction::Write => {
                 format!("body {what} than its declared length of {expected} bytes")
             }
-            Direction::Read => format!(
-                "response body {what} than the {expected} bytes the service announced"
-            ),
+            Direction::Read => {
+                format!("response body {what} than the {expected} bytes the service announced")
+            }
         };
         let err = Error::new(ErrorKind::IntegrityMismatch, message);
         // A truncated download is worth retrying; a caller's short body is not.
@@ -269,8 +289,10 @@ mod tests {
     use super::*;
 
     fn chunks(parts: &[&'static str]) -> ByteStream {
-        let items: Vec<Result<Bytes>> =
-            parts.iter().map(|p| Ok(Bytes::from_static(p.as_bytes()))).collect();
+        let items: Vec<Result<Bytes>> = parts
+            .iter()
+            .map(|p| Ok(Bytes::from_static(p.as_bytes())))
+            .collect();
         Box::pin(futures_util::stream::iter(items))
     }
 

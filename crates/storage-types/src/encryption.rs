@@ -39,7 +39,9 @@ pub enum Encryption {
 impl Encryption {
     /// A KMS key by its identifier.
     pub fn kms(key_id: impl Into<String>) -> Self {
-        Encryption::Kms { key_id: key_id.into() }
+        Encryption::Kms {
+            key_id: key_id.into(),
+        }
     }
 
     /// The pair a backend must declare to honour this encryption mode.

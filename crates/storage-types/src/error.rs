@@ -237,15 +237,17 @@ impl From<std::io::Error> for Error {
         // An io::Error that wraps one of ours (a failing body read through an adapter) keeps
         // the original error rather than a copy of its message.
         if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-            if let Some(inner) = err.into_inner() {
-                if let Ok(ours) = inner.downcast::<Error>() {
-                    return *ours;
-                }
+            if let Some(inner) = err.into_inner()
+                && let Ok(ours) = inner.downcast::<Error>()
+            {
+                return *ours;
             }
             return Error::unexpected("i/o error");
         }
         // The message is left empty: the source says it all.
-        Error::new(kind, "").with_temporary(temporary).with_source(err)
+        Error::new(kind, "")
+            .with_temporary(temporary)
+            .with_source(err)
     }
 }
 
@@ -330,7 +332,9 @@ impl fmt::Debug for Error {
 
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_ref().map(|s| s.as_ref() as &(dyn StdError + 'static))
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn StdError + 'static))
     }
 }
 

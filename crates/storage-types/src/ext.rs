@@ -39,7 +39,12 @@ pub trait StorageExt: Storage {
 
     /// Writes bytes held in memory, replacing the object.
     async fn write_bytes(&self, path: &str, bytes: impl Into<Bytes> + Send) -> Result<Metadata> {
-        self.write(path, Body::from_bytes(bytes.into()), WriteOptions::default()).await
+        self.write(
+            path,
+            Body::from_bytes(bytes.into()),
+            WriteOptions::default(),
+        )
+        .await
     }
 
     /// Whether an object (or, for a path ending in `/`, a directory) exists.
@@ -63,7 +68,8 @@ pub trait StorageExt: Storage {
         let mut deleted = 0;
         let mut entries = self.list(dir, ListOptions::default().recursive()).await?;
         while let Some(entry) = entries.try_next().await? {
-            self.delete(entry.path.as_str(), DeleteOptions::default()).await?;
+            self.delete(entry.path.as_str(), DeleteOptions::default())
+                .await?;
             deleted += 1;
         }
         // Directories left behind (local files, explicit markers) go deepest first.

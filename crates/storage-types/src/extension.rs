@@ -38,7 +38,9 @@ impl Extensions {
 
     /// The value of type `E`, if set.
     pub fn get<E: Extension>(&self) -> Option<&E> {
-        self.0.iter().find_map(|e| (e.as_ref() as &dyn Any).downcast_ref::<E>())
+        self.0
+            .iter()
+            .find_map(|e| (e.as_ref() as &dyn Any).downcast_ref::<E>())
     }
 
     /// Whether no extension is set.

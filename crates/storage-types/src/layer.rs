@@ -36,8 +36,11 @@ pub(crate) fn check_options<O: OptionSet>(
 ) -> Result<()> {
     check_operation(info, operation)?;
     let cap = &info.capability;
-    let unsupported: Vec<_> =
-        opts.pairs().iter().filter(|pair| !cap.supports_pair(operation, *pair)).collect();
+    let unsupported: Vec<_> = opts
+        .pairs()
+        .iter()
+        .filter(|pair| !cap.supports_pair(operation, *pair))
+        .collect();
     let foreign: Vec<_> = opts
         .extensions_mut()
         .iter()
@@ -157,7 +160,12 @@ impl<B: Backend> Storage for B {
             let progress = opts.progress.clone();
             let reader = Backend::read(self, &path, opts).await?;
             Ok(reader.map_stream(|stream, length| {
-                Box::pin(CheckedStream::new(stream, Some(length), progress, Direction::Read))
+                Box::pin(CheckedStream::new(
+                    stream,
+                    Some(length),
+                    progress,
+                    Direction::Read,
+                ))
             }))
         })
         .await
@@ -227,17 +235,23 @@ impl<B: Backend> Storage for B {
     ) -> Result<Part> {
         let info = Backend::info(self);
         let bytes = |p: &Part| Some(p.size);
-        traced(info, Operation::UploadPart, upload.path.as_str(), bytes, async {
-            check_options(info, Operation::UploadPart, &mut opts)?;
-            let max = info.capability.limits().max_parts.unwrap_or(u32::MAX);
-            if number == 0 || number > max {
-                return Err(Error::invalid_input(format!(
-                    "part number {number} is outside 1..={max}"
-                )));
-            }
-            let body = body.guarded(opts.progress.take());
-            Backend::upload_part(self, upload, number, body, opts).await
-        })
+        traced(
+            info,
+            Operation::UploadPart,
+            upload.path.as_str(),
+            bytes,
+            async {
+                check_options(info, Operation::UploadPart, &mut opts)?;
+                let max = info.capability.limits().max_parts.unwrap_or(u32::MAX);
+                if number == 0 || number > max {
+                    return Err(Error::invalid_input(format!(
+                        "part number {number} is outside 1..={max}"
+                    )));
+                }
+                let body = body.guarded(opts.progress.take());
+                Backend::upload_part(self, upload, number, body, opts).await
+            },
+        )
         .await
     }
 
@@ -248,46 +262,72 @@ impl<B: Backend> Storage for B {
         mut opts: CompleteOptions,
     ) -> Result<Metadata> {
         let info = Backend::info(self);
-        traced(info, Operation::CompleteMultipart, upload.path.as_str(), no_bytes, async {
-            check_options(info, Operation::CompleteMultipart, &mut opts)?;
-            if parts.is_empty() {
-                return Err(Error::invalid_input("a multipart upload needs at least one part"));
-            }
-            if parts.windows(2).any(|w| w[0].number >= w[1].number) {
-                return Err(Error::invalid_input(
-                    "parts must be listed in strictly ascending order of their numbers",
-                ));
-            }
-            Backend::complete_multipart(self, upload, parts, opts).await
-        })
+        traced(
+            info,
+            Operation::CompleteMultipart,
+            upload.path.as_str(),
+            no_bytes,
+            async {
+                check_options(info, Operation::CompleteMultipart, &mut opts)?;
+                if parts.is_empty() {
+                    return Err(Error::invalid_input(
+                        "a multipart upload needs at least one part",
+                    ));
+                }
+                if parts.windows(2).any(|w| w[0].number >= w[1].number) {
+                    return Err(Error::invalid_input(
+                        "parts must be listed in strictly ascending order of their numbers",
+                    ));
+                }
+                Backend::complete_multipart(self, upload, parts, opts).await
+            },
+        )
         .await
     }
 
     async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
         let info = Backend::info(self);
-        traced(info, Operation::AbortMultipart, upload.path.as_str(), no_bytes, async {
-            check_operation(info, Operation::AbortMultipart)?;
-            Backend::abort_multipart(self, upload).await
-        })
+        traced(
+            info,
+            Operation::AbortMultipart,
+            upload.path.as_str(),
+            no_bytes,
+            async {
+                check_operation(info, Operation::AbortMultipart)?;
+                Backend::abort_multipart(self, upload).await
+            },
+        )
         .await
     }
 
     async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
         let info = Backend::info(self);
-        traced(info, Operation::ListParts, upload.path.as_str(), no_bytes, async {
-            check_operation(info, Operation::ListParts)?;
-            Backend::list_parts(self, upload).await
-        })
+        traced(
+            info,
+            Operation::ListParts,
+            upload.path.as_str(),
+            no_bytes,
+            async {
+                check_operation(info, Operation::ListParts)?;
+                Backend::list_parts(self, upload).await
+            },
+        )
         .await
     }
 
     async fn list_multipart_uploads(&self, dir: &str) -> Result<Vec<MultipartUpload>> {
         let info = Backend::info(self);
-        traced(info, Operation::ListMultipartUploads, dir, no_bytes, async {
-            let dir = ObjectPath::parse_dir(dir)?;
-            check_operation(info, Operation::ListMultipartUploads)?;
-            Backend::list_multipart_uploads(self, &dir).await
-        })
+        traced(
+            info,
+            Operation::ListMultipartUploads,
+            dir,
+            no_bytes,
+            async {
+                let dir = ObjectPath::parse_dir(dir)?;
+                check_operation(info, Operation::ListMultipartUploads)?;
+                Backend::list_multipart_uploads(self, &dir).await
+            },
+        )
         .await
     }
 
@@ -413,7 +453,9 @@ fn two_object_paths(from: &str, to: &str) -> Result<(ObjectPath, ObjectPath)> {
     let from = object_path(from)?;
     let to = object_path(to)?;
     if from == to {
-        return Err(Error::invalid_input("source and destination are the same object"));
+        return Err(Error::invalid_input(
+            "source and destination are the same object",
+        ));
     }
     Ok((from, to))
 }

@@ -56,8 +56,8 @@ pub use extension::{Extension, Extensions};
 pub use metadata::{Entry, EntryMode, Metadata};
 pub use operation::{Feature, Operation};
 pub use options::{
-    BucketOptions, Checksum, CompleteOptions, CopyOptions, DeleteOptions, ListOptions,
-    PartOptions, PresignOptions, ReadOptions, StatOptions, WriteOptions,
+    BucketOptions, Checksum, CompleteOptions, CopyOptions, DeleteOptions, ListOptions, PartOptions,
+    PresignOptions, ReadOptions, StatOptions, WriteOptions,
 };
 pub use path::ObjectPath;
 pub use progress::Progress;

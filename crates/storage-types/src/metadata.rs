@@ -62,7 +62,10 @@ impl Metadata {
 
     /// Metadata of a directory.
     pub fn dir() -> Self {
-        Metadata { mode: EntryMode::Dir, ..Metadata::file(0) }
+        Metadata {
+            mode: EntryMode::Dir,
+            ..Metadata::file(0)
+        }
     }
 
     /// Whether this is a directory.

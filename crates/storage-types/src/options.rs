@@ -541,7 +541,12 @@ mod tests {
         let pairs: Vec<Pair> = opts.pairs().iter().collect();
         assert_eq!(
             pairs,
-            [Pair::ContentType, Pair::UserMetadata, Pair::Crc32c, Pair::EncryptionCustomerKey]
+            [
+                Pair::ContentType,
+                Pair::UserMetadata,
+                Pair::Crc32c,
+                Pair::EncryptionCustomerKey
+            ]
         );
     }
 
@@ -566,6 +571,9 @@ mod tests {
             .with_source_encryption(Encryption::CustomerKey(CustomerKey::new([1; 32])))
             .with_encryption(Encryption::ServiceManaged);
         let pairs: Vec<Pair> = opts.pairs().iter().collect();
-        assert_eq!(pairs, [Pair::EncryptionServiceManaged, Pair::EncryptionCustomerKey]);
+        assert_eq!(
+            pairs,
+            [Pair::EncryptionServiceManaged, Pair::EncryptionCustomerKey]
+        );
     }
 }

@@ -196,7 +196,16 @@ mod tests {
 
     #[test]
     fn refuses_escapes() {
-        for raw in ["..", "../x", "a/../../x", "a/../b", "a/..", "/etc/passwd", "\\x", "a\0b"] {
+        for raw in [
+            "..",
+            "../x",
+            "a/../../x",
+            "a/../b",
+            "a/..",
+            "/etc/passwd",
+            "\\x",
+            "a\0b",
+        ] {
             refused(raw);
         }
         refused("C:/Windows");
@@ -210,7 +219,10 @@ mod tests {
         let p = ObjectPath::parse("a/b/c.txt").unwrap();
         assert_eq!(p.file_name(), "c.txt");
         assert_eq!(p.parent().unwrap().as_str(), "a/b/");
-        assert_eq!(ObjectPath::parse("c").unwrap().parent().unwrap(), ObjectPath::root());
+        assert_eq!(
+            ObjectPath::parse("c").unwrap().parent().unwrap(),
+            ObjectPath::root()
+        );
         assert_eq!(ObjectPath::root().parent(), None);
         let d = ObjectPath::parse_dir("a/b").unwrap();
         assert!(d.is_dir());

@@ -67,7 +67,10 @@ impl ByteRange {
         if self.offset >= size {
             return Err(Error::new(
                 crate::ErrorKind::RangeNotSatisfiable,
-                format!("range starts at {} but the object has {size} bytes", self.offset),
+                format!(
+                    "range starts at {} but the object has {size} bytes",
+                    self.offset
+                ),
             ));
         }
         let end = self.end().map_or(size, |end| end.min(size));
@@ -117,7 +120,10 @@ mod tests {
         assert_eq!(ByteRange::from(9..).resolve(10).unwrap(), (9, 1));
         let err = ByteRange::from(10..).resolve(10).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::RangeNotSatisfiable);
-        assert_eq!(ByteRange::from(0..1).resolve(0).unwrap_err().kind(), err.kind());
+        assert_eq!(
+            ByteRange::from(0..1).resolve(0).unwrap_err().kind(),
+            err.kind()
+        );
     }
 
     #[test]

@@ -39,7 +39,11 @@ impl Reader {
     /// A reader over `stream`, which yields `content_length` bytes of the object `metadata`
     /// describes.
     pub fn new(metadata: Metadata, content_length: u64, stream: ByteStream) -> Self {
-        Reader { metadata, content_length, stream }
+        Reader {
+            metadata,
+            content_length,
+            stream,
+        }
     }
 
     /// A reader over bytes in memory.
@@ -183,7 +187,10 @@ impl fmt::Debug for PresignedRequest {
         f.debug_struct("PresignedRequest")
             .field("method", &self.method)
             .field("url", &shown)
-            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .field("expires_at", &self.expires_at)
             .finish()
     }
@@ -239,7 +246,10 @@ mod tests {
         let req = PresignedRequest {
             method: PresignMethod::Get,
             url: "https://b.example/k?X-Amz-Signature=secret".into(),
-            headers: vec![("x-amz-server-side-encryption-customer-key".into(), "secret".into())],
+            headers: vec![(
+                "x-amz-server-side-encryption-customer-key".into(),
+                "secret".into(),
+            )],
             expires_at: SystemTime::UNIX_EPOCH,
         };
         let shown = format!("{req:?}");

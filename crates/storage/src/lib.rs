@@ -38,8 +38,7 @@ pub use open::{open, schemes};
 pub use redact::redact_url;
 pub use storage_types as types;
 pub use storage_types::{
-    Body, ByteRange, Capability, CopyOptions, DeleteOptions, Encryption, Entry, EntryMode,
-    Error, ErrorKind, Feature, ListOptions, Metadata, ObjectPath, Operation, Pair, PartOptions,
-    Progress, ReadOptions, Reader, Result, StatOptions, Storage, StorageExt, StorageInfo,
-    WriteOptions,
+    Body, ByteRange, Capability, CopyOptions, DeleteOptions, Encryption, Entry, EntryMode, Error,
+    ErrorKind, Feature, ListOptions, Metadata, ObjectPath, Operation, Pair, PartOptions, Progress,
+    ReadOptions, Reader, Result, StatOptions, Storage, StorageExt, StorageInfo, WriteOptions,
 };

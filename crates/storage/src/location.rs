@@ -37,12 +37,18 @@ pub fn locate(url: &str) -> Result<Location> {
         "fs" | "file" => {
             parsed.local_root()?;
             let store = storage_fs::FsStorage::new("/")?.with_loose(loose);
-            Ok(Location { store: Arc::new(store), path })
+            Ok(Location {
+                store: Arc::new(store),
+                path,
+            })
         }
         #[cfg(feature = "memory")]
         "memory" => {
             let store = memory_store(&parsed.host).with_loose(loose);
-            Ok(Location { store: Arc::new(store), path })
+            Ok(Location {
+                store: Arc::new(store),
+                path,
+            })
         }
         _ => Err(parsed.unknown_scheme()),
     }

@@ -36,10 +36,14 @@ pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
         #[cfg(feature = "fs")]
         "fs" | "file" => {
             let root = parsed.local_root()?;
-            Ok(Arc::new(storage_fs::FsStorage::new(root)?.with_loose(loose)))
+            Ok(Arc::new(
+                storage_fs::FsStorage::new(root)?.with_loose(loose),
+            ))
         }
         #[cfg(feature = "memory")]
-        "memory" => Ok(Arc::new(crate::location::memory_store(&parsed.host).with_loose(loose))),
+        "memory" => Ok(Arc::new(
+            crate::location::memory_store(&parsed.host).with_loose(loose),
+        )),
         _ => Err(parsed.unknown_scheme()),
     }
 }
@@ -72,7 +76,9 @@ impl ParsedUrl {
             // Keys are case-insensitive and `_` is the same as `-`, as the backup tools read them.
             let key = key.to_ascii_lowercase().replace('_', "-");
             if query.insert(key.clone(), value.into_owned()).is_some() {
-                return Err(Error::invalid_input(format!("query key `{key}` is given twice")));
+                return Err(Error::invalid_input(format!(
+                    "query key `{key}` is given twice"
+                )));
             }
         }
         let path = percent_decode(url.path())?;
@@ -138,7 +144,11 @@ impl ParsedUrl {
                 self.path
             )));
         }
-        Ok(PathBuf::from(if self.path.is_empty() { "/" } else { &self.path }))
+        Ok(PathBuf::from(if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        }))
     }
 }
 
@@ -147,7 +157,11 @@ fn absolute(raw: &str) -> Result<String> {
         return Err(Error::invalid_input("an empty string is not a path or URL"));
     }
     let path = PathBuf::from(raw);
-    let path = if path.is_absolute() { path } else { std::env::current_dir()?.join(path) };
+    let path = if path.is_absolute() {
+        path
+    } else {
+        std::env::current_dir()?.join(path)
+    };
     let mut text = path.to_string_lossy().into_owned();
     if raw.ends_with('/') && !text.ends_with('/') {
         text.push('/');
@@ -161,9 +175,13 @@ fn percent_decode(path: &str) -> Result<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = path.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             let Some(byte) = hex else {
-                return Err(Error::invalid_input(format!("bad percent-escape in {path:?}")));
+                return Err(Error::invalid_input(format!(
+                    "bad percent-escape in {path:?}"
+                )));
             };
             out.push(byte);
             i += 3;

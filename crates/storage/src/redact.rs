@@ -1,8 +1,16 @@
 //! Hiding secrets in URLs before they reach a message, a log or `Debug` output.
 
 /// Query keys whose values are secrets, matched as substrings of the lower-cased key.
-const SECRET_KEY_PARTS: [&str; 8] =
-    ["key", "secret", "token", "sig", "credential", "password", "sas", "session"];
+const SECRET_KEY_PARTS: [&str; 8] = [
+    "key",
+    "secret",
+    "token",
+    "sig",
+    "credential",
+    "password",
+    "sas",
+    "session",
+];
 
 /// `url` with the password and every secret-looking query value replaced by `***`.
 ///
@@ -41,13 +49,19 @@ fn is_secret_key(key: &str) -> bool {
 }
 
 fn redact_userinfo(base: &str) -> String {
-    let Some((scheme, rest)) = base.split_once("://") else { return base.to_owned() };
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return base.to_owned();
+    };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
     match authority.rsplit_once('@') {
         Some((userinfo, host)) => {
             let user = userinfo.split(':').next().unwrap_or("");
-            let masked = if userinfo.contains(':') { format!("{user}:***") } else { "***".into() };
+            let masked = if userinfo.contains(':') {
+                format!("{user}:***")
+            } else {
+                "***".into()
+            };
             format!("{scheme}://{masked}@{host}{path}")
         }
         None => base.to_owned(),
