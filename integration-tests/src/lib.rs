@@ -1,1 +1,39 @@
-//! placeholder
+//! The shared conformance suite of rs-storage: cases that any [`Storage`] implementation must
+//! pass, and a runner that reports each case as passed, failed or unsupported.
+//!
+//! Every case takes a [`Ctx`]: the store under test and a directory prefix of its own, so that
+//! cases run concurrently on one store without seeing each other. A case declares what it
+//! [`Need`]s (a feature, or an option of an operation); where the store's capability lacks one
+//! the case is reported as unsupported, never as passed.
+//!
+//! A backend crate runs the suite from a test target with `harness = false`:
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//! use std::sync::Arc;
+//!
+//! use storage_types::Storage;
+//!
+//! # fn make_store() -> Arc<dyn Storage> { unimplemented!() }
+//! fn main() -> ExitCode {
+//!     storage_conformance::main_for("my-service", || async { make_store() })
+//! }
+//! ```
+//!
+//! `cargo test --test <target> -- <filter>` runs only the cases whose name contains `filter`.
+//!
+//! [`Storage`]: storage_types::Storage
+#![deny(missing_docs)]
+
+#[macro_use]
+mod macros;
+
+mod cases;
+pub mod check;
+mod ctx;
+mod harness;
+mod runner;
+
+pub use cases::{KMS_KEY_VARIABLE, all_cases};
+pub use harness::{CASE_TIMEOUT, Case, CaseFn, Ctx, Need, Outcome, PARALLEL_CASES, Report};
+pub use runner::{main_for, run, run_cases};

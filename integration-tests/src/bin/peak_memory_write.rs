@@ -16,7 +16,9 @@ const CHUNK: usize = 1 << 20;
 
 fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let factor: u64 = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -42,7 +44,10 @@ fn pattern_byte(i: u64) -> u8 {
 }
 
 fn chunk_at(offset: u64, len: usize) -> Bytes {
-    (0..len as u64).map(|i| pattern_byte(offset + i)).collect::<Vec<u8>>().into()
+    (0..len as u64)
+        .map(|i| pattern_byte(offset + i))
+        .collect::<Vec<u8>>()
+        .into()
 }
 
 #[tokio::main]
@@ -64,7 +69,10 @@ async fn main() -> ExitCode {
         eprintln!("peak-memory-write: cannot read VmHWM from /proc/self/status");
         return ExitCode::FAILURE;
     };
-    println!("peak resident memory: {:.1} MiB", peak as f64 / (1 << 20) as f64);
+    println!(
+        "peak resident memory: {:.1} MiB",
+        peak as f64 / (1 << 20) as f64
+    );
     match limit {
         Some(limit) if peak > limit => {
             eprintln!("peak-memory-write: peak {peak} bytes exceeds the limit of {limit} bytes");
@@ -81,14 +89,26 @@ async fn run(url: &str, size: u64) -> storage::Result<()> {
             return None;
         }
         let len = (size - offset).min(CHUNK as u64) as usize;
-        Some((Ok::<_, storage::Error>(chunk_at(offset, len)), offset + len as u64))
+        Some((
+            Ok::<_, storage::Error>(chunk_at(offset, len)),
+            offset + len as u64,
+        ))
     });
     let started = Instant::now();
-    store.write("peak-memory.bin", Body::from_stream(chunks, Some(size)), WriteOptions::default()).await?;
+    store
+        .write(
+            "peak-memory.bin",
+            Body::from_stream(chunks, Some(size)),
+            WriteOptions::default(),
+        )
+        .await?;
     let wrote = started.elapsed();
 
     let started = Instant::now();
-    let mut stream = store.read("peak-memory.bin", ReadOptions::default()).await?.into_stream();
+    let mut stream = store
+        .read("peak-memory.bin", ReadOptions::default())
+        .await?
+        .into_stream();
     let mut offset = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;

@@ -1,0 +1,143 @@
+//! Encryption at rest: customer keys (the key is needed again to read, and no other key will
+//! do), service-managed keys and KMS keys, for plain writes and multipart uploads.
+
+use bytes::Bytes;
+use storage_types::{
+    CompleteOptions, CustomerKey, Encryption, Feature, Operation, Pair, PartOptions, ReadOptions,
+    StatOptions, StorageExt, WriteOptions,
+};
+
+use crate::check::{self, expect_error};
+use crate::harness::{Case, Ctx, Need};
+
+const WRITE_CK: Need = Need::Pair(Operation::Write, Pair::EncryptionCustomerKey);
+const READ_CK: Need = Need::Pair(Operation::Read, Pair::EncryptionCustomerKey);
+
+/// The environment variable naming the KMS key the KMS case encrypts with (an S3 key id or
+/// alias, a GCS key resource name, an Azure encryption scope).
+pub const KMS_KEY_VARIABLE: &str = "STORAGE_CONFORMANCE_KMS_KEY";
+
+/// The KMS key used when the variable is not set: the key S3 manages for every account.
+const DEFAULT_KMS_KEY: &str = "alias/aws/s3";
+
+pub(super) fn cases() -> Vec<Case> {
+    cases!("encryption";
+        customer_key_round_trip [WRITE_CK, READ_CK],
+        customer_key_needed_to_read [WRITE_CK, READ_CK],
+        other_customer_key_fails [WRITE_CK, READ_CK],
+        customer_key_stat [WRITE_CK, Need::Pair(Operation::Stat, Pair::EncryptionCustomerKey)],
+        customer_key_multipart [
+            Need::Feature(Feature::Multipart),
+            Need::Pair(Operation::CreateMultipart, Pair::EncryptionCustomerKey),
+            Need::Pair(Operation::UploadPart, Pair::EncryptionCustomerKey),
+            Need::Pair(Operation::CompleteMultipart, Pair::EncryptionCustomerKey),
+            READ_CK,
+        ],
+        service_managed_round_trip [Need::Pair(Operation::Write, Pair::EncryptionServiceManaged)],
+        kms_round_trip [Need::Pair(Operation::Write, Pair::EncryptionKms)],
+    )
+}
+
+fn key(byte: u8) -> Encryption {
+    Encryption::CustomerKey(CustomerKey::new([byte; 32]))
+}
+
+async fn write_encrypted(ctx: &Ctx, data: &Bytes, encryption: Encryption) -> anyhow::Result<()> {
+    let opts = WriteOptions::default().with_encryption(encryption);
+    ctx.store
+        .write(&ctx.path("secret"), data.clone().into(), opts)
+        .await?;
+    Ok(())
+}
+
+async fn read_with(ctx: &Ctx, opts: ReadOptions) -> storage_types::Result<Bytes> {
+    ctx.store
+        .read(&ctx.path("secret"), opts)
+        .await?
+        .bytes()
+        .await
+}
+
+async fn customer_key_round_trip(ctx: &Ctx) -> anyhow::Result<()> {
+    let data = check::pattern(10_000, 21);
+    write_encrypted(ctx, &data, key(7)).await?;
+    let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(7))).await?;
+    check::ensure_bytes(&bytes, &data, "content read with the customer key")?;
+    let ranged = ReadOptions::default()
+        .with_encryption(key(7))
+        .with_range(100..200);
+    check::ensure_bytes(
+        &read_with(ctx, ranged).await?,
+        &data[100..200],
+        "range 100..200",
+    )
+}
+
+// The service does not keep the key: without it there is nothing it can decrypt.
+async fn customer_key_needed_to_read(ctx: &Ctx) -> anyhow::Result<()> {
+    write_encrypted(ctx, &check::pattern(1000, 22), key(7)).await?;
+    expect_error(read_with(ctx, ReadOptions::default()).await)
+        .map_err(|e| e.context("reading a customer-key object without the key"))?;
+    Ok(())
+}
+
+async fn other_customer_key_fails(ctx: &Ctx) -> anyhow::Result<()> {
+    write_encrypted(ctx, &check::pattern(1000, 23), key(7)).await?;
+    expect_error(read_with(ctx, ReadOptions::default().with_encryption(key(9))).await)
+        .map_err(|e| e.context("reading a customer-key object with another key"))?;
+    Ok(())
+}
+
+async fn customer_key_stat(ctx: &Ctx) -> anyhow::Result<()> {
+    write_encrypted(ctx, &check::pattern(1234, 24), key(7)).await?;
+    let opts = StatOptions::default().with_encryption(key(7));
+    let meta = ctx.store.stat(&ctx.path("secret"), opts).await?;
+    ensure_eq!(meta.size, 1234, "size from a stat with the customer key");
+    Ok(())
+}
+
+async fn customer_key_multipart(ctx: &Ctx) -> anyhow::Result<()> {
+    let opts = WriteOptions::default().with_encryption(key(7));
+    let up = ctx
+        .store
+        .create_multipart(&ctx.path("secret"), opts)
+        .await?;
+    let (one, two) = (
+        check::pattern(ctx.part_size() as usize, 25),
+        check::pattern(999, 26),
+    );
+    let mut parts = Vec::new();
+    for (number, data) in [(1, &one), (2, &two)] {
+        let opts = PartOptions::default().with_encryption(key(7));
+        parts.push(
+            ctx.store
+                .upload_part(&up, number, data.clone().into(), opts)
+                .await?,
+        );
+    }
+    let done = CompleteOptions::default().with_encryption(key(7));
+    ctx.store.complete_multipart(&up, &parts, done).await?;
+    let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(7))).await?;
+    let expected: Vec<u8> = one.iter().chain(two.iter()).copied().collect();
+    check::ensure_bytes(
+        &bytes,
+        &expected,
+        "content of a customer-key multipart upload",
+    )
+}
+
+// The service decrypts transparently: a plain read returns the data.
+async fn service_managed_round_trip(ctx: &Ctx) -> anyhow::Result<()> {
+    let data = check::pattern(5000, 27);
+    write_encrypted(ctx, &data, Encryption::ServiceManaged).await?;
+    let bytes = ctx.store.read_bytes(&ctx.path("secret")).await?;
+    check::ensure_bytes(&bytes, &data, "content of a service-encrypted object")
+}
+
+async fn kms_round_trip(ctx: &Ctx) -> anyhow::Result<()> {
+    let key_id = std::env::var(KMS_KEY_VARIABLE).unwrap_or_else(|_| DEFAULT_KMS_KEY.to_owned());
+    let data = check::pattern(5000, 28);
+    write_encrypted(ctx, &data, Encryption::kms(key_id)).await?;
+    let bytes = ctx.store.read_bytes(&ctx.path("secret")).await?;
+    check::ensure_bytes(&bytes, &data, "content of a KMS-encrypted object")
+}
