@@ -207,7 +207,11 @@ impl Backend for FsStorage {
     }
 
     async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
-        crate::multipart::remove(PathBuf::clone(&self.root), upload).await
+        // Aborting is idempotent: an upload already gone is fine.
+        match crate::multipart::remove(PathBuf::clone(&self.root), upload).await {
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
     }
 
     async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {

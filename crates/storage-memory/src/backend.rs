@@ -242,8 +242,10 @@ impl Backend for MemoryStorage {
 
     async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
         let mut uploads = self.state.uploads();
-        multipart::find(&mut uploads, upload)?;
-        uploads.remove(&upload.upload_id);
+        // Aborting is idempotent: an upload already gone is fine.
+        if multipart::find(&mut uploads, upload).is_ok() {
+            uploads.remove(&upload.upload_id);
+        }
         Ok(())
     }
 

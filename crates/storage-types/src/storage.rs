@@ -106,7 +106,8 @@ pub trait Storage: Send + Sync + Debug {
         opts: CompleteOptions,
     ) -> Result<Metadata>;
 
-    /// Abandons `upload` and frees its parts. `NotFound` for an unknown upload.
+    /// Abandons `upload` and frees its parts. Idempotent, like `delete`: aborting an upload that
+    /// is already gone (aborted, completed or unknown) succeeds.
     async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()>;
 
     /// The parts uploaded so far, ascending by number.

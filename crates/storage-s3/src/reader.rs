@@ -1,0 +1,129 @@
+//! `stat` (HeadObject) and `read` (GetObject, streamed as the body arrives).
+
+use std::time::SystemTime;
+
+use storage_types::{
+    Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result,
+    StatOptions,
+};
+
+use crate::S3Storage;
+use crate::error::map_sdk_error;
+use crate::sse::{with_common, with_sse_c};
+
+/// Our metadata from a HeadObject or GetObject output (same field names, different types).
+macro_rules! metadata_from {
+    ($out:expr, $size:expr) => {{
+        let out = &$out;
+        let mut meta = Metadata::file($size);
+        meta.etag = out.e_tag().map(str::to_owned);
+        meta.last_modified = out.last_modified().and_then(|t| SystemTime::try_from(*t).ok());
+        meta.content_type = out.content_type().map(str::to_owned);
+        meta.content_encoding = out.content_encoding().map(str::to_owned);
+        meta.cache_control = out.cache_control().map(str::to_owned);
+        meta.content_disposition = out.content_disposition().map(str::to_owned);
+        meta.version = out.version_id().map(str::to_owned);
+        meta.storage_class = out.storage_class().map(|c| c.as_str().to_owned());
+        if let Some(user) = out.metadata() {
+            meta.user_metadata = user.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        }
+        meta
+    }};
+}
+
+pub(crate) async fn stat(s: &S3Storage, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
+    if path.is_dir() {
+        return stat_dir(s, path).await;
+    }
+    let s3 = s.s3_options(&opts.extensions);
+    let sse_c = s.read_sse_c(opts.encryption.as_ref());
+    let req = s
+        .client()
+        .head_object()
+        .bucket(s.bucket())
+        .key(s.key(path))
+        .set_if_match(opts.if_match)
+        .set_if_none_match(opts.if_none_match)
+        .set_version_id(opts.version);
+    let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
+    let out = req.send().await.map_err(map_sdk_error)?;
+    let size = out.content_length().unwrap_or_default().max(0) as u64;
+    Ok(metadata_from!(out, size))
+}
+
+/// A directory exists if its marker object does, or any object below it.
+async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
+    if dir.is_root() {
+        return Ok(Metadata::dir());
+    }
+    let page = s
+        .client()
+        .list_objects_v2()
+        .bucket(s.bucket())
+        .prefix(s.key(dir))
+        .max_keys(1)
+        .send()
+        .await
+        .map_err(map_sdk_error)?;
+    if page.key_count().unwrap_or_default() > 0 || !page.contents().is_empty() {
+        Ok(Metadata::dir())
+    } else {
+        Err(Error::not_found("no object or directory marker below this prefix"))
+    }
+}
+
+pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+    let s3 = s.s3_options(&opts.extensions);
+    let sse_c = s.read_sse_c(opts.encryption.as_ref());
+    let req = s
+        .client()
+        .get_object()
+        .bucket(s.bucket())
+        .key(s.key(path))
+        .set_range(opts.range.map(|r| r.to_http_header()))
+        .set_if_match(opts.if_match)
+        .set_if_none_match(opts.if_none_match)
+        .set_version_id(opts.version);
+    let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
+    let mut out = req.send().await.map_err(map_sdk_error)?;
+    let length = out.content_length().unwrap_or_default().max(0) as u64;
+    let size = match out.content_range() {
+        Some(range) => total_of_content_range(range).ok_or_else(|| {
+            Error::unexpected(format!("the service sent an unreadable Content-Range: {range}"))
+        })?,
+        None => length,
+    };
+    let meta = metadata_from!(out, size);
+    let body = std::mem::take(&mut out.body);
+    let stream = futures_util::stream::unfold(Some(body), |body| async move {
+        let mut body = body?;
+        match body.next().await {
+            Some(Ok(chunk)) => Some((Ok(chunk), Some(body))),
+            Some(Err(err)) => {
+                let err = Error::new(ErrorKind::Unexpected, "the response body broke off")
+                    .with_temporary(true)
+                    .with_source(err);
+                Some((Err(err), None))
+            }
+            None => None,
+        }
+    });
+    Ok(Reader::new(meta, length, Box::pin(stream)))
+}
+
+/// The object's total size from `bytes first-last/total`.
+fn total_of_content_range(range: &str) -> Option<u64> {
+    range.rsplit('/').next()?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range_total() {
+        assert_eq!(total_of_content_range("bytes 0-9/100"), Some(100));
+        assert_eq!(total_of_content_range("bytes 5-5/6"), Some(6));
+        assert_eq!(total_of_content_range("bytes 0-9/*"), None);
+    }
+}

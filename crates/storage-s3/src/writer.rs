@@ -1,0 +1,313 @@
+//! `write`: one PutObject for a body that fits in a part, otherwise a multipart upload whose
+//! parts go up concurrently, with memory bounded by part size x (concurrency + 1). An upload
+//! that fails is aborted before the error returns; one whose future is dropped is aborted in
+//! the background.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use md5::{Digest, Md5};
+use storage_types::{
+    Body, ByteStream, Checksum, Error, ErrorKind, Metadata, ObjectPath, Result, WriteOptions,
+};
+use tokio::task::JoinSet;
+
+use crate::S3Storage;
+use crate::backend::{MAX_PART_SIZE, MAX_PARTS};
+use crate::error::map_sdk_error;
+use crate::headers::with_write_headers;
+use crate::multipart::{AbortGuard, complete_parts, start_upload, upload_part_bytes};
+use crate::sse::{with_common, with_sse};
+
+pub(crate) async fn write(
+    s: &S3Storage,
+    path: &ObjectPath,
+    body: Body,
+    opts: WriteOptions,
+) -> Result<Metadata> {
+    let key = s.key(path);
+    let part_size = part_size(s, &opts, body.size())?;
+    if let Some(bytes) = body.as_bytes().filter(|b| b.len() as u64 <= part_size) {
+        return put(s, key, bytes.clone(), &opts).await;
+    }
+    let mut source = PartSource { stream: body.into_stream(), carry: Bytes::new() };
+    let (first, end) = source.next_part(part_size).await?;
+    if end {
+        return put(s, key, first, &opts).await;
+    }
+    multipart_write(s, key, first, source, part_size, opts).await
+}
+
+/// The part size: the requested or default one, grown so that a body of known size needs no
+/// more than the 10,000 parts S3 allows.
+fn part_size(s: &S3Storage, opts: &WriteOptions, size: Option<u64>) -> Result<u64> {
+    let requested = opts.part_size.unwrap_or(s.inner.part_size);
+    if !(crate::backend::MIN_PART_SIZE..=MAX_PART_SIZE).contains(&requested) {
+        return Err(Error::invalid_input(format!(
+            "part_size must be between 5 MiB and 5 GiB, not {requested} bytes"
+        )));
+    }
+    let needed = size.map_or(0, |n| n.div_ceil(u64::from(MAX_PARTS)));
+    let mib = 1 << 20;
+    Ok(requested.max(needed.div_ceil(mib) * mib))
+}
+
+/// One PutObject of bytes in memory.
+async fn put(s: &S3Storage, key: String, bytes: Bytes, opts: &WriteOptions) -> Result<Metadata> {
+    let s3 = s.s3_options(&opts.extensions);
+    let sse = s.write_sse(opts.encryption.as_ref());
+    let size = bytes.len() as u64;
+    let req = s
+        .client()
+        .put_object()
+        .bucket(s.bucket())
+        .key(key)
+        .content_length(size as i64)
+        .body(bytes.into())
+        .set_if_match(opts.if_match.clone())
+        .set_if_none_match(opts.if_none_match.clone());
+    let req = with_write_headers!(req, opts, s3, s.inner.storage_class);
+    let req = match opts.checksum {
+        Some(Checksum::Md5(md5)) => req.content_md5(STANDARD.encode(md5)),
+        Some(Checksum::Crc32c(crc)) => req.checksum_crc32_c(STANDARD.encode(crc.to_be_bytes())),
+        _ => req,
+    };
+    let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
+    let out = req.send().await.map_err(|err| conditional(map_sdk_error(err), opts))?;
+    let mut meta = Metadata::file(size);
+    meta.etag = out.e_tag().map(str::to_owned);
+    meta.version = out.version_id().map(str::to_owned);
+    Ok(meta)
+}
+
+/// S3 answers `if_match` on a missing key with 404; our contract says `ConditionNotMet`.
+pub(crate) fn conditional(err: Error, opts: &WriteOptions) -> Error {
+    if err.kind() == ErrorKind::NotFound && opts.if_match.is_some() {
+        return Error::new(ErrorKind::ConditionNotMet, "if_match given but the object does not exist")
+            .with_source(err);
+    }
+    err
+}
+
+/// The body, cut into parts.
+struct PartSource {
+    stream: ByteStream,
+    /// Bytes read past the end of the previous part.
+    carry: Bytes,
+}
+
+impl PartSource {
+    /// The next part of up to `size` bytes, and whether the body ended with it.
+    async fn next_part(&mut self, size: u64) -> Result<(Bytes, bool)> {
+        let size = size as usize;
+        // A carried chunk that covers the whole part is sliced, not copied.
+        if self.carry.len() >= size {
+            let part = self.carry.split_to(size);
+            return self.finish(part).await;
+        }
+        let mut part = BytesMut::with_capacity(size.min(MAX_PREALLOCATION));
+        part.extend_from_slice(&std::mem::take(&mut self.carry));
+        while part.len() < size {
+            match self.stream.next().await {
+                None => return Ok((part.freeze(), true)),
+                Some(chunk) => {
+                    let mut chunk = chunk?;
+                    let room = size - part.len();
+                    if chunk.len() > room {
+                        self.carry = chunk.split_off(room);
+                    }
+                    part.extend_from_slice(&chunk);
+                }
+            }
+        }
+        self.finish(part.freeze()).await
+    }
+
+    /// Returns a full part, first peeking at the stream (when nothing is carried) so that a body
+    /// ending exactly at the part's end is known to have ended.
+    async fn finish(&mut self, part: Bytes) -> Result<(Bytes, bool)> {
+        while self.carry.is_empty() {
+            match self.stream.next().await {
+                None => return Ok((part, true)),
+                Some(chunk) => self.carry = chunk?,
+            }
+        }
+        Ok((part, false))
+    }
+}
+
+/// The most a part buffer reserves up front; larger parts grow as the body arrives.
+const MAX_PREALLOCATION: usize = 64 << 20;
+
+/// A whole-object checksum computed while the parts stream past, for a multipart write whose
+/// caller gave one: S3 cannot check it across parts, so we do, before completing.
+enum Running {
+    None,
+    Md5(Md5, [u8; 16]),
+    Crc32c(u32, u32),
+}
+
+impl Running {
+    fn new(checksum: Option<Checksum>) -> Self {
+        match checksum {
+            Some(Checksum::Md5(expected)) => Running::Md5(Md5::new(), expected),
+            Some(Checksum::Crc32c(expected)) => Running::Crc32c(0, expected),
+            _ => Running::None,
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Running::None => {}
+            Running::Md5(hasher, _) => hasher.update(data),
+            Running::Crc32c(crc, _) => *crc = crc32c::crc32c_append(*crc, data),
+        }
+    }
+
+    fn verify(self) -> Result<()> {
+        let matches = match self {
+            Running::None => true,
+            Running::Md5(hasher, expected) => hasher.finalize().as_slice() == expected,
+            Running::Crc32c(crc, expected) => crc == expected,
+        };
+        if matches {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::IntegrityMismatch,
+                "the body does not match the checksum given with the write",
+            ))
+        }
+    }
+}
+
+async fn multipart_write(
+    s: &S3Storage,
+    key: String,
+    first: Bytes,
+    mut source: PartSource,
+    part_size: u64,
+    opts: WriteOptions,
+) -> Result<Metadata> {
+    let concurrency = opts.concurrency.unwrap_or(s.inner.concurrency).max(1);
+    let upload_id = start_upload(s, &key, &opts).await?;
+    let guard = AbortGuard::new(s, &key, &upload_id);
+    let result = upload_all(s, &key, &upload_id, first, &mut source, part_size, concurrency, &opts)
+        .await;
+    let finished = match result {
+        Ok((parts, size)) => complete_parts(s, &key, &upload_id, parts, size, &opts).await,
+        Err(err) => Err(err),
+    };
+    match finished {
+        Ok(meta) => {
+            guard.disarm();
+            Ok(meta)
+        }
+        Err(err) => {
+            guard.abort().await;
+            Err(err)
+        }
+    }
+}
+
+/// Uploads every part, at most `concurrency` at once, and returns them in order.
+#[allow(clippy::too_many_arguments)]
+async fn upload_all(
+    s: &S3Storage,
+    key: &str,
+    upload_id: &str,
+    first: Bytes,
+    source: &mut PartSource,
+    part_size: u64,
+    concurrency: usize,
+    opts: &WriteOptions,
+) -> Result<(Vec<aws_sdk_s3::types::CompletedPart>, u64)> {
+    let sse_c = s.read_sse_c(opts.encryption.as_ref());
+    let s3 = s.s3_options(&opts.extensions);
+    let mut checksum = Running::new(opts.checksum);
+    let mut tasks = JoinSet::new();
+    let mut done = Vec::new();
+    let (mut part, mut end, mut number) = (first, false, 1u32);
+    let mut size = 0u64;
+    loop {
+        checksum.update(&part);
+        size += part.len() as u64;
+        while tasks.len() >= concurrency {
+            done.push(joined(tasks.join_next().await)?);
+        }
+        let upload = upload_part_bytes(s, key, upload_id, number, part, sse_c.clone(), s3.clone());
+        tasks.spawn(upload);
+        if end {
+            break;
+        }
+        if number == MAX_PARTS {
+            return Err(Error::invalid_input(format!(
+                "the body needs more than {MAX_PARTS} parts of {part_size} bytes; \
+                 set a larger part_size"
+            )));
+        }
+        number += 1;
+        (part, end) = source.next_part(part_size).await?;
+        if part.is_empty() && end {
+            break;
+        }
+    }
+    while let Some(result) = tasks.join_next().await {
+        done.push(joined(Some(result))?);
+    }
+    checksum.verify()?;
+    done.sort_by_key(|p| p.part_number());
+    Ok((done, size))
+}
+
+fn joined<T>(
+    result: Option<std::result::Result<Result<T>, tokio::task::JoinError>>,
+) -> Result<T> {
+    match result {
+        Some(Ok(outcome)) => outcome,
+        Some(Err(join)) => Err(Error::unexpected("a part upload task failed").with_source(join)),
+        None => Err(Error::unexpected("no part upload was running")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(chunks: &[&'static [u8]]) -> PartSource {
+        let items: Vec<Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
+        PartSource { stream: Box::pin(futures_util::stream::iter(items)), carry: Bytes::new() }
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    #[test]
+    fn parts_are_cut_at_the_size_and_the_end_is_seen() {
+        let mut src = source(&[b"abc", b"defgh", b"ij"]);
+        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("abcd"), false));
+        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("efgh"), false));
+        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("ij"), true));
+    }
+
+    #[test]
+    fn a_body_ending_on_a_part_boundary_ends_there() {
+        let mut src = source(&[b"ab", b"cd"]);
+        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("abcd"), true));
+        let mut empty = source(&[]);
+        assert_eq!(block_on(empty.next_part(4)).unwrap(), (Bytes::new(), true));
+    }
+
+    #[test]
+    fn running_checksums() {
+        let mut crc = Running::new(Some(Checksum::Crc32c(crc32c::crc32c(b"hello world"))));
+        crc.update(b"hello ");
+        crc.update(b"world");
+        assert!(crc.verify().is_ok());
+        let mut md5 = Running::new(Some(Checksum::Md5([0; 16])));
+        md5.update(b"x");
+        assert_eq!(md5.verify().unwrap_err().kind(), ErrorKind::IntegrityMismatch);
+    }
+}

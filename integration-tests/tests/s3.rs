@@ -1,0 +1,73 @@
+//! The conformance suite against an S3-compatible server that `cargo xtask test` started
+//! (SeaweedFS or moto). It fails loudly when the server is missing: nothing passes by skipping.
+//!
+//! Environment: `RS_STORAGE_S3_ENDPOINT`, `RS_STORAGE_S3_SERVICE` (the name in the summary
+//! line), `RS_STORAGE_S3_BUCKET`, `RS_STORAGE_S3_ACCESS_KEY`, `RS_STORAGE_S3_SECRET_KEY`, and
+//! optionally `RS_STORAGE_S3_CHECKSUM` (`when-supported` or `when-required`).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use storage_s3::{ChecksumMode, S3Builder};
+use storage_types::{BucketOptions, ErrorKind, Storage};
+
+fn required(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| {
+        format!("{name} is not set: run the S3 suite through `cargo xtask test --service s3`")
+    })
+}
+
+struct Settings {
+    service: String,
+    endpoint: String,
+    bucket: String,
+    access_key: String,
+    secret_key: String,
+    checksum: ChecksumMode,
+}
+
+fn settings() -> Result<Settings, String> {
+    let checksum = match std::env::var("RS_STORAGE_S3_CHECKSUM").as_deref() {
+        Ok("when-required") => ChecksumMode::WhenRequired,
+        _ => ChecksumMode::WhenSupported,
+    };
+    Ok(Settings {
+        service: required("RS_STORAGE_S3_SERVICE")?,
+        endpoint: required("RS_STORAGE_S3_ENDPOINT")?,
+        bucket: required("RS_STORAGE_S3_BUCKET")?,
+        access_key: required("RS_STORAGE_S3_ACCESS_KEY")?,
+        secret_key: required("RS_STORAGE_S3_SECRET_KEY")?,
+        checksum,
+    })
+}
+
+fn main() -> ExitCode {
+    let settings = match settings() {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("FAIL {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = settings.service.clone();
+    storage_conformance::main_for(&service, move || async move {
+        let store = S3Builder::new(&settings.bucket)
+            .endpoint(&settings.endpoint)
+            .region("us-east-1")
+            .force_path_style(true)
+            .credentials(&settings.access_key, &settings.secret_key, None)
+            .checksum(settings.checksum)
+            .max_attempts(3)
+            .build()
+            .await
+            .expect("the S3 store builds");
+        // The bucket is created here, through our own API, so that the run needs no other tool.
+        match store.create_bucket(&settings.bucket, BucketOptions::default()).await {
+            Ok(()) => {}
+            Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
+            Err(err) => panic!("cannot create bucket {}: {err}", settings.bucket),
+        }
+        let store: Arc<dyn Storage> = Arc::new(store);
+        store
+    })
+}
