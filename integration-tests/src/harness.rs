@@ -27,6 +27,20 @@ pub enum Need {
     Feature(Feature),
     /// An option ("pair") of an operation.
     Pair(Operation, Pair),
+    /// A test server that checks what the case relies on; the text says what the server used
+    /// does not check (see [`ServerGap`]).
+    Server(&'static str),
+}
+
+/// A case the test server in use cannot judge, and why: moto, for instance, accepts reads of
+/// customer-key objects without the key, so it can neither pass nor fail the case. The case is
+/// reported as unsupported with the reason, never as passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerGap {
+    /// The case's full name (`topic::case`).
+    pub case: &'static str,
+    /// What the server does not do.
+    pub reason: &'static str,
 }
 
 impl Need {
@@ -35,6 +49,7 @@ impl Need {
         match *self {
             Need::Feature(feature) => capability.has_feature(feature),
             Need::Pair(operation, pair) => capability.supports_pair(operation, pair),
+            Need::Server(_) => true,
         }
     }
 }
@@ -44,6 +59,7 @@ impl fmt::Display for Need {
         match self {
             Need::Feature(feature) => write!(f, "feature `{feature}`"),
             Need::Pair(operation, pair) => write!(f, "option `{pair}` of {operation}"),
+            Need::Server(gap) => write!(f, "a test server that {gap}"),
         }
     }
 }

@@ -35,5 +35,7 @@ mod harness;
 mod runner;
 
 pub use cases::{KMS_KEY_VARIABLE, all_cases};
-pub use harness::{CASE_TIMEOUT, Case, CaseFn, Ctx, Need, Outcome, PARALLEL_CASES, Report};
-pub use runner::{main_for, run, run_cases};
+pub use harness::{
+    CASE_TIMEOUT, Case, CaseFn, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap,
+};
+pub use runner::{main_for, main_for_server, run, run_cases};

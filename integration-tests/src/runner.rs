@@ -10,21 +10,27 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::{FutureExt, StreamExt};
 use storage_types::{DeleteOptions, Storage, StorageExt};
 
-use crate::harness::{CASE_TIMEOUT, Case, Ctx, Outcome, PARALLEL_CASES, Report};
+use crate::harness::{CASE_TIMEOUT, Case, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap};
 
 /// How long the removal of a passed case's objects may take; it is best effort.
 const CLEANUP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Runs every case of [`all_cases`](crate::all_cases) whose name contains `filter`.
 pub async fn run(store: Arc<dyn Storage>, filter: Option<&str>) -> Report {
-    run_cases(store, crate::all_cases(), filter).await
+    run_cases(store, crate::all_cases(), filter, &[]).await
 }
 
 /// Runs the cases whose name contains `filter` (all if `None`), [`PARALLEL_CASES`] at a time,
 /// each in its own directory `conformance-<run id>/<case>/` and within [`CASE_TIMEOUT`]. The
 /// objects of a passed case are removed afterwards; a failed case's are kept for inspection.
+/// Cases named in `gaps` are reported as unsupported, with the gap's reason, without running.
 /// Must be called inside a multi-thread tokio runtime.
-pub async fn run_cases(store: Arc<dyn Storage>, cases: Vec<Case>, filter: Option<&str>) -> Report {
+pub async fn run_cases(
+    store: Arc<dyn Storage>,
+    cases: Vec<Case>,
+    filter: Option<&str>,
+    gaps: &[ServerGap],
+) -> Report {
     let run_id = new_run_id();
     let selected: Vec<Case> = cases
         .into_iter()
@@ -34,7 +40,14 @@ pub async fn run_cases(store: Arc<dyn Storage>, cases: Vec<Case>, filter: Option
         futures_util::stream::iter(selected.into_iter().enumerate())
             .map(|(index, case)| {
                 let ctx = Ctx::new(Arc::clone(&store), &run_id, case.name);
-                async move { (index, case.name, run_one(case, ctx).await) }
+                let gap = gaps.iter().find(|g| g.case == case.name).map(|g| g.reason);
+                async move {
+                    let outcome = match gap {
+                        Some(reason) => Outcome::Unsupported(Need::Server(reason)),
+                        None => run_one(case, ctx).await,
+                    };
+                    (index, case.name, outcome)
+                }
             })
             .buffer_unordered(PARALLEL_CASES)
             .collect()
@@ -114,6 +127,16 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Arc<dyn Storage>>,
 {
+    main_for_server(service, &[], make_store)
+}
+
+/// [`main_for`] against a test server that cannot judge some cases: those in `gaps` are
+/// reported as unsupported with the gap's reason.
+pub fn main_for_server<F, Fut>(service: &str, gaps: &[ServerGap], make_store: F) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Arc<dyn Storage>>,
+{
     let args = Args::parse(std::env::args().skip(1));
     let mut cases = crate::all_cases();
     if let (true, Some(filter)) = (args.exact, &args.filter) {
@@ -141,7 +164,7 @@ where
     };
     let report = runtime.block_on(async {
         let store = make_store().await;
-        run_cases(store, cases, args.filter.as_deref()).await
+        run_cases(store, cases, args.filter.as_deref(), gaps).await
     });
     for line in report.case_lines() {
         println!("{line}");

@@ -4,6 +4,7 @@
 
 mod cargo;
 mod memcheck;
+mod servers;
 mod services;
 mod test;
 

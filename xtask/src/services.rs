@@ -10,6 +10,8 @@ pub(crate) struct Service {
     pub(crate) name: &'static str,
     /// The `storage-conformance` test target that runs the suite against it.
     pub(crate) test_target: &'static str,
+    /// Cargo features of `storage-conformance` the target needs.
+    pub(crate) features: &'static str,
     /// Starts what the backend needs and returns the environment the test target reads.
     pub(crate) start: fn() -> Result<Running, String>,
 }
@@ -19,6 +21,8 @@ pub(crate) struct Service {
 pub(crate) struct Running {
     pub(crate) env: Vec<(String, String)>,
     pub(crate) children: Vec<Child>,
+    /// Log files to show when the suite fails.
+    pub(crate) logs: Vec<std::path::PathBuf>,
 }
 
 impl Drop for Running {
@@ -36,31 +40,37 @@ fn nothing_to_start() -> Result<Running, String> {
 
 /// Every backend, in the order they run.
 pub(crate) const SERVICES: &[Service] = &[
+    Service { name: "fs", test_target: "fs", features: "", start: nothing_to_start },
+    Service { name: "memory", test_target: "memory", features: "", start: nothing_to_start },
     Service {
-        name: "fs",
-        test_target: "fs",
-        start: nothing_to_start,
+        name: "s3-seaweedfs",
+        test_target: "s3",
+        features: "s3",
+        start: crate::servers::start_seaweedfs,
     },
-    Service {
-        name: "memory",
-        test_target: "memory",
-        start: nothing_to_start,
-    },
+    Service { name: "s3-moto", test_target: "s3", features: "s3", start: crate::servers::start_moto },
 ];
 
-/// The services named in a comma-separated list, or all of them.
+/// The services named in a comma-separated list, or all of them. A name selects the service
+/// of that name, or every service it prefixes (`s3` runs `s3-seaweedfs` and `s3-moto`).
 pub(crate) fn select(list: Option<&str>) -> Result<Vec<&'static Service>, String> {
-    let Some(list) = list else {
-        return Ok(SERVICES.iter().collect());
-    };
-    list.split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(|name| {
-            SERVICES.iter().find(|s| s.name == name).ok_or_else(|| {
-                let known: Vec<_> = SERVICES.iter().map(|s| s.name).collect();
-                format!("unknown service `{name}`; known: {}", known.join(", "))
-            })
-        })
-        .collect()
+    let Some(list) = list else { return Ok(SERVICES.iter().collect()) };
+    let mut selected: Vec<&'static Service> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+        let group = format!("{name}-");
+        let matching: Vec<_> = SERVICES
+            .iter()
+            .filter(|s| s.name == name || s.name.starts_with(&group))
+            .collect();
+        if matching.is_empty() {
+            let known: Vec<_> = SERVICES.iter().map(|s| s.name).collect();
+            return Err(format!("unknown service `{name}`; known: {}", known.join(", ")));
+        }
+        for service in matching {
+            if !selected.iter().any(|s| s.name == service.name) {
+                selected.push(service);
+            }
+        }
+    }
+    Ok(selected)
 }

@@ -37,8 +37,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             "--test",
             service.test_target,
         ]);
+        if !service.features.is_empty() {
+            cmd.args(["--features", service.features]);
+        }
         cmd.envs(running.env.iter().map(|(k, v)| (k, v)));
         let (lines, success) = run_teed(cmd)?;
+        if !success {
+            for log in &running.logs {
+                println!("{}", crate::servers::log_tail(log, 60));
+            }
+        }
         drop(running);
         let prefix = format!("conformance {}:", service.name);
         match lines.iter().rev().find(|line| line.starts_with(&prefix)) {
