@@ -32,6 +32,7 @@ mod cases;
 pub mod check;
 mod ctx;
 mod harness;
+pub mod http;
 mod runner;
 
 pub use cases::{KMS_KEY_VARIABLE, all_cases};

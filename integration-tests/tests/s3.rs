@@ -23,6 +23,18 @@ const MOTO_GAPS: &[ServerGap] = &[
         reason: "refuses reads of SSE-C objects with the wrong key (moto serves them)",
     },
     ServerGap {
+        case: "encryption::customer_key_multipart_needs_key",
+        reason: "refuses reads of SSE-C objects without the key (moto serves them)",
+    },
+    ServerGap {
+        case: "encryption::customer_key_streamed_in_parts",
+        reason: "refuses reads of SSE-C objects without the key (moto serves them)",
+    },
+    ServerGap {
+        case: "presign::tampered_signature_is_refused",
+        reason: "checks signatures (moto does not)",
+    },
+    ServerGap {
         case: "copy::create_only_when_present_fails",
         reason: "honours If-None-Match on CopyObject (moto ignores it)",
     },

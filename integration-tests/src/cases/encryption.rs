@@ -33,6 +33,18 @@ pub(super) fn cases() -> Vec<Case> {
             Need::Pair(Operation::CompleteMultipart, Pair::EncryptionCustomerKey),
             READ_CK,
         ],
+        customer_key_multipart_needs_key [
+            Need::Feature(Feature::Multipart),
+            Need::Pair(Operation::CreateMultipart, Pair::EncryptionCustomerKey),
+            Need::Pair(Operation::UploadPart, Pair::EncryptionCustomerKey),
+            Need::Pair(Operation::CompleteMultipart, Pair::EncryptionCustomerKey),
+            READ_CK,
+        ],
+        customer_key_streamed_in_parts [
+            WRITE_CK,
+            READ_CK,
+            Need::Pair(Operation::Write, Pair::PartSize),
+        ],
         service_managed_round_trip [Need::Pair(Operation::Write, Pair::EncryptionServiceManaged)],
         kms_round_trip [Need::Pair(Operation::Write, Pair::EncryptionKms)],
     )
@@ -140,4 +152,37 @@ async fn kms_round_trip(ctx: &Ctx) -> anyhow::Result<()> {
     write_encrypted(ctx, &data, Encryption::kms(key_id)).await?;
     let bytes = ctx.store.read_bytes(&ctx.path("secret")).await?;
     check::ensure_bytes(&bytes, &data, "content of a KMS-encrypted object")
+}
+
+// A multipart object written with a customer key needs that key to be read, like any other.
+async fn customer_key_multipart_needs_key(ctx: &Ctx) -> anyhow::Result<()> {
+    let up = ctx
+        .store
+        .create_multipart(&ctx.path("secret"), WriteOptions::default().with_encryption(key(7)))
+        .await?;
+    let data = check::pattern(ctx.part_size() as usize, 27);
+    let opts = PartOptions::default().with_encryption(key(7));
+    let part = ctx.store.upload_part(&up, 1, data.clone().into(), opts).await?;
+    let done = CompleteOptions::default().with_encryption(key(7));
+    ctx.store.complete_multipart(&up, &[part], done).await?;
+    expect_error(ctx.store.read_bytes(&ctx.path("secret")).await)
+        .map_err(|e| e.context("reading a customer-key multipart object without the key"))?;
+    let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(7))).await?;
+    check::ensure_bytes(&bytes, &data, "content of a customer-key multipart object")
+}
+
+// A write larger than one part goes up in parts: each part must carry the key, and the object
+// must need it.
+async fn customer_key_streamed_in_parts(ctx: &Ctx) -> anyhow::Result<()> {
+    let part_size = ctx.part_size();
+    let data = check::pattern(part_size as usize * 2 + 1000, 28);
+    let opts = WriteOptions::default()
+        .with_encryption(key(9))
+        .with_part_size(part_size);
+    let body = check::chunked_body(data.clone(), 256 * 1024, None);
+    ctx.store.write(&ctx.path("secret"), body, opts).await?;
+    expect_error(ctx.store.read_bytes(&ctx.path("secret")).await)
+        .map_err(|e| e.context("reading a streamed customer-key object without the key"))?;
+    let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(9))).await?;
+    check::ensure_bytes(&bytes, &data, "content of a streamed customer-key object")
 }

@@ -1,5 +1,6 @@
 //! `presign`: signed requests carry the method asked for, a URL and an expiry in the future;
-//! a zero expiry is refused.
+//! a zero expiry is refused; and the signed GET, PUT, HEAD and DELETE work when sent by a plain
+//! HTTP client with no credentials, while an unsigned or tampered request is refused.
 
 use std::time::{Duration, SystemTime};
 
@@ -15,6 +16,10 @@ pub(super) fn cases() -> Vec<Case> {
         get_has_method_and_url [PRESIGN],
         put_has_method_and_url [PRESIGN],
         zero_expiry_is_invalid [PRESIGN],
+        signed_get_reads_over_plain_http [PRESIGN],
+        signed_put_writes_over_plain_http [PRESIGN],
+        signed_head_and_delete_over_plain_http [PRESIGN],
+        tampered_signature_is_refused [PRESIGN],
     )
 }
 
@@ -64,5 +69,49 @@ async fn zero_expiry_is_invalid(ctx: &Ctx) -> anyhow::Result<()> {
         sign(ctx, PresignMethod::Get, Duration::ZERO).await,
         ErrorKind::InvalidInput,
     )?;
+    Ok(())
+}
+
+async fn sent(req: &PresignedRequest, body: &[u8]) -> anyhow::Result<crate::http::HttpResponse> {
+    crate::http::send(req.method.as_str(), &req.url, &req.headers, body).await
+}
+
+async fn signed_get_reads_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
+    ctx.write("signed", "signed content").await?;
+    let req = sign(ctx, PresignMethod::Get, Duration::from_secs(300)).await?;
+    let response = sent(&req, b"").await?;
+    ensure_eq!(response.status, 200, "status of the signed GET");
+    crate::check::ensure_bytes(&response.body, b"signed content", "body of the signed GET")
+}
+
+async fn signed_put_writes_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
+    let req = sign(ctx, PresignMethod::Put, Duration::from_secs(300)).await?;
+    let response = sent(&req, b"uploaded without credentials").await?;
+    ensure_eq!(response.status, 200, "status of the signed PUT");
+    ctx.ensure_content("signed", b"uploaded without credentials").await
+}
+
+async fn signed_head_and_delete_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
+    ctx.write("signed", "to be deleted").await?;
+    let head = sign(ctx, PresignMethod::Head, Duration::from_secs(300)).await?;
+    ensure_eq!(sent(&head, b"").await?.status, 200, "status of the signed HEAD");
+    let delete = sign(ctx, PresignMethod::Delete, Duration::from_secs(300)).await?;
+    let status = sent(&delete, b"").await?.status;
+    anyhow::ensure!(status == 204 || status == 200, "signed DELETE answered {status}");
+    ctx.ensure_absent("signed").await
+}
+
+// A signature is only good for the request it signs: changing the URL breaks it.
+async fn tampered_signature_is_refused(ctx: &Ctx) -> anyhow::Result<()> {
+    ctx.write("signed", "secret").await?;
+    ctx.write("other", "other").await?;
+    let mut req = sign(ctx, PresignMethod::Get, Duration::from_secs(300)).await?;
+    req.url = req.url.replacen("/signed?", "/other?", 1);
+    let response = sent(&req, b"").await?;
+    anyhow::ensure!(
+        (400..500).contains(&response.status),
+        "a GET with a signature for another key answered {}",
+        response.status
+    );
     Ok(())
 }

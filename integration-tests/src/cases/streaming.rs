@@ -19,6 +19,7 @@ pub(super) fn cases() -> Vec<Case> {
             Need::Pair(Operation::Write, Pair::PartSize),
             Need::Pair(Operation::Write, Pair::Concurrency),
         ],
+        failure_after_parts_leaves_no_object_or_upload [Need::Pair(Operation::Write, Pair::PartSize)],
     )
 }
 
@@ -131,5 +132,22 @@ async fn part_size_and_concurrency(ctx: &Ctx) -> anyhow::Result<()> {
         len,
         "size of an object written in parts"
     );
+    Ok(())
+}
+
+// A write that fails after some of its parts went up must not leave a multipart upload (and
+// its stored parts) behind, nor any object.
+async fn failure_after_parts_leaves_no_object_or_upload(ctx: &Ctx) -> anyhow::Result<()> {
+    let part_size = ctx.part_size();
+    let data = crate::check::pattern(part_size as usize * 2 + 10, 29);
+    let body = crate::check::failing_body(data, 128 * 1024, None);
+    let opts = WriteOptions::default().with_part_size(part_size);
+    crate::check::expect_error(ctx.store.write(&ctx.path("big"), body, opts).await)
+        .map_err(|e| e.context("a write whose body fails after two parts"))?;
+    ctx.ensure_absent("big").await?;
+    if ctx.capability().has_feature(storage_types::Feature::Multipart) {
+        let uploads = ctx.store.list_multipart_uploads(ctx.base()).await?;
+        anyhow::ensure!(uploads.is_empty(), "uploads left in progress: {uploads:?}");
+    }
     Ok(())
 }
