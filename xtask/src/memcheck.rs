@@ -1,36 +1,58 @@
-//! `cargo xtask memcheck`: a large write and read-back on local files through the public API,
-//! in a release build, reporting peak resident memory.
+//! `cargo xtask memcheck`: a large write and read-back through the public API, in a release
+//! build, reporting peak resident memory: on local files, or on S3 (SeaweedFS) with 8 MiB parts
+//! and 8 parts in flight.
 
-use crate::cargo::{cargo, run_checked};
+use std::path::Path;
+use std::process::Command;
+
+use crate::cargo::{cargo, run_checked, workspace_root};
 use crate::{check_args, flag_value};
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    check_args(args, &["--size", "--limit"], &[])?;
+    check_args(args, &["--size", "--limit", "--service"], &[])?;
     let size = flag_value(args, "--size")?.unwrap_or_else(|| "2GiB".into());
     let limit = flag_value(args, "--limit")?.unwrap_or_else(|| "64MiB".into());
+    let service = flag_value(args, "--service")?.unwrap_or_else(|| "fs".into());
+    if service != "fs" && service != "s3" {
+        return Err(format!("memcheck runs on fs or s3, not `{service}`"));
+    }
 
     let mut build = cargo();
-    build.args([
-        "build",
-        "--release",
-        "-p",
-        "storage-conformance",
-        "--bin",
-        "peak-memory-write",
-    ]);
+    build.args(["build", "--release", "-p", "storage-conformance", "--bin", "peak-memory-write"]);
+    if service == "s3" {
+        build.args(["--features", "s3"]);
+    }
     run_checked(build)?;
+    let binary = workspace_root().join("target/release/peak-memory-write");
+    if service == "s3" { on_s3(&binary, &size, &limit) } else { on_fs(&binary, &size, &limit) }
+}
 
+fn on_fs(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("rs-storage-memcheck-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let binary = crate::cargo::workspace_root().join("target/release/peak-memory-write");
-    let mut cmd = std::process::Command::new(binary);
-    cmd.args([
-        format!("fs://{}", dir.display()),
-        size.clone(),
-        limit.clone(),
-    ]);
+    let mut cmd = Command::new(binary);
+    cmd.args([format!("fs://{}", dir.display()), size.to_owned(), limit.to_owned()]);
     println!("memcheck: writing and reading back {size} on local files (limit {limit})");
     let outcome = run_checked(cmd);
     let _ = std::fs::remove_dir_all(&dir);
     outcome
+}
+
+fn on_s3(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
+    let running = crate::servers::start_seaweedfs()?;
+    let env = |key: &str| {
+        running.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    };
+    let url = format!(
+        "s3://memcheck/?endpoint={}&force-path-style=true&region=us-east-1&access-key={}\
+         &secret-access-key={}&part-size={}&concurrency=8",
+        env("RS_STORAGE_S3_ENDPOINT"),
+        env("RS_STORAGE_S3_ACCESS_KEY"),
+        env("RS_STORAGE_S3_SECRET_KEY"),
+        8 << 20,
+    );
+    println!("memcheck: writing and reading back {size} on S3 (SeaweedFS), 8 MiB x 8 (limit {limit})");
+    let mut cmd = Command::new(binary);
+    cmd.args([url.as_str(), size, limit]);
+    run_checked(cmd)
 }

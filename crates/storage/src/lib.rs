@@ -1,12 +1,13 @@
 //! One API for object and file storage: open a store by URL and use it as `Arc<dyn Storage>`.
 //!
-//! Each backend is a cargo feature (`fs` and `memory` by default); the traits, options and
-//! errors are those of [`storage_types`], re-exported here.
+//! Each backend is a cargo feature (`fs` and `memory` by default, `s3`); the traits, options
+//! and errors are those of [`storage_types`], re-exported here.
 //!
 //! | URL | store |
 //! |---|---|
 //! | `/abs/path`, `./rel/path`, `fs:///abs/path`, `file:///abs/path` | local files below that directory |
 //! | `memory://name` | an in-process store, shared by every `open` of the same name |
+//! | `s3://bucket/prefix?region=..&endpoint=..` | an S3 bucket (feature `s3`); keys in `storage_s3::URL_KEYS` |
 //!
 //! Every URL accepts `?loose=true`: options the backend cannot honour are then dropped instead
 //! of refused. An unknown scheme or query key is an `InvalidInput` error naming what is
@@ -17,7 +18,7 @@
 //! # async fn main() -> storage::Result<()> {
 //! use storage::{StorageExt, open};
 //!
-//! let store = open("memory://example")?;
+//! let store = open("memory://example").await?;
 //! store.write_bytes("hello.txt", "hi").await?;
 //! assert_eq!(store.read_bytes("hello.txt").await?, "hi");
 //! # Ok(()) }

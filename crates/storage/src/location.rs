@@ -19,39 +19,22 @@ pub struct Location {
 /// Splits a URL naming an object or directory into a store and a path.
 ///
 /// Local paths open a store at the filesystem root `/` with the rest as the path;
-/// `memory://name/a/b` opens store `name` with path `a/b`.
+/// `memory://name/a/b` opens store `name` with path `a/b`; `s3://bucket/a/b` opens the bucket
+/// with path `a/b`.
 ///
 /// ```
-/// let loc = storage::locate("memory://docs/a/b.txt").unwrap();
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let loc = storage::locate("memory://docs/a/b.txt").await.unwrap();
 /// assert_eq!(loc.path, "a/b.txt");
 /// assert_eq!(loc.store.info().service, "memory");
+/// # }
 /// ```
-pub fn locate(url: &str) -> Result<Location> {
+pub async fn locate(url: &str) -> Result<Location> {
     let parsed = ParsedUrl::parse(url)?;
-    parsed.refuse_unknown_scheme()?;
-    let loose = parsed.flag("loose")?;
-    parsed.refuse_unknown_keys(&["loose"])?;
     let path = parsed.path.trim_start_matches('/').to_owned();
-    match parsed.scheme.as_str() {
-        #[cfg(feature = "fs")]
-        "fs" | "file" => {
-            parsed.local_root()?;
-            let store = storage_fs::FsStorage::new("/")?.with_loose(loose);
-            Ok(Location {
-                store: Arc::new(store),
-                path,
-            })
-        }
-        #[cfg(feature = "memory")]
-        "memory" => {
-            let store = memory_store(&parsed.host).with_loose(loose);
-            Ok(Location {
-                store: Arc::new(store),
-                path,
-            })
-        }
-        _ => Err(parsed.unknown_scheme()),
-    }
+    let store = crate::open::open_at(&parsed, "").await?;
+    Ok(Location { store, path })
 }
 
 /// The process-wide memory store called `name`: every `open("memory://name")` shares it.
@@ -74,22 +57,23 @@ pub(crate) fn memory_store(name: &str) -> storage_memory::MemoryStorage {
 mod tests {
     use super::*;
 
-    #[test]
-    fn local_paths_split_at_the_filesystem_root() {
-        let loc = locate("/tmp/some dir/a.txt").unwrap();
+    #[tokio::test]
+    async fn local_paths_split_at_the_filesystem_root() {
+        let loc = locate("/tmp/some dir/a.txt").await.unwrap();
         assert_eq!(loc.path, "tmp/some dir/a.txt");
-        let loc = locate("file:///tmp/x/").unwrap();
+        assert_eq!(loc.store.info().name, "/");
+        let loc = locate("file:///tmp/x/").await.unwrap();
         assert_eq!(loc.path, "tmp/x/");
     }
 
     #[tokio::test]
     async fn memory_stores_are_shared_by_name() {
         use storage_types::StorageExt;
-        let a = crate::open("memory://shared-by-name").unwrap();
+        let a = crate::open("memory://shared-by-name").await.unwrap();
         a.write_bytes("x", "1").await.unwrap();
-        let b = locate("memory://shared-by-name/x").unwrap();
+        let b = locate("memory://shared-by-name/x").await.unwrap();
         assert_eq!(b.store.read_bytes(&b.path).await.unwrap(), "1");
-        let other = crate::open("memory://another-name").unwrap();
+        let other = crate::open("memory://another-name").await.unwrap();
         assert!(!other.exists("x").await.unwrap());
     }
 }

@@ -17,6 +17,8 @@ pub fn schemes() -> &'static [&'static str] {
         "file",
         #[cfg(feature = "memory")]
         "memory",
+        #[cfg(feature = "s3")]
+        "s3",
     ]
 }
 
@@ -27,23 +29,38 @@ const COMMON_KEYS: [&str; 1] = ["loose"];
 ///
 /// Errors: `InvalidInput` for an unknown scheme or query key (naming the accepted ones), a
 /// malformed URL or value; any error of the backend's constructor.
-pub fn open(url: &str) -> Result<Arc<dyn Storage>> {
+pub async fn open(url: &str) -> Result<Arc<dyn Storage>> {
     let parsed = ParsedUrl::parse(url)?;
+    let root = parsed.path.clone();
+    open_at(&parsed, &root).await
+}
+
+/// Opens the store of `parsed` with its root at `root` (a local directory for `fs`, a key
+/// prefix for object stores).
+pub(crate) async fn open_at(parsed: &ParsedUrl, root: &str) -> Result<Arc<dyn Storage>> {
     parsed.refuse_unknown_scheme()?;
-    let loose = parsed.flag("loose")?;
-    parsed.refuse_unknown_keys(&COMMON_KEYS)?;
     match parsed.scheme.as_str() {
         #[cfg(feature = "fs")]
         "fs" | "file" => {
-            let root = parsed.local_root()?;
-            Ok(Arc::new(
-                storage_fs::FsStorage::new(root)?.with_loose(loose),
-            ))
+            parsed.refuse_unknown_keys(&COMMON_KEYS)?;
+            let loose = parsed.flag("loose")?;
+            parsed.refuse_host()?;
+            let root = if root.is_empty() { "/" } else { root };
+            Ok(Arc::new(storage_fs::FsStorage::new(root)?.with_loose(loose)))
         }
         #[cfg(feature = "memory")]
-        "memory" => Ok(Arc::new(
-            crate::location::memory_store(&parsed.host).with_loose(loose),
-        )),
+        "memory" => {
+            parsed.refuse_unknown_keys(&COMMON_KEYS)?;
+            let loose = parsed.flag("loose")?;
+            Ok(Arc::new(crate::location::memory_store(&parsed.host).with_loose(loose)))
+        }
+        #[cfg(feature = "s3")]
+        "s3" => {
+            let root = root.trim_start_matches('/');
+            let builder = storage_s3::S3Builder::from_query(&parsed.host, root, &parsed.query)
+                .map_err(|err| err.with_path(redact_url(&parsed.original)))?;
+            Ok(Arc::new(builder.build().await?))
+        }
         _ => Err(parsed.unknown_scheme()),
     }
 }
@@ -132,9 +149,8 @@ impl ParsedUrl {
         Ok(())
     }
 
-    /// The directory a local URL names. A host is refused: `fs://x/y` is almost always a
-    /// mistyped `fs:///x/y`.
-    pub(crate) fn local_root(&self) -> Result<PathBuf> {
+    /// Refuses a host in a local URL: `fs://x/y` is almost always a mistyped `fs:///x/y`.
+    pub(crate) fn refuse_host(&self) -> Result<()> {
         if !self.host.is_empty() {
             return Err(Error::invalid_input(format!(
                 "{}: local URLs take an absolute path and no host (write {}:///{}{})",
@@ -144,11 +160,7 @@ impl ParsedUrl {
                 self.path
             )));
         }
-        Ok(PathBuf::from(if self.path.is_empty() {
-            "/"
-        } else {
-            &self.path
-        }))
+        Ok(())
     }
 }
 
@@ -214,29 +226,29 @@ mod tests {
         assert!(parsed.query.contains_key("force-path-style"));
     }
 
-    #[test]
-    fn unknown_scheme_and_key_name_the_accepted_ones() {
-        let err = open("ftp://host/x").unwrap_err();
+    #[tokio::test]
+    async fn unknown_scheme_and_key_name_the_accepted_ones() {
+        let err = open("ftp://host/x").await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
         assert!(err.to_string().contains("memory"), "{err}");
-        let err = open("memory://x?colour=red").unwrap_err();
+        let err = open("memory://x?colour=red").await.unwrap_err();
         assert!(err.to_string().contains("accepted keys: loose"), "{err}");
     }
 
-    #[test]
-    fn local_urls_refuse_a_host() {
-        let err = open("fs://tmp/x").unwrap_err();
+    #[tokio::test]
+    async fn local_urls_refuse_a_host() {
+        let err = open("fs://tmp/x").await.unwrap_err();
         assert!(err.to_string().contains("fs:///tmp/x"), "{err}");
     }
 
-    #[test]
-    fn secrets_in_bad_urls_are_masked() {
-        let err = open("ftp://h/x?secret-key=hunter2").unwrap_err();
+    #[tokio::test]
+    async fn secrets_in_bad_urls_are_masked() {
+        let err = open("ftp://h/x?secret-key=hunter2").await.unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
-    #[test]
-    fn bad_flag_values_are_refused() {
-        assert!(open("memory://x?loose=maybe").is_err());
+    #[tokio::test]
+    async fn bad_flag_values_are_refused() {
+        assert!(open("memory://x?loose=maybe").await.is_err());
     }
 }

@@ -83,7 +83,15 @@ async fn main() -> ExitCode {
 }
 
 async fn run(url: &str, size: u64) -> storage::Result<()> {
-    let store = open(url)?;
+    let store = open(url).await?;
+    // A bucket store's bucket is created first (a fresh test server has none).
+    if store.info().capability.has_feature(storage::Feature::Buckets) {
+        let bucket = store.info().name.clone();
+        match store.create_bucket(&bucket, Default::default()).await {
+            Err(err) if err.kind() != storage::ErrorKind::AlreadyExists => return Err(err),
+            _ => {}
+        }
+    }
     let chunks = futures_util::stream::unfold(0u64, move |offset| async move {
         if offset >= size {
             return None;
