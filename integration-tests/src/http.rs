@@ -36,7 +36,10 @@ pub async fn send(
             request.push_str(&format!("{name}: {value}\r\n"));
         }
     }
-    request.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
+    request.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
     let exchange = async {
         let mut stream = TcpStream::connect(authority).await?;
         stream.write_all(request.as_bytes()).await?;
@@ -63,7 +66,8 @@ fn parse(raw: &[u8], head: bool) -> anyhow::Result<HttpResponse> {
         .ok_or_else(|| anyhow::anyhow!("bad status line {status_line:?}"))?;
     let mut body = raw[split + 4..].to_vec();
     let chunked = head_text.lines().any(|l| {
-        l.to_ascii_lowercase().starts_with("transfer-encoding:") && l.to_ascii_lowercase().contains("chunked")
+        l.to_ascii_lowercase().starts_with("transfer-encoding:")
+            && l.to_ascii_lowercase().contains("chunked")
     });
     if head {
         body.clear();
@@ -102,6 +106,9 @@ mod tests {
         assert_eq!((plain.status, plain.body.as_slice()), (200, &b"hi"[..]));
         let chunked = b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n";
         let chunked = parse(chunked, false).unwrap();
-        assert_eq!((chunked.status, chunked.body.as_slice()), (403, &b"abc"[..]));
+        assert_eq!(
+            (chunked.status, chunked.body.as_slice()),
+            (403, &b"abc"[..])
+        );
     }
 }

@@ -270,7 +270,7 @@ mod tests {
             Case::new("other", &[], |ctx| Box::pin(fails(ctx))),
         ];
         let store: Arc<dyn Storage> = Arc::new(storage_memory::MemoryStorage::new());
-        let report = run_cases(Arc::clone(&store), cases, Some("t::")).await;
+        let report = run_cases(Arc::clone(&store), cases, Some("t::"), &[]).await;
         let lines: Vec<String> = report.case_lines().collect();
         assert_eq!(lines[0], "ok   t::passes");
         assert_eq!(lines[1], "FAIL t::fails: on purpose");

@@ -18,20 +18,35 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 
     let mut build = cargo();
-    build.args(["build", "--release", "-p", "storage-conformance", "--bin", "peak-memory-write"]);
+    build.args([
+        "build",
+        "--release",
+        "-p",
+        "storage-conformance",
+        "--bin",
+        "peak-memory-write",
+    ]);
     if service == "s3" {
         build.args(["--features", "s3"]);
     }
     run_checked(build)?;
     let binary = workspace_root().join("target/release/peak-memory-write");
-    if service == "s3" { on_s3(&binary, &size, &limit) } else { on_fs(&binary, &size, &limit) }
+    if service == "s3" {
+        on_s3(&binary, &size, &limit)
+    } else {
+        on_fs(&binary, &size, &limit)
+    }
 }
 
 fn on_fs(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("rs-storage-memcheck-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut cmd = Command::new(binary);
-    cmd.args([format!("fs://{}", dir.display()), size.to_owned(), limit.to_owned()]);
+    cmd.args([
+        format!("fs://{}", dir.display()),
+        size.to_owned(),
+        limit.to_owned(),
+    ]);
     println!("memcheck: writing and reading back {size} on local files (limit {limit})");
     let outcome = run_checked(cmd);
     let _ = std::fs::remove_dir_all(&dir);
@@ -41,7 +56,12 @@ fn on_fs(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
 fn on_s3(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
     let running = crate::servers::start_seaweedfs()?;
     let env = |key: &str| {
-        running.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+        running
+            .env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     };
     let url = format!(
         "s3://memcheck/?endpoint={}&force-path-style=true&region=us-east-1&access-key={}\
@@ -51,7 +71,9 @@ fn on_s3(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
         env("RS_STORAGE_S3_SECRET_KEY"),
         8 << 20,
     );
-    println!("memcheck: writing and reading back {size} on S3 (SeaweedFS), 8 MiB x 8 (limit {limit})");
+    println!(
+        "memcheck: writing and reading back {size} on S3 (SeaweedFS), 8 MiB x 8 (limit {limit})"
+    );
     let mut cmd = Command::new(binary);
     cmd.args([url.as_str(), size, limit]);
     run_checked(cmd)

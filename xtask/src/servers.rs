@@ -23,11 +23,16 @@ fn venv_with(name: &str, packages: &[&str], marker: &str) -> Result<PathBuf, Str
     if bin.join(marker).exists() {
         return Ok(bin);
     }
-    println!("xtask: installing {} into {}", packages.join(" "), venv.display());
+    println!(
+        "xtask: installing {} into {}",
+        packages.join(" "),
+        venv.display()
+    );
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
     run_quiet(Command::new(&python).args(["-m", "venv"]).arg(&venv))?;
     let mut pip = Command::new(bin.join("pip"));
-    pip.args(["install", "--quiet", "--disable-pip-version-check"]).args(packages);
+    pip.args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(packages);
     run_quiet(&mut pip)?;
     if !bin.join(marker).exists() {
         return Err(format!("{} did not install {marker}", packages.join(" ")));
@@ -36,11 +41,16 @@ fn venv_with(name: &str, packages: &[&str], marker: &str) -> Result<PathBuf, Str
 }
 
 fn run_quiet(cmd: &mut Command) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr)))
+        Err(format!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 
@@ -75,7 +85,10 @@ fn wait_for_port(port: u16, log: &Path, within: Duration) -> Result<(), String> 
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("nothing answered on port {port} within {within:?}\n{}", log_tail(log, 30)))
+    Err(format!(
+        "nothing answered on port {port} within {within:?}\n{}",
+        log_tail(log, 30)
+    ))
 }
 
 /// The last `lines` lines of a log file.
@@ -83,22 +96,31 @@ pub(crate) fn log_tail(log: &Path, lines: usize) -> String {
     let text = fs::read_to_string(log).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     let start = all.len().saturating_sub(lines);
-    format!("--- last lines of {} ---\n{}", log.display(), all[start..].join("\n"))
+    format!(
+        "--- last lines of {} ---\n{}",
+        log.display(),
+        all[start..].join("\n")
+    )
 }
 
 /// A fresh directory for one server's data and log.
 fn server_dir(name: &str) -> Result<PathBuf, String> {
-    let dir = tools_dir().join("run").join(format!("{name}-{}", std::process::id()));
+    let dir = tools_dir()
+        .join("run")
+        .join(format!("{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("data")).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fs::create_dir_all(dir.join("data"))
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir)
 }
 
 fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<std::process::Child, String> {
-    let file = fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+    let file =
+        fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let err = file.try_clone().map_err(|e| e.to_string())?;
     cmd.stdin(Stdio::null()).stdout(file).stderr(err);
-    cmd.spawn().map_err(|e| format!("cannot start {cmd:?}: {e}"))
+    cmd.spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))
 }
 
 /// The credentials both S3 servers are started with.
@@ -108,7 +130,10 @@ const SECRET_KEY: &str = "testsecret";
 fn s3_env(service: &str, port: u16, checksum: &str, kms_key: &str) -> Vec<(String, String)> {
     [
         ("RS_STORAGE_S3_SERVICE", service),
-        ("RS_STORAGE_S3_ENDPOINT", &format!("http://127.0.0.1:{port}")),
+        (
+            "RS_STORAGE_S3_ENDPOINT",
+            &format!("http://127.0.0.1:{port}"),
+        ),
         ("RS_STORAGE_S3_BUCKET", "conformance"),
         ("RS_STORAGE_S3_ACCESS_KEY", ACCESS_KEY),
         ("RS_STORAGE_S3_SECRET_KEY", SECRET_KEY),
@@ -129,7 +154,8 @@ pub(crate) fn start_seaweedfs() -> Result<Running, String> {
     let identities = format!(
         r#"{{"identities":[{{"name":"admin","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}],"kms":{{"default_provider":"local","providers":{{"local":{{"type":"local"}}}}}}}}"#
     );
-    fs::write(&config, identities).map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+    fs::write(&config, identities)
+        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
     let ports = free_ports(4)?;
     let log = dir.join("server.log");
     let mut cmd = Command::new(bin.join("weed"));
@@ -149,11 +175,20 @@ pub(crate) fn start_seaweedfs() -> Result<Running, String> {
         format!("-s3.config={}", config.display()),
     ]);
     let child = spawn_logged(&mut cmd, &log)?;
-    let mut running = Running { env: Vec::new(), children: vec![child], logs: vec![log.clone()] };
+    let mut running = Running {
+        env: Vec::new(),
+        children: vec![child],
+        logs: vec![log.clone()],
+    };
     wait_for_port(ports[0], &log, Duration::from_secs(60))?;
     // The S3 port opens before the filer behind it is ready; give it a moment to settle.
     std::thread::sleep(Duration::from_secs(2));
-    running.env = s3_env("s3-seaweedfs", ports[0], "when-supported", "alias/seaweedfs-default");
+    running.env = s3_env(
+        "s3-seaweedfs",
+        ports[0],
+        "when-supported",
+        "alias/seaweedfs-default",
+    );
     Ok(running)
 }
 
@@ -166,9 +201,14 @@ pub(crate) fn start_moto() -> Result<Running, String> {
     let port = free_ports(1)?[0];
     let log = dir.join("server.log");
     let mut cmd = Command::new(bin.join("moto_server"));
-    cmd.current_dir(&dir).args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    cmd.current_dir(&dir)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()]);
     let child = spawn_logged(&mut cmd, &log)?;
-    let mut running = Running { env: Vec::new(), children: vec![child], logs: vec![log.clone()] };
+    let mut running = Running {
+        env: Vec::new(),
+        children: vec![child],
+        logs: vec![log.clone()],
+    };
     wait_for_port(port, &log, Duration::from_secs(60))?;
     running.env = s3_env("s3-moto", port, "when-required", "alias/aws/s3");
     Ok(running)

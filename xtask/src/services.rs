@@ -40,23 +40,44 @@ fn nothing_to_start() -> Result<Running, String> {
 
 /// Every backend, in the order they run.
 pub(crate) const SERVICES: &[Service] = &[
-    Service { name: "fs", test_target: "fs", features: "", start: nothing_to_start },
-    Service { name: "memory", test_target: "memory", features: "", start: nothing_to_start },
+    Service {
+        name: "fs",
+        test_target: "fs",
+        features: "",
+        start: nothing_to_start,
+    },
+    Service {
+        name: "memory",
+        test_target: "memory",
+        features: "",
+        start: nothing_to_start,
+    },
     Service {
         name: "s3-seaweedfs",
         test_target: "s3",
         features: "s3",
         start: crate::servers::start_seaweedfs,
     },
-    Service { name: "s3-moto", test_target: "s3", features: "s3", start: crate::servers::start_moto },
+    Service {
+        name: "s3-moto",
+        test_target: "s3",
+        features: "s3",
+        start: crate::servers::start_moto,
+    },
 ];
 
 /// The services named in a comma-separated list, or all of them. A name selects the service
 /// of that name, or every service it prefixes (`s3` runs `s3-seaweedfs` and `s3-moto`).
 pub(crate) fn select(list: Option<&str>) -> Result<Vec<&'static Service>, String> {
-    let Some(list) = list else { return Ok(SERVICES.iter().collect()) };
+    let Some(list) = list else {
+        return Ok(SERVICES.iter().collect());
+    };
     let mut selected: Vec<&'static Service> = Vec::new();
-    for name in list.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+    for name in list
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
         let group = format!("{name}-");
         let matching: Vec<_> = SERVICES
             .iter()
@@ -64,7 +85,10 @@ pub(crate) fn select(list: Option<&str>) -> Result<Vec<&'static Service>, String
             .collect();
         if matching.is_empty() {
             let known: Vec<_> = SERVICES.iter().map(|s| s.name).collect();
-            return Err(format!("unknown service `{name}`; known: {}", known.join(", ")));
+            return Err(format!(
+                "unknown service `{name}`; known: {}",
+                known.join(", ")
+            ));
         }
         for service in matching {
             if !selected.iter().any(|s| s.name == service.name) {

@@ -8,7 +8,9 @@ use crate::cli::{LocationArg, LsArgs};
 
 pub(crate) async fn ls(args: LsArgs) -> Result<()> {
     let shown = redact_url(&args.location);
-    let loc = locate(&args.location).await.with_context(|| shown.clone())?;
+    let loc = locate(&args.location)
+        .await
+        .with_context(|| shown.clone())?;
     let mut opts = ListOptions::default();
     if args.recursive {
         opts = opts.recursive();
@@ -49,7 +51,9 @@ fn long_columns(meta: &Metadata) -> String {
 
 pub(crate) async fn stat(args: LocationArg) -> Result<()> {
     let shown = redact_url(&args.location);
-    let loc = locate(&args.location).await.with_context(|| shown.clone())?;
+    let loc = locate(&args.location)
+        .await
+        .with_context(|| shown.clone())?;
     let meta = loc
         .store
         .stat(&loc.path, StatOptions::default())

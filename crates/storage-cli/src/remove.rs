@@ -7,7 +7,9 @@ use crate::cli::RmArgs;
 
 pub(crate) async fn rm(args: RmArgs) -> Result<()> {
     let shown = redact_url(&args.location);
-    let loc = locate(&args.location).await.with_context(|| shown.clone())?;
+    let loc = locate(&args.location)
+        .await
+        .with_context(|| shown.clone())?;
     if args.recursive {
         let dir = ObjectPath::parse_dir(&loc.path).with_context(|| shown.clone())?;
         if dir.is_root() {

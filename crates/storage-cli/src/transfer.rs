@@ -15,7 +15,9 @@ use crate::progress::{bar, reporter};
 
 pub(crate) async fn cat(args: LocationArg) -> Result<()> {
     let shown = redact_url(&args.location);
-    let loc = locate(&args.location).await.with_context(|| shown.clone())?;
+    let loc = locate(&args.location)
+        .await
+        .with_context(|| shown.clone())?;
     let mut stream = loc
         .store
         .read(&loc.path, ReadOptions::default())
@@ -51,8 +53,12 @@ pub(crate) async fn mv(args: TransferArgs) -> Result<()> {
 
 async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
     let (src_shown, dst_shown) = (redact_url(&args.source), redact_url(&args.destination));
-    let src = locate(&args.source).await.with_context(|| src_shown.clone())?;
-    let dst = locate(&args.destination).await.with_context(|| dst_shown.clone())?;
+    let src = locate(&args.source)
+        .await
+        .with_context(|| src_shown.clone())?;
+    let dst = locate(&args.destination)
+        .await
+        .with_context(|| dst_shown.clone())?;
     let jobs = if args.recursive {
         plan_tree(&src, &dst)
             .await

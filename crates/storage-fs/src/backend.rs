@@ -169,6 +169,10 @@ impl Backend for FsStorage {
         .await
     }
 
+    async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
+        storage_types::backend::delete_each(self, paths).await
+    }
+
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
         crate::lister::list(Arc::clone(&self.root), dir, &opts).await
     }

@@ -184,6 +184,10 @@ impl Backend for MemoryStorage {
         Ok(())
     }
 
+    async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
+        storage_types::backend::delete_each(self, paths).await
+    }
+
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
         Ok(crate::lister::list(Arc::clone(&self.state), dir, &opts))
     }

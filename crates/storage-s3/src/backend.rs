@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use storage_types::backend::Backend;
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Encryption,
-    Error, Extensions, Feature, Limits, ListOptions, Lister, Metadata, MultipartUpload,
-    ObjectPath, Operation, Pair, Part, PartOptions, PresignMethod, PresignOptions,
-    PresignedRequest, ReadOptions, Reader, Result, StatOptions, StorageInfo, WriteOptions,
+    Error, Extensions, Feature, Limits, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath,
+    Operation, Pair, Part, PartOptions, PresignMethod, PresignOptions, PresignedRequest,
+    ReadOptions, Reader, Result, StatOptions, StorageInfo, WriteOptions,
 };
 
 use crate::config::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, S3Builder};
@@ -46,7 +46,10 @@ impl fmt::Debug for S3Storage {
         f.debug_struct("S3Storage")
             .field("bucket", &self.inner.bucket)
             .field("root", &self.inner.root)
-            .field("default_encryption", &self.inner.default_sse.as_ref().map(|_| "<set>"))
+            .field(
+                "default_encryption",
+                &self.inner.default_sse.as_ref().map(|_| "<set>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -123,17 +126,23 @@ impl S3Storage {
 
     /// The encryption a write uses: the request's, else the store's default.
     pub(crate) fn write_sse(&self, requested: Option<&Encryption>) -> Option<Sse> {
-        requested.and_then(Sse::of).or_else(|| self.inner.default_sse.clone())
+        requested
+            .and_then(Sse::of)
+            .or_else(|| self.inner.default_sse.clone())
     }
 
     /// The customer key a read of an SSE-C object must send, if any.
     pub(crate) fn read_sse_c(&self, requested: Option<&Encryption>) -> Option<SseC> {
-        self.write_sse(requested).and_then(|sse| sse.customer().cloned())
+        self.write_sse(requested)
+            .and_then(|sse| sse.customer().cloned())
     }
 
     /// The S3-only options of a call over the store's defaults.
     pub(crate) fn s3_options(&self, extensions: &Extensions) -> S3Options {
-        extensions.get::<S3Options>().unwrap_or(&S3Options::default()).over(&self.inner.defaults)
+        extensions
+            .get::<S3Options>()
+            .unwrap_or(&S3Options::default())
+            .over(&self.inner.defaults)
     }
 }
 
@@ -152,8 +161,11 @@ fn capability() -> Capability {
         Pair::UserMetadata,
         Pair::StorageClass,
     ];
-    let every_encryption =
-        [Pair::EncryptionServiceManaged, Pair::EncryptionKms, Pair::EncryptionCustomerKey];
+    let every_encryption = [
+        Pair::EncryptionServiceManaged,
+        Pair::EncryptionKms,
+        Pair::EncryptionCustomerKey,
+    ];
     let customer_key = [Pair::EncryptionCustomerKey];
     let checksums = [Pair::ContentMd5, Pair::Crc32c];
     let limits = Limits::none()
@@ -218,6 +230,10 @@ impl Backend for S3Storage {
 
     async fn delete(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
         bucket::delete(self, path, opts).await
+    }
+
+    async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
+        bucket::delete_many(self, paths).await
     }
 
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {

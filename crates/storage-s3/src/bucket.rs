@@ -1,6 +1,8 @@
 //! Buckets (create, delete, list), directory markers, and `delete`.
 
-use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
+};
 use storage_types::{BucketOptions, DeleteOptions, Error, ObjectPath, Result};
 
 use crate::S3Storage;
@@ -18,6 +20,48 @@ pub(crate) async fn delete(s: &S3Storage, path: &ObjectPath, opts: DeleteOptions
         .set_version_id(opts.version);
     with_common!(req, s3).send().await.map_err(map_sdk_error)?;
     Ok(())
+}
+
+/// Deletes keys 1,000 at a time with DeleteObjects (quiet: only failures come back).
+pub(crate) async fn delete_many(s: &S3Storage, paths: &[ObjectPath]) -> Result<()> {
+    let mut failures = Vec::new();
+    for chunk in paths.chunks(1000) {
+        let objects = chunk
+            .iter()
+            .map(|p| ObjectIdentifier::builder().key(s.key(p)).build())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|err| {
+                Error::invalid_input("cannot build the delete request").with_source(err)
+            })?;
+        let request = Delete::builder()
+            .set_objects(Some(objects))
+            .quiet(true)
+            .build()
+            .map_err(|err| {
+                Error::invalid_input("cannot build the delete request").with_source(err)
+            })?;
+        let out = s
+            .client()
+            .delete_objects()
+            .bucket(s.bucket())
+            .delete(request)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        for failed in out.errors() {
+            let (kind, temporary) = crate::error::classify(None, failed.code());
+            let key = failed.key().unwrap_or_default();
+            let message = failed
+                .message()
+                .unwrap_or("the service refused to delete the key");
+            let err = Error::new(kind, message.to_owned()).with_temporary(temporary);
+            failures.push(match s.path_of(key) {
+                Some(path) => err.with_path(path.as_str()),
+                None => err,
+            });
+        }
+    }
+    storage_types::backend::many_failed(failures, paths.len())
 }
 
 /// A directory is a zero-byte object whose key ends with `/`.
@@ -55,7 +99,12 @@ pub(crate) async fn create_bucket(s: &S3Storage, name: &str, _opts: BucketOption
 
 pub(crate) async fn delete_bucket(s: &S3Storage, name: &str) -> Result<()> {
     check_bucket_name(name)?;
-    s.client().delete_bucket().bucket(name).send().await.map_err(map_sdk_error)?;
+    s.client()
+        .delete_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(map_sdk_error)?;
     Ok(())
 }
 
@@ -70,7 +119,11 @@ pub(crate) async fn list_buckets(s: &S3Storage) -> Result<Vec<String>> {
             .send()
             .await
             .map_err(map_sdk_error)?;
-        names.extend(page.buckets().iter().filter_map(|b| b.name().map(str::to_owned)));
+        names.extend(
+            page.buckets()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_owned)),
+        );
         match page.continuation_token() {
             Some(next) if !next.is_empty() => token = Some(next.to_owned()),
             _ => break,
@@ -83,7 +136,9 @@ pub(crate) async fn list_buckets(s: &S3Storage) -> Result<Vec<String>> {
 /// S3's bucket naming rules, checked before a request is signed for a name that cannot work.
 fn check_bucket_name(name: &str) -> Result<()> {
     let valid = (3..=63).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     if valid {
@@ -102,7 +157,14 @@ mod tests {
     #[test]
     fn bucket_names() {
         assert!(check_bucket_name("my-bucket.2024").is_ok());
-        for bad in ["ab", "Upper", "-start", "end-", "under_score", &"x".repeat(64)] {
+        for bad in [
+            "ab",
+            "Upper",
+            "-start",
+            "end-",
+            "under_score",
+            &"x".repeat(64),
+        ] {
             assert!(check_bucket_name(bad).is_err(), "{bad}");
         }
     }

@@ -107,8 +107,14 @@ impl fmt::Debug for S3Builder {
             .field("endpoint", &self.endpoint)
             .field("force_path_style", &self.force_path_style)
             .field("access_key", &self.access_key.as_ref().map(|_| "<set>"))
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("profile", &self.profile)
             .field("role_arn", &self.role_arn)
             .field("anonymous", &self.anonymous)
@@ -133,7 +139,10 @@ macro_rules! string_setters {
 impl S3Builder {
     /// A store on `bucket`, at its top level, with every other setting from the environment.
     pub fn new(bucket: impl Into<String>) -> Self {
-        S3Builder { bucket: bucket.into(), ..S3Builder::default() }
+        S3Builder {
+            bucket: bucket.into(),
+            ..S3Builder::default()
+        }
     }
 
     /// The prefix inside the bucket that paths are relative to.
@@ -331,8 +340,8 @@ impl S3Builder {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
         }
         if let Some(timeout) = self.timeout {
-            loader = loader
-                .timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
+            loader =
+                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
         }
         let shared = loader.load().await;
         let mut config = aws_sdk_s3::config::Builder::from(&shared);
@@ -371,7 +380,9 @@ fn flag(key: &str, value: &str) -> Result<bool> {
     match value.to_ascii_lowercase().as_str() {
         "" | "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
-        _ => Err(Error::invalid_input(format!("`{key}` takes true or false, not `{value}`"))),
+        _ => Err(Error::invalid_input(format!(
+            "`{key}` takes true or false, not `{value}`"
+        ))),
     }
 }
 
@@ -406,7 +417,10 @@ mod tests {
     use super::*;
 
     fn query(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -431,7 +445,10 @@ mod tests {
         assert_eq!(b.options.acl.as_deref(), Some("bucket-owner-full-control"));
         assert_eq!(b.encryption, Some(Encryption::kms("alias/backup")));
         let shown = format!("{b:?}");
-        assert!(!shown.contains("SK") && !shown.contains("\"AK\""), "{shown}");
+        assert!(
+            !shown.contains("SK") && !shown.contains("\"AK\""),
+            "{shown}"
+        );
     }
 
     #[test]

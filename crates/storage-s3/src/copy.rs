@@ -36,7 +36,12 @@ pub(crate) async fn copy(
     let source_sse_c = s.read_sse_c(opts.source_encryption.as_ref());
     let head = s.client().head_object().bucket(s.bucket()).key(&source_key);
     let head = with_common!(with_sse_c!(head, source_sse_c.as_ref()), s3);
-    let size = head.send().await.map_err(map_sdk_error)?.content_length().unwrap_or_default();
+    let size = head
+        .send()
+        .await
+        .map_err(map_sdk_error)?
+        .content_length()
+        .unwrap_or_default();
     let source = copy_source(s.bucket(), &source_key);
     let sse = s.write_sse(opts.encryption.as_ref());
     let key = s.key(to);
@@ -48,9 +53,16 @@ pub(crate) async fn copy(
             .key(key)
             .copy_source(source)
             .set_if_none_match(opts.if_none_match.clone())
-            .set_acl(s3.acl.as_deref().map(aws_sdk_s3::types::ObjectCannedAcl::from))
+            .set_acl(
+                s3.acl
+                    .as_deref()
+                    .map(aws_sdk_s3::types::ObjectCannedAcl::from),
+            )
             .set_storage_class(
-                s.inner.storage_class.as_deref().map(aws_sdk_s3::types::StorageClass::from),
+                s.inner
+                    .storage_class
+                    .as_deref()
+                    .map(aws_sdk_s3::types::StorageClass::from),
             );
         let req = with_source_sse_c!(req, source_sse_c.as_ref());
         let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
@@ -94,14 +106,22 @@ async fn copy_in_parts(
             let req = with_source_sse_c!(req, source_sse_c.as_ref());
             let req = with_sse_c!(req, dest_sse_c.as_ref());
             let out = req.send().await.map_err(map_sdk_error)?;
-            let etag = out.copy_part_result().and_then(|r| r.e_tag()).unwrap_or_default();
+            let etag = out
+                .copy_part_result()
+                .and_then(|r| r.e_tag())
+                .unwrap_or_default();
             parts.push(
-                aws_sdk_s3::types::CompletedPart::builder().part_number(number).e_tag(etag).build(),
+                aws_sdk_s3::types::CompletedPart::builder()
+                    .part_number(number)
+                    .e_tag(etag)
+                    .build(),
             );
             offset = end + 1;
             number += 1;
         }
-        let upload = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+        let upload = CompletedMultipartUpload::builder()
+            .set_parts(Some(parts))
+            .build();
         let req = s
             .client()
             .complete_multipart_upload()
@@ -110,7 +130,10 @@ async fn copy_in_parts(
             .upload_id(&upload_id)
             .multipart_upload(upload)
             .set_if_none_match(opts.if_none_match.clone());
-        with_sse_c!(req, dest_sse_c.as_ref()).send().await.map_err(map_sdk_error)?;
+        with_sse_c!(req, dest_sse_c.as_ref())
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
         Ok(())
     }
     .await;

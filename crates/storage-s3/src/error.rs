@@ -14,7 +14,11 @@ where
     let (kind, temporary) = match &err {
         SdkError::TimeoutError(_) => (ErrorKind::TimedOut, true),
         SdkError::DispatchFailure(failure) => {
-            let kind = if failure.is_timeout() { ErrorKind::TimedOut } else { ErrorKind::Unexpected };
+            let kind = if failure.is_timeout() {
+                ErrorKind::TimedOut
+            } else {
+                ErrorKind::Unexpected
+            };
             (kind, failure.is_io() || failure.is_timeout())
         }
         SdkError::ConstructionFailure(_) => (ErrorKind::InvalidInput, false),
@@ -30,7 +34,11 @@ where
     if let Some(message) = &message {
         text.push_str(&format!(": {message}"));
     }
-    let text = if text.is_empty() { err.to_string() } else { text.trim().to_owned() };
+    let text = if text.is_empty() {
+        err.to_string()
+    } else {
+        text.trim().to_owned()
+    };
     let mut mapped = Error::new(kind, text).with_temporary(temporary);
     // A service error with a code says all in its code and message; anything else (a response
     // that could not be read, a connection failure) needs the causes the SDK recorded. Their
@@ -76,8 +84,12 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
             return (ErrorKind::RateLimited, true);
         }
         Some(
-            "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "ExpiredToken" | "InvalidToken"
-            | "TokenRefreshRequired" | "AuthorizationHeaderMalformed",
+            "InvalidAccessKeyId"
+            | "SignatureDoesNotMatch"
+            | "ExpiredToken"
+            | "InvalidToken"
+            | "TokenRefreshRequired"
+            | "AuthorizationHeaderMalformed",
         ) => return (ErrorKind::Unauthenticated, false),
         Some("AccessDenied" | "AllAccessDisabled") => return (ErrorKind::PermissionDenied, false),
         Some("BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch") => {
@@ -109,12 +121,30 @@ mod tests {
 
     #[test]
     fn codes_win_over_statuses() {
-        assert_eq!(classify(Some(404), Some("NoSuchKey")), (ErrorKind::NotFound, false));
-        assert_eq!(classify(Some(403), Some("SignatureDoesNotMatch")).0, ErrorKind::Unauthenticated);
-        assert_eq!(classify(Some(403), Some("AccessDenied")).0, ErrorKind::PermissionDenied);
-        assert_eq!(classify(Some(503), Some("SlowDown")), (ErrorKind::RateLimited, true));
-        assert_eq!(classify(Some(400), Some("BadDigest")).0, ErrorKind::IntegrityMismatch);
-        assert_eq!(classify(Some(400), Some("InvalidPart")).0, ErrorKind::InvalidInput);
+        assert_eq!(
+            classify(Some(404), Some("NoSuchKey")),
+            (ErrorKind::NotFound, false)
+        );
+        assert_eq!(
+            classify(Some(403), Some("SignatureDoesNotMatch")).0,
+            ErrorKind::Unauthenticated
+        );
+        assert_eq!(
+            classify(Some(403), Some("AccessDenied")).0,
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            classify(Some(503), Some("SlowDown")),
+            (ErrorKind::RateLimited, true)
+        );
+        assert_eq!(
+            classify(Some(400), Some("BadDigest")).0,
+            ErrorKind::IntegrityMismatch
+        );
+        assert_eq!(
+            classify(Some(400), Some("InvalidPart")).0,
+            ErrorKind::InvalidInput
+        );
     }
 
     #[test]
@@ -125,7 +155,10 @@ mod tests {
         assert_eq!(classify(Some(404), None).0, ErrorKind::NotFound);
         assert_eq!(classify(Some(429), None), (ErrorKind::RateLimited, true));
         assert_eq!(classify(Some(500), None), (ErrorKind::Unexpected, true));
-        assert_eq!(classify(Some(502), Some("Weird")), (ErrorKind::Unexpected, true));
+        assert_eq!(
+            classify(Some(502), Some("Weird")),
+            (ErrorKind::Unexpected, true)
+        );
         assert_eq!(classify(None, None), (ErrorKind::Unexpected, false));
     }
 }

@@ -10,7 +10,12 @@ pub(crate) fn user_metadata(opts: &WriteOptions) -> Option<HashMap<String, Strin
     if opts.user_metadata.is_empty() {
         return None;
     }
-    Some(opts.user_metadata.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    Some(
+        opts.user_metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 /// Sets the stored headers of `$opts` on a write-type request.
@@ -29,7 +34,10 @@ macro_rules! with_write_headers {
                     .map(|c| aws_sdk_s3::types::StorageClass::from(c.as_str())),
             )
             .set_acl(
-                $s3opts.acl.as_deref().map(aws_sdk_s3::types::ObjectCannedAcl::from),
+                $s3opts
+                    .acl
+                    .as_deref()
+                    .map(aws_sdk_s3::types::ObjectCannedAcl::from),
             )
     }};
 }

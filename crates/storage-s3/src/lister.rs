@@ -17,7 +17,13 @@ struct Cursor {
 
 pub(crate) fn list(store: S3Storage, dir: &ObjectPath, opts: ListOptions) -> Lister {
     let prefix = store.key(dir);
-    let cursor = Cursor { store, prefix, opts, token: None, first: true };
+    let cursor = Cursor {
+        store,
+        prefix,
+        opts,
+        token: None,
+        first: true,
+    };
     let pages = futures_util::stream::unfold(Some(cursor), |cursor| async move {
         let mut cursor = cursor?;
         match fetch(&mut cursor).await {
@@ -58,7 +64,12 @@ async fn fetch(cursor: &mut Cursor) -> Result<(Vec<Entry>, bool)> {
     Ok((entries, more))
 }
 
-fn entries_of(s: &S3Storage, prefix: &str, recursive: bool, page: &ListObjectsV2Output) -> Vec<Entry> {
+fn entries_of(
+    s: &S3Storage,
+    prefix: &str,
+    recursive: bool,
+    page: &ListObjectsV2Output,
+) -> Vec<Entry> {
     let mut entries = Vec::new();
     for object in page.contents() {
         let Some(key) = object.key() else { continue };
@@ -70,8 +81,9 @@ fn entries_of(s: &S3Storage, prefix: &str, recursive: bool, page: &ListObjectsV2
         let Some(path) = s.path_of(key) else { continue };
         let mut meta = Metadata::file(object.size().unwrap_or_default().max(0) as u64);
         meta.etag = object.e_tag().map(str::to_owned);
-        meta.last_modified =
-            object.last_modified().and_then(|t| std::time::SystemTime::try_from(*t).ok());
+        meta.last_modified = object
+            .last_modified()
+            .and_then(|t| std::time::SystemTime::try_from(*t).ok());
         meta.storage_class = object.storage_class().map(|c| c.as_str().to_owned());
         if path.is_dir() {
             meta = Metadata::dir();
@@ -79,7 +91,9 @@ fn entries_of(s: &S3Storage, prefix: &str, recursive: bool, page: &ListObjectsV2
         entries.push(Entry::new(path, meta));
     }
     for common in page.common_prefixes() {
-        let Some(path) = common.prefix().and_then(|p| s.path_of(p)) else { continue };
+        let Some(path) = common.prefix().and_then(|p| s.path_of(p)) else {
+            continue;
+        };
         entries.push(Entry::new(path, Metadata::dir()));
     }
     // S3 returns objects and prefixes apart, each in order; one page covers a contiguous range

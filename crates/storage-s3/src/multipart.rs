@@ -6,8 +6,8 @@ use std::time::SystemTime;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
 use storage_types::{
-    Body, CompleteOptions, Error, Metadata, MultipartUpload, ObjectPath, Part, PartOptions,
-    Result, WriteOptions,
+    Body, CompleteOptions, Error, Metadata, MultipartUpload, ObjectPath, Part, PartOptions, Result,
+    WriteOptions,
 };
 
 use crate::error::map_sdk_error;
@@ -19,7 +19,11 @@ use crate::{S3Options, S3Storage};
 pub(crate) async fn start_upload(s: &S3Storage, key: &str, opts: &WriteOptions) -> Result<String> {
     let s3 = s.s3_options(&opts.extensions);
     let sse = s.write_sse(opts.encryption.as_ref());
-    let req = s.client().create_multipart_upload().bucket(s.bucket()).key(key);
+    let req = s
+        .client()
+        .create_multipart_upload()
+        .bucket(s.bucket())
+        .key(key);
     let req = with_write_headers!(req, opts, s3, s.inner.storage_class);
     let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
     let out = req.send().await.map_err(map_sdk_error)?;
@@ -50,8 +54,13 @@ pub(crate) fn upload_part_bytes(
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
     async move {
         let out = req.send().await.map_err(map_sdk_error)?;
-        let etag = out.e_tag().ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;
-        Ok(CompletedPart::builder().part_number(number as i32).e_tag(etag).build())
+        let etag = out
+            .e_tag()
+            .ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;
+        Ok(CompletedPart::builder()
+            .part_number(number as i32)
+            .e_tag(etag)
+            .build())
     }
 }
 
@@ -83,7 +92,9 @@ async fn finish(
     s3: S3Options,
     size: u64,
 ) -> Result<Metadata> {
-    let upload = CompletedMultipartUpload::builder().set_parts(Some(parts)).build();
+    let upload = CompletedMultipartUpload::builder()
+        .set_parts(Some(parts))
+        .build();
     let req = s
         .client()
         .complete_multipart_upload()
@@ -108,7 +119,12 @@ pub(crate) struct AbortGuard {
 
 impl AbortGuard {
     pub(crate) fn new(s: &S3Storage, key: &str, upload_id: &str) -> Self {
-        let parts = (s.client().clone(), s.bucket().to_owned(), key.to_owned(), upload_id.to_owned());
+        let parts = (
+            s.client().clone(),
+            s.bucket().to_owned(),
+            key.to_owned(),
+            upload_id.to_owned(),
+        );
         AbortGuard { abort: Some(parts) }
     }
 
@@ -136,7 +152,13 @@ impl Drop for AbortGuard {
 }
 
 async fn abort_quietly(client: aws_sdk_s3::Client, bucket: String, key: String, id: String) {
-    let sent = client.abort_multipart_upload().bucket(bucket).key(&key).upload_id(id).send().await;
+    let sent = client
+        .abort_multipart_upload()
+        .bucket(bucket)
+        .key(&key)
+        .upload_id(id)
+        .send()
+        .await;
     if let Err(err) = sent {
         tracing::warn!(key, error = %map_sdk_error(err), "could not abort a failed multipart upload");
     }
@@ -148,7 +170,11 @@ pub(crate) async fn create(
     opts: &WriteOptions,
 ) -> Result<MultipartUpload> {
     let upload_id = start_upload(s, &s.key(path), opts).await?;
-    Ok(MultipartUpload { path: path.clone(), upload_id, initiated: Some(SystemTime::now()) })
+    Ok(MultipartUpload {
+        path: path.clone(),
+        upload_id,
+        initiated: Some(SystemTime::now()),
+    })
 }
 
 pub(crate) async fn upload_part(
@@ -173,9 +199,10 @@ pub(crate) async fn upload_part(
         .content_length(size as i64)
         .body(data.into());
     let req = match opts.checksum {
-        Some(storage_types::Checksum::Md5(md5)) => {
-            req.content_md5(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, md5))
-        }
+        Some(storage_types::Checksum::Md5(md5)) => req.content_md5(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            md5,
+        )),
         Some(storage_types::Checksum::Crc32c(crc)) => req.checksum_crc32_c(base64::Engine::encode(
             &base64::engine::general_purpose::STANDARD,
             crc.to_be_bytes(),
@@ -184,8 +211,14 @@ pub(crate) async fn upload_part(
     };
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
     let out = req.send().await.map_err(map_sdk_error)?;
-    let etag = out.e_tag().ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;
-    Ok(Part { number, etag: etag.to_owned(), size })
+    let etag = out
+        .e_tag()
+        .ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;
+    Ok(Part {
+        number,
+        etag: etag.to_owned(),
+        size,
+    })
 }
 
 pub(crate) async fn complete(
@@ -196,14 +229,29 @@ pub(crate) async fn complete(
 ) -> Result<Metadata> {
     let completed = parts
         .iter()
-        .map(|p| CompletedPart::builder().part_number(p.number as i32).e_tag(&p.etag).build())
+        .map(|p| {
+            CompletedPart::builder()
+                .part_number(p.number as i32)
+                .e_tag(&p.etag)
+                .build()
+        })
         .collect();
     let s3 = s.s3_options(&opts.extensions);
     let sse_c = s.read_sse_c(opts.encryption.as_ref());
     let size = parts.iter().map(|p| p.size).sum();
     let key = s.key(&upload.path);
     let conditions = (opts.if_none_match, None);
-    finish(s, &key, &upload.upload_id, completed, conditions, sse_c, s3, size).await
+    finish(
+        s,
+        &key,
+        &upload.upload_id,
+        completed,
+        conditions,
+        sse_c,
+        s3,
+        size,
+    )
+    .await
 }
 
 /// Aborts an upload; one that is already gone (aborted, completed, unknown) is fine.
@@ -243,7 +291,9 @@ pub(crate) async fn list_parts(s: &S3Storage, upload: &MultipartUpload) -> Resul
                 etag: p.e_tag().unwrap_or_default().to_owned(),
                 size: p.size().unwrap_or_default().max(0) as u64,
             };
-            let modified = p.last_modified().and_then(|t| SystemTime::try_from(*t).ok());
+            let modified = p
+                .last_modified()
+                .and_then(|t| SystemTime::try_from(*t).ok());
             parts.push((part, modified));
         }
         match (page.is_truncated(), page.next_part_number_marker()) {
@@ -286,10 +336,16 @@ pub(crate) async fn list_uploads(s: &S3Storage, dir: &ObjectPath) -> Result<Vec<
             .await
             .map_err(map_sdk_error)?;
         for u in page.uploads() {
-            let (Some(key), Some(id)) = (u.key(), u.upload_id()) else { continue };
+            let (Some(key), Some(id)) = (u.key(), u.upload_id()) else {
+                continue;
+            };
             let Some(path) = s.path_of(key) else { continue };
             let initiated = u.initiated().and_then(|t| SystemTime::try_from(*t).ok());
-            uploads.push(MultipartUpload { path, upload_id: id.to_owned(), initiated });
+            uploads.push(MultipartUpload {
+                path,
+                upload_id: id.to_owned(),
+                initiated,
+            });
         }
         if page.is_truncated() != Some(true) {
             break;

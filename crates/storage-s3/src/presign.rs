@@ -3,9 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::presigning::PresigningConfig;
-use storage_types::{
-    Error, ObjectPath, PresignMethod, PresignOptions, PresignedRequest, Result,
-};
+use storage_types::{Error, ObjectPath, PresignMethod, PresignOptions, PresignedRequest, Result};
 
 use crate::S3Storage;
 use crate::error::map_sdk_error;
@@ -22,7 +20,9 @@ pub(crate) async fn presign(
     opts: PresignOptions,
 ) -> Result<PresignedRequest> {
     if expires > MAX_EXPIRY {
-        return Err(Error::invalid_input("an S3 signed URL expires within 7 days at most"));
+        return Err(Error::invalid_input(
+            "an S3 signed URL expires within 7 days at most",
+        ));
     }
     let config = PresigningConfig::expires_in(expires)
         .map_err(|err| Error::invalid_input("bad expiry for a signed URL").with_source(err))?;
@@ -32,26 +32,50 @@ pub(crate) async fn presign(
     let signed = match method {
         PresignMethod::Get => {
             let req = client.get_object().bucket(bucket).key(key);
-            with_sse_c!(req, sse_c.as_ref()).presigned(config).await.map_err(map_sdk_error)?
+            with_sse_c!(req, sse_c.as_ref())
+                .presigned(config)
+                .await
+                .map_err(map_sdk_error)?
         }
         PresignMethod::Head => {
             let req = client.head_object().bucket(bucket).key(key);
-            with_sse_c!(req, sse_c.as_ref()).presigned(config).await.map_err(map_sdk_error)?
+            with_sse_c!(req, sse_c.as_ref())
+                .presigned(config)
+                .await
+                .map_err(map_sdk_error)?
         }
         PresignMethod::Put => {
             let sse = s.write_sse(opts.encryption.as_ref());
-            let req = client.put_object().bucket(bucket).key(key).set_content_type(opts.content_type);
-            with_sse!(req, sse.as_ref(), s3).presigned(config).await.map_err(map_sdk_error)?
+            let req = client
+                .put_object()
+                .bucket(bucket)
+                .key(key)
+                .set_content_type(opts.content_type);
+            with_sse!(req, sse.as_ref(), s3)
+                .presigned(config)
+                .await
+                .map_err(map_sdk_error)?
         }
-        PresignMethod::Delete => {
-            client.delete_object().bucket(bucket).key(key).presigned(config).await.map_err(map_sdk_error)?
+        PresignMethod::Delete => client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(map_sdk_error)?,
+        _ => {
+            return Err(Error::unsupported(format!(
+                "S3 cannot sign {method:?} requests"
+            )));
         }
-        _ => return Err(Error::unsupported(format!("S3 cannot sign {method:?} requests"))),
     };
     Ok(PresignedRequest {
         method,
         url: signed.uri().to_owned(),
-        headers: signed.headers().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        headers: signed
+            .headers()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
         expires_at: SystemTime::now() + expires,
     })
 }

@@ -3,8 +3,7 @@
 use std::time::SystemTime;
 
 use storage_types::{
-    Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result,
-    StatOptions,
+    Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
 };
 
 use crate::S3Storage;
@@ -17,7 +16,9 @@ macro_rules! metadata_from {
         let out = &$out;
         let mut meta = Metadata::file($size);
         meta.etag = out.e_tag().map(str::to_owned);
-        meta.last_modified = out.last_modified().and_then(|t| SystemTime::try_from(*t).ok());
+        meta.last_modified = out
+            .last_modified()
+            .and_then(|t| SystemTime::try_from(*t).ok());
         meta.content_type = out.content_type().map(str::to_owned);
         meta.content_encoding = out.content_encoding().map(str::to_owned);
         meta.cache_control = out.cache_control().map(str::to_owned);
@@ -68,7 +69,9 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
     if page.key_count().unwrap_or_default() > 0 || !page.contents().is_empty() {
         Ok(Metadata::dir())
     } else {
-        Err(Error::not_found("no object or directory marker below this prefix"))
+        Err(Error::not_found(
+            "no object or directory marker below this prefix",
+        ))
     }
 }
 
@@ -89,7 +92,9 @@ pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) ->
     let length = out.content_length().unwrap_or_default().max(0) as u64;
     let size = match out.content_range() {
         Some(range) => total_of_content_range(range).ok_or_else(|| {
-            Error::unexpected(format!("the service sent an unreadable Content-Range: {range}"))
+            Error::unexpected(format!(
+                "the service sent an unreadable Content-Range: {range}"
+            ))
         })?,
         None => length,
     };

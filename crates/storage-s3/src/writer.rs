@@ -31,7 +31,10 @@ pub(crate) async fn write(
     if let Some(bytes) = body.as_bytes().filter(|b| b.len() as u64 <= part_size) {
         return put(s, key, bytes.clone(), &opts).await;
     }
-    let mut source = PartSource { stream: body.into_stream(), carry: Bytes::new() };
+    let mut source = PartSource {
+        stream: body.into_stream(),
+        carry: Bytes::new(),
+    };
     let (first, end) = source.next_part(part_size).await?;
     if end {
         return put(s, key, first, &opts).await;
@@ -74,7 +77,10 @@ async fn put(s: &S3Storage, key: String, bytes: Bytes, opts: &WriteOptions) -> R
         _ => req,
     };
     let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
-    let out = req.send().await.map_err(|err| conditional(map_sdk_error(err), opts))?;
+    let out = req
+        .send()
+        .await
+        .map_err(|err| conditional(map_sdk_error(err), opts))?;
     let mut meta = Metadata::file(size);
     meta.etag = out.e_tag().map(str::to_owned);
     meta.version = out.version_id().map(str::to_owned);
@@ -84,8 +90,11 @@ async fn put(s: &S3Storage, key: String, bytes: Bytes, opts: &WriteOptions) -> R
 /// S3 answers `if_match` on a missing key with 404; our contract says `ConditionNotMet`.
 pub(crate) fn conditional(err: Error, opts: &WriteOptions) -> Error {
     if err.kind() == ErrorKind::NotFound && opts.if_match.is_some() {
-        return Error::new(ErrorKind::ConditionNotMet, "if_match given but the object does not exist")
-            .with_source(err);
+        return Error::new(
+            ErrorKind::ConditionNotMet,
+            "if_match given but the object does not exist",
+        )
+        .with_source(err);
     }
     err
 }
@@ -193,8 +202,17 @@ async fn multipart_write(
     let concurrency = opts.concurrency.unwrap_or(s.inner.concurrency).max(1);
     let upload_id = start_upload(s, &key, &opts).await?;
     let guard = AbortGuard::new(s, &key, &upload_id);
-    let result = upload_all(s, &key, &upload_id, first, &mut source, part_size, concurrency, &opts)
-        .await;
+    let result = upload_all(
+        s,
+        &key,
+        &upload_id,
+        first,
+        &mut source,
+        part_size,
+        concurrency,
+        &opts,
+    )
+    .await;
     let finished = match result {
         Ok((parts, size)) => complete_parts(s, &key, &upload_id, parts, size, &opts).await,
         Err(err) => Err(err),
@@ -261,9 +279,7 @@ async fn upload_all(
     Ok((done, size))
 }
 
-fn joined<T>(
-    result: Option<std::result::Result<Result<T>, tokio::task::JoinError>>,
-) -> Result<T> {
+fn joined<T>(result: Option<std::result::Result<Result<T>, tokio::task::JoinError>>) -> Result<T> {
     match result {
         Some(Ok(outcome)) => outcome,
         Some(Err(join)) => Err(Error::unexpected("a part upload task failed").with_source(join)),
@@ -277,25 +293,43 @@ mod tests {
 
     fn source(chunks: &[&'static [u8]]) -> PartSource {
         let items: Vec<Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
-        PartSource { stream: Box::pin(futures_util::stream::iter(items)), carry: Bytes::new() }
+        PartSource {
+            stream: Box::pin(futures_util::stream::iter(items)),
+            carry: Bytes::new(),
+        }
     }
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
     }
 
     #[test]
     fn parts_are_cut_at_the_size_and_the_end_is_seen() {
         let mut src = source(&[b"abc", b"defgh", b"ij"]);
-        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("abcd"), false));
-        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("efgh"), false));
-        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("ij"), true));
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("abcd"), false)
+        );
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("efgh"), false)
+        );
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("ij"), true)
+        );
     }
 
     #[test]
     fn a_body_ending_on_a_part_boundary_ends_there() {
         let mut src = source(&[b"ab", b"cd"]);
-        assert_eq!(block_on(src.next_part(4)).unwrap(), (Bytes::from("abcd"), true));
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("abcd"), true)
+        );
         let mut empty = source(&[]);
         assert_eq!(block_on(empty.next_part(4)).unwrap(), (Bytes::new(), true));
     }
@@ -308,6 +342,9 @@ mod tests {
         assert!(crc.verify().is_ok());
         let mut md5 = Running::new(Some(Checksum::Md5([0; 16])));
         md5.update(b"x");
-        assert_eq!(md5.verify().unwrap_err().kind(), ErrorKind::IntegrityMismatch);
+        assert_eq!(
+            md5.verify().unwrap_err().kind(),
+            ErrorKind::IntegrityMismatch
+        );
     }
 }

@@ -54,6 +54,9 @@ pub trait Backend: Send + Sync + Debug + 'static {
     /// See [`Storage::delete`](crate::Storage::delete).
     async fn delete(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()>;
 
+    /// See [`Storage::delete_many`](crate::Storage::delete_many). No path is the root.
+    async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()>;
+
     /// See [`Storage::list`](crate::Storage::list). `dir` always ends with `/` or is the root.
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister>;
 
@@ -133,4 +136,29 @@ pub trait Backend: Send + Sync + Debug + 'static {
 
     /// See [`Storage::list_buckets`](crate::Storage::list_buckets).
     async fn list_buckets(&self) -> Result<Vec<String>>;
+}
+
+/// `delete_many` for backends without a batch delete: each path in turn, every one attempted;
+/// the error names the first failure and how many failed.
+pub async fn delete_each<B: Backend + ?Sized>(backend: &B, paths: &[ObjectPath]) -> Result<()> {
+    let mut failures: Vec<crate::Error> = Vec::new();
+    for path in paths {
+        if let Err(err) = backend.delete(path, DeleteOptions::default()).await {
+            failures.push(err.with_path(path.as_str()));
+        }
+    }
+    many_failed(failures, paths.len())
+}
+
+/// One error for a batch: the first failure, with how many of the batch failed.
+pub fn many_failed(failures: Vec<crate::Error>, total: usize) -> Result<()> {
+    let count = failures.len();
+    match failures.into_iter().next() {
+        None => Ok(()),
+        Some(first) if count == 1 => Err(first),
+        Some(first) => {
+            let message = format!("{count} of {total} deletes failed; the first");
+            Err(crate::Error::new(first.kind(), message).with_source(first))
+        }
+    }
 }

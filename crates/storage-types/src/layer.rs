@@ -196,6 +196,26 @@ impl<B: Backend> Storage for B {
         .await
     }
 
+    async fn delete_many(&self, paths: &[String]) -> Result<()> {
+        let info = Backend::info(self);
+        let first = paths.first().map_or("", String::as_str);
+        traced(info, Operation::DeleteMany, first, no_bytes, async {
+            let mut parsed = Vec::with_capacity(paths.len());
+            for raw in paths {
+                let path = ObjectPath::parse(raw).map_err(|err| err.with_path(raw.clone()))?;
+                if path.is_root() {
+                    return Err(Error::invalid_input("the store's root cannot be deleted"));
+                }
+                parsed.push(path);
+            }
+            if parsed.is_empty() {
+                return Ok(());
+            }
+            Backend::delete_many(self, &parsed).await
+        })
+        .await
+    }
+
     async fn list(&self, path: &str, mut opts: ListOptions) -> Result<Lister> {
         let info = Backend::info(self);
         traced(info, Operation::List, path, no_bytes, async {

@@ -14,6 +14,8 @@ pub enum Operation {
     Write,
     /// Delete an object.
     Delete,
+    /// Delete many objects at once.
+    DeleteMany,
     /// List a directory.
     List,
     /// Start a multipart upload.
@@ -52,11 +54,12 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in declaration order.
-    pub const ALL: [Operation; 21] = [
+    pub const ALL: [Operation; 22] = [
         Operation::Stat,
         Operation::Read,
         Operation::Write,
         Operation::Delete,
+        Operation::DeleteMany,
         Operation::List,
         Operation::CreateMultipart,
         Operation::UploadPart,
@@ -83,6 +86,7 @@ impl Operation {
             Operation::Read => "read",
             Operation::Write => "write",
             Operation::Delete => "delete",
+            Operation::DeleteMany => "delete_many",
             Operation::List => "list",
             Operation::CreateMultipart => "create_multipart",
             Operation::UploadPart => "upload_part",
@@ -111,6 +115,7 @@ impl Operation {
             | Operation::Read
             | Operation::Write
             | Operation::Delete
+            | Operation::DeleteMany
             | Operation::List => None,
             Operation::CreateMultipart
             | Operation::UploadPart

@@ -77,6 +77,12 @@ pub trait Storage: Send + Sync + Debug {
     /// something that does not exist succeeds.
     async fn delete(&self, path: &str, opts: DeleteOptions) -> Result<()>;
 
+    /// Deletes many objects (or empty directories), each as [`delete`](Storage::delete) would;
+    /// missing ones are fine. Backends that can delete many in one request (S3 DeleteObjects,
+    /// 1,000 at a time) do. If some fail, the error names the first failure and how many
+    /// failed; the others are deleted.
+    async fn delete_many(&self, paths: &[String]) -> Result<()>;
+
     /// Lists the directory `path` (a trailing `/` is implied): one level, with subdirectories as
     /// directory entries, or with [`ListOptions::recursive`] every object below it. Entries come
     /// in lexicographic order of their paths where the service gives one, each exactly once.

@@ -46,13 +46,17 @@ pub(crate) async fn open_at(parsed: &ParsedUrl, root: &str) -> Result<Arc<dyn St
             let loose = parsed.flag("loose")?;
             parsed.refuse_host()?;
             let root = if root.is_empty() { "/" } else { root };
-            Ok(Arc::new(storage_fs::FsStorage::new(root)?.with_loose(loose)))
+            Ok(Arc::new(
+                storage_fs::FsStorage::new(root)?.with_loose(loose),
+            ))
         }
         #[cfg(feature = "memory")]
         "memory" => {
             parsed.refuse_unknown_keys(&COMMON_KEYS)?;
             let loose = parsed.flag("loose")?;
-            Ok(Arc::new(crate::location::memory_store(&parsed.host).with_loose(loose)))
+            Ok(Arc::new(
+                crate::location::memory_store(&parsed.host).with_loose(loose),
+            ))
         }
         #[cfg(feature = "s3")]
         "s3" => {

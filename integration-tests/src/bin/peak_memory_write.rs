@@ -85,7 +85,11 @@ async fn main() -> ExitCode {
 async fn run(url: &str, size: u64) -> storage::Result<()> {
     let store = open(url).await?;
     // A bucket store's bucket is created first (a fresh test server has none).
-    if store.info().capability.has_feature(storage::Feature::Buckets) {
+    if store
+        .info()
+        .capability
+        .has_feature(storage::Feature::Buckets)
+    {
         let bucket = store.info().name.clone();
         match store.create_bucket(&bucket, Default::default()).await {
             Err(err) if err.kind() != storage::ErrorKind::AlreadyExists => return Err(err),

@@ -1,4 +1,5 @@
-//! `delete`: idempotent (missing objects, twice), removes exactly the object named.
+//! `delete` and `delete_many`: idempotent (missing objects, twice), removing exactly the objects
+//! named; a batch with a path that escapes the root deletes nothing.
 
 use storage_types::{DeleteOptions, ListOptions};
 
@@ -11,6 +12,9 @@ pub(super) fn cases() -> Vec<Case> {
         removes_object,
         keeps_siblings,
         then_write_again,
+        many_removes_all_named,
+        many_of_nothing_succeeds,
+        many_with_an_escaping_path_deletes_nothing,
     )
 }
 
@@ -65,4 +69,36 @@ async fn then_write_again(ctx: &Ctx) -> anyhow::Result<()> {
     delete(ctx, "a").await?;
     ctx.write("a", "again").await?;
     ctx.ensure_content("a", b"again").await
+}
+
+async fn many_removes_all_named(ctx: &Ctx) -> anyhow::Result<()> {
+    let names = ["a", "b", "sub/c", "sub/deeper/d", "keep"];
+    for name in names {
+        ctx.write(name, name).await?;
+    }
+    // Missing paths in a batch are fine, as with delete.
+    let batch: Vec<String> = ["a", "b", "sub/c", "sub/deeper/d", "never-written"]
+        .iter()
+        .map(|n| ctx.path(n))
+        .collect();
+    ctx.store.delete_many(&batch).await?;
+    for gone in ["a", "b", "sub/c", "sub/deeper/d"] {
+        ctx.ensure_absent(gone).await?;
+    }
+    ctx.ensure_content("keep", b"keep").await
+}
+
+async fn many_of_nothing_succeeds(ctx: &Ctx) -> anyhow::Result<()> {
+    ctx.store.delete_many(&[]).await?;
+    Ok(())
+}
+
+async fn many_with_an_escaping_path_deletes_nothing(ctx: &Ctx) -> anyhow::Result<()> {
+    ctx.write("a", "a").await?;
+    let batch = vec![ctx.path("a"), "../outside".to_owned()];
+    crate::check::expect_kind(
+        ctx.store.delete_many(&batch).await,
+        storage_types::ErrorKind::InvalidInput,
+    )?;
+    ctx.ensure_content("a", b"a").await
 }

@@ -45,6 +45,12 @@ pub(super) fn cases() -> Vec<Case> {
             READ_CK,
             Need::Pair(Operation::Write, Pair::PartSize),
         ],
+        customer_key_copy [
+            WRITE_CK,
+            READ_CK,
+            Need::Feature(Feature::Copy),
+            Need::Pair(Operation::Copy, Pair::EncryptionCustomerKey),
+        ],
         service_managed_round_trip [Need::Pair(Operation::Write, Pair::EncryptionServiceManaged)],
         kms_round_trip [Need::Pair(Operation::Write, Pair::EncryptionKms)],
     )
@@ -158,11 +164,17 @@ async fn kms_round_trip(ctx: &Ctx) -> anyhow::Result<()> {
 async fn customer_key_multipart_needs_key(ctx: &Ctx) -> anyhow::Result<()> {
     let up = ctx
         .store
-        .create_multipart(&ctx.path("secret"), WriteOptions::default().with_encryption(key(7)))
+        .create_multipart(
+            &ctx.path("secret"),
+            WriteOptions::default().with_encryption(key(7)),
+        )
         .await?;
     let data = check::pattern(ctx.part_size() as usize, 27);
     let opts = PartOptions::default().with_encryption(key(7));
-    let part = ctx.store.upload_part(&up, 1, data.clone().into(), opts).await?;
+    let part = ctx
+        .store
+        .upload_part(&up, 1, data.clone().into(), opts)
+        .await?;
     let done = CompleteOptions::default().with_encryption(key(7));
     ctx.store.complete_multipart(&up, &[part], done).await?;
     expect_error(ctx.store.read_bytes(&ctx.path("secret")).await)
@@ -185,4 +197,31 @@ async fn customer_key_streamed_in_parts(ctx: &Ctx) -> anyhow::Result<()> {
         .map_err(|e| e.context("reading a streamed customer-key object without the key"))?;
     let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(9))).await?;
     check::ensure_bytes(&bytes, &data, "content of a streamed customer-key object")
+}
+
+// A copy reads the source with its key and writes the copy with the destination's key.
+async fn customer_key_copy(ctx: &Ctx) -> anyhow::Result<()> {
+    let opts = WriteOptions::default().with_encryption(key(3));
+    ctx.store
+        .write(
+            &ctx.path("source"),
+            Bytes::from_static(b"copied secret").into(),
+            opts,
+        )
+        .await?;
+    let copy = storage_types::CopyOptions::default()
+        .with_source_encryption(key(3))
+        .with_encryption(key(4));
+    ctx.store
+        .copy(&ctx.path("source"), &ctx.path("secret"), copy)
+        .await?;
+    let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(4))).await?;
+    check::ensure_bytes(
+        &bytes,
+        b"copied secret",
+        "content of a copied customer-key object",
+    )?;
+    expect_error(read_with(ctx, ReadOptions::default().with_encryption(key(3))).await)
+        .map_err(|e| e.context("reading the copy with the source's key"))?;
+    Ok(())
 }

@@ -10,6 +10,7 @@ mod dirs;
 mod encryption;
 mod ext;
 mod features;
+mod integrity;
 mod list;
 mod metadata;
 mod multipart;
@@ -48,6 +49,7 @@ pub fn all_cases() -> Vec<Case> {
         append::cases(),
         copy::cases(),
         rename::cases(),
+        integrity::cases(),
         encryption::cases(),
         presign::cases(),
         buckets::cases(),

@@ -88,16 +88,24 @@ async fn signed_put_writes_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
     let req = sign(ctx, PresignMethod::Put, Duration::from_secs(300)).await?;
     let response = sent(&req, b"uploaded without credentials").await?;
     ensure_eq!(response.status, 200, "status of the signed PUT");
-    ctx.ensure_content("signed", b"uploaded without credentials").await
+    ctx.ensure_content("signed", b"uploaded without credentials")
+        .await
 }
 
 async fn signed_head_and_delete_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("signed", "to be deleted").await?;
     let head = sign(ctx, PresignMethod::Head, Duration::from_secs(300)).await?;
-    ensure_eq!(sent(&head, b"").await?.status, 200, "status of the signed HEAD");
+    ensure_eq!(
+        sent(&head, b"").await?.status,
+        200,
+        "status of the signed HEAD"
+    );
     let delete = sign(ctx, PresignMethod::Delete, Duration::from_secs(300)).await?;
     let status = sent(&delete, b"").await?.status;
-    anyhow::ensure!(status == 204 || status == 200, "signed DELETE answered {status}");
+    anyhow::ensure!(
+        status == 204 || status == 200,
+        "signed DELETE answered {status}"
+    );
     ctx.ensure_absent("signed").await
 }
 
