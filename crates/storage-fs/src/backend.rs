@@ -13,7 +13,7 @@ use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error, ErrorKind,
     Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation, Pair, Part,
     PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
-    StatOptions, StorageInfo, WriteOptions, check_preconditions,
+    StatOptions, StorageInfo, WriteOptions, check_preconditions, verify_checksum,
 };
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
@@ -69,6 +69,8 @@ impl FsStorage {
 /// are never split. Stored headers (content type and the like) have no place on a filesystem.
 fn capability() -> Capability {
     let conditional = [Pair::IfMatch, Pair::IfNoneMatch];
+    // Checked while the body streams to disk (`verify_checksum`); a mismatch discards it.
+    let checksums = [Pair::ContentMd5, Pair::Crc32c];
     Capability::new()
         .with_feature(Feature::Multipart)
         .with_feature(Feature::Append)
@@ -80,6 +82,9 @@ fn capability() -> Capability {
         .with_pairs(Operation::Read, &[Pair::Range])
         .with_pairs(Operation::Write, &conditional)
         .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
+        .with_pairs(Operation::Write, &checksums)
+        .with_pairs(Operation::UploadPart, &checksums)
+        .with_pairs(Operation::Append, &checksums)
         .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
         .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
         .with_pairs(Operation::Copy, &[Pair::IfNoneMatch])
@@ -135,6 +140,7 @@ impl Backend for FsStorage {
             true => Some(self.guard.lock().await),
             false => None,
         };
+        let body = verify_checksum(body, opts.checksum);
         let meta =
             crate::writer::write_atomic(local, body, opts.if_match, opts.if_none_match).await?;
         Ok(metadata_of(&meta))
@@ -191,8 +197,9 @@ impl Backend for FsStorage {
         upload: &MultipartUpload,
         number: u32,
         body: Body,
-        _opts: PartOptions,
+        opts: PartOptions,
     ) -> Result<Part> {
+        let body = verify_checksum(body, opts.checksum);
         crate::multipart::upload_part(PathBuf::clone(&self.root), upload, number, body).await
     }
 
@@ -238,8 +245,9 @@ impl Backend for FsStorage {
         path: &ObjectPath,
         offset: u64,
         body: Body,
-        _opts: PartOptions,
+        opts: PartOptions,
     ) -> Result<u64> {
+        let body = verify_checksum(body, opts.checksum);
         let local = self.resolved(path).await?;
         let _serial = self.guard.lock().await;
         let mut file = match tokio::fs::OpenOptions::new().write(true).open(&local).await {

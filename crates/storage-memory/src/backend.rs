@@ -10,7 +10,7 @@ use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error, ErrorKind,
     Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation, Pair, Part,
     PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
-    StatOptions, StorageInfo, WriteOptions, check_preconditions,
+    StatOptions, StorageInfo, WriteOptions, check_preconditions, verify_checksum,
 };
 
 use crate::multipart::{self, Upload};
@@ -65,6 +65,8 @@ fn capability() -> Capability {
         Pair::UserMetadata,
     ];
     let conditional = [Pair::IfMatch, Pair::IfNoneMatch];
+    // Checked here, as the body is collected (`verify_checksum`).
+    let checksums = [Pair::ContentMd5, Pair::Crc32c];
     Capability::new()
         .with_feature(Feature::Multipart)
         .with_feature(Feature::Append)
@@ -77,6 +79,9 @@ fn capability() -> Capability {
         .with_pairs(Operation::Write, &stored)
         .with_pairs(Operation::Write, &conditional)
         .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
+        .with_pairs(Operation::Write, &checksums)
+        .with_pairs(Operation::UploadPart, &checksums)
+        .with_pairs(Operation::Append, &checksums)
         .with_pairs(Operation::CreateMultipart, &stored)
         .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
         .with_pairs(Operation::CreateAppend, &stored)
@@ -168,8 +173,9 @@ impl Backend for MemoryStorage {
     }
 
     async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
-        // The body is collected before the lock is taken: a failing body changes nothing.
-        let data = body.collect().await?;
+        // The body is collected (and checked) before the lock is taken: a failing body changes
+        // nothing.
+        let data = verify_checksum(body, opts.checksum).collect().await?;
         let object = self.state.new_object(data, &opts);
         self.put_checked(
             path,
@@ -214,10 +220,10 @@ impl Backend for MemoryStorage {
         upload: &MultipartUpload,
         number: u32,
         body: Body,
-        _opts: PartOptions,
+        opts: PartOptions,
     ) -> Result<Part> {
         multipart::find(&mut self.state.uploads(), upload)?;
-        let data = body.collect().await?;
+        let data = verify_checksum(body, opts.checksum).collect().await?;
         let etag = format!("\"part-{:016x}\"", self.state.next_id());
         let size = data.len() as u64;
         let mut uploads = self.state.uploads();
@@ -278,9 +284,9 @@ impl Backend for MemoryStorage {
         path: &ObjectPath,
         offset: u64,
         body: Body,
-        _opts: PartOptions,
+        opts: PartOptions,
     ) -> Result<u64> {
-        let tail = body.collect().await?;
+        let tail = verify_checksum(body, opts.checksum).collect().await?;
         let mut objects = self.state.objects_mut();
         let current = objects.get(path.as_str()).ok_or_else(not_found)?;
         let length = current.data.len() as u64;

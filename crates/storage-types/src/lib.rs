@@ -45,6 +45,7 @@ mod progress;
 mod range;
 mod response;
 mod storage;
+mod verify;
 
 pub use body::{Body, BoxStream, ByteStream, collect_stream};
 pub use capability::{Capability, Limits, Pair, PairSet};
@@ -66,3 +67,4 @@ pub use response::{
     Lister, MultipartUpload, Part, PresignMethod, PresignedRequest, Reader, StorageInfo,
 };
 pub use storage::Storage;
+pub use verify::verify_checksum;
