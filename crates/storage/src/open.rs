@@ -61,8 +61,7 @@ pub(crate) async fn open_at(parsed: &ParsedUrl, root: &str) -> Result<Arc<dyn St
         #[cfg(feature = "s3")]
         "s3" => {
             let root = root.trim_start_matches('/');
-            let builder = storage_s3::S3Builder::from_query(&parsed.host, root, &parsed.query)
-                .map_err(|err| err.with_path(redact_url(&parsed.original)))?;
+            let builder = storage_s3::S3Builder::from_query(&parsed.host, root, &parsed.query)?;
             Ok(Arc::new(builder.build().await?))
         }
         _ => Err(parsed.unknown_scheme()),
