@@ -133,6 +133,18 @@ impl Ctx {
         Ok(())
     }
 
+    /// The multipart uploads in progress below this case's directory; none where the backend
+    /// cannot list them (its uploads leave nothing visible behind).
+    pub async fn uploads_in_progress(&self) -> anyhow::Result<Vec<storage_types::MultipartUpload>> {
+        if !self
+            .capability()
+            .has_feature(storage_types::Feature::UploadListing)
+        {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.list_multipart_uploads(self.base()).await?)
+    }
+
     /// Fails unless nothing at all lies below the case's directory.
     pub async fn ensure_nothing_written(&self) -> anyhow::Result<()> {
         let names = self

@@ -69,6 +69,7 @@ fn capability() -> Capability {
     let checksums = [Pair::ContentMd5, Pair::Crc32c];
     Capability::new()
         .with_feature(Feature::Multipart)
+        .with_feature(Feature::UploadListing)
         .with_feature(Feature::Append)
         .with_feature(Feature::Copy)
         .with_feature(Feature::Rename)

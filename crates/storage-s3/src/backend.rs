@@ -174,6 +174,7 @@ fn capability() -> Capability {
         .with_max_page_size(1000);
     Capability::new()
         .with_feature(Feature::Multipart)
+        .with_feature(Feature::UploadListing)
         .with_feature(Feature::Copy)
         .with_feature(Feature::Rename)
         .with_feature(Feature::Presign)

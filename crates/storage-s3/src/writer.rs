@@ -5,11 +5,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
-use md5::{Digest, Md5};
+use bytes::Bytes;
 use storage_types::{
-    Body, ByteStream, Checksum, Error, ErrorKind, Metadata, ObjectPath, Result, WriteOptions,
+    Body, Checksum, Error, ErrorKind, Metadata, ObjectPath, PartReader, Result, WriteOptions,
+    verify_checksum,
 };
 use tokio::task::JoinSet;
 
@@ -31,10 +30,9 @@ pub(crate) async fn write(
     if let Some(bytes) = body.as_bytes().filter(|b| b.len() as u64 <= part_size) {
         return put(s, key, bytes.clone(), &opts).await;
     }
-    let mut source = PartSource {
-        stream: body.into_stream(),
-        carry: Bytes::new(),
-    };
+    // A checksum given with the write is checked over the whole body as it streams past: S3
+    // checks it on a single PUT, but cannot across the parts of a multipart upload.
+    let mut source = PartReader::new(verify_checksum(body, opts.checksum).into_stream());
     let (first, end) = source.next_part(part_size).await?;
     if end {
         return put(s, key, first, &opts).await;
@@ -99,103 +97,11 @@ pub(crate) fn conditional(err: Error, opts: &WriteOptions) -> Error {
     err
 }
 
-/// The body, cut into parts.
-struct PartSource {
-    stream: ByteStream,
-    /// Bytes read past the end of the previous part.
-    carry: Bytes,
-}
-
-impl PartSource {
-    /// The next part of up to `size` bytes, and whether the body ended with it.
-    async fn next_part(&mut self, size: u64) -> Result<(Bytes, bool)> {
-        let size = size as usize;
-        // A carried chunk that covers the whole part is sliced, not copied.
-        if self.carry.len() >= size {
-            let part = self.carry.split_to(size);
-            return self.finish(part).await;
-        }
-        let mut part = BytesMut::with_capacity(size.min(MAX_PREALLOCATION));
-        part.extend_from_slice(&std::mem::take(&mut self.carry));
-        while part.len() < size {
-            match self.stream.next().await {
-                None => return Ok((part.freeze(), true)),
-                Some(chunk) => {
-                    let mut chunk = chunk?;
-                    let room = size - part.len();
-                    if chunk.len() > room {
-                        self.carry = chunk.split_off(room);
-                    }
-                    part.extend_from_slice(&chunk);
-                }
-            }
-        }
-        self.finish(part.freeze()).await
-    }
-
-    /// Returns a full part, first peeking at the stream (when nothing is carried) so that a body
-    /// ending exactly at the part's end is known to have ended.
-    async fn finish(&mut self, part: Bytes) -> Result<(Bytes, bool)> {
-        while self.carry.is_empty() {
-            match self.stream.next().await {
-                None => return Ok((part, true)),
-                Some(chunk) => self.carry = chunk?,
-            }
-        }
-        Ok((part, false))
-    }
-}
-
-/// The most a part buffer reserves up front; larger parts grow as the body arrives.
-const MAX_PREALLOCATION: usize = 64 << 20;
-
-/// A whole-object checksum computed while the parts stream past, for a multipart write whose
-/// caller gave one: S3 cannot check it across parts, so we do, before completing.
-enum Running {
-    None,
-    Md5(Md5, [u8; 16]),
-    Crc32c(u32, u32),
-}
-
-impl Running {
-    fn new(checksum: Option<Checksum>) -> Self {
-        match checksum {
-            Some(Checksum::Md5(expected)) => Running::Md5(Md5::new(), expected),
-            Some(Checksum::Crc32c(expected)) => Running::Crc32c(0, expected),
-            _ => Running::None,
-        }
-    }
-
-    fn update(&mut self, data: &[u8]) {
-        match self {
-            Running::None => {}
-            Running::Md5(hasher, _) => hasher.update(data),
-            Running::Crc32c(crc, _) => *crc = crc32c::crc32c_append(*crc, data),
-        }
-    }
-
-    fn verify(self) -> Result<()> {
-        let matches = match self {
-            Running::None => true,
-            Running::Md5(hasher, expected) => hasher.finalize().as_slice() == expected,
-            Running::Crc32c(crc, expected) => crc == expected,
-        };
-        if matches {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::IntegrityMismatch,
-                "the body does not match the checksum given with the write",
-            ))
-        }
-    }
-}
-
 async fn multipart_write(
     s: &S3Storage,
     key: String,
     first: Bytes,
-    mut source: PartSource,
+    mut source: PartReader,
     part_size: u64,
     opts: WriteOptions,
 ) -> Result<Metadata> {
@@ -236,20 +142,18 @@ async fn upload_all(
     key: &str,
     upload_id: &str,
     first: Bytes,
-    source: &mut PartSource,
+    source: &mut PartReader,
     part_size: u64,
     concurrency: usize,
     opts: &WriteOptions,
 ) -> Result<(Vec<aws_sdk_s3::types::CompletedPart>, u64)> {
     let sse_c = s.read_sse_c(opts.encryption.as_ref());
     let s3 = s.s3_options(&opts.extensions);
-    let mut checksum = Running::new(opts.checksum);
     let mut tasks = JoinSet::new();
     let mut done = Vec::new();
     let (mut part, mut end, mut number) = (first, false, 1u32);
     let mut size = 0u64;
     loop {
-        checksum.update(&part);
         size += part.len() as u64;
         while tasks.len() >= concurrency {
             done.push(joined(tasks.join_next().await)?);
@@ -274,7 +178,6 @@ async fn upload_all(
     while let Some(result) = tasks.join_next().await {
         done.push(joined(Some(result))?);
     }
-    checksum.verify()?;
     done.sort_by_key(|p| p.part_number());
     Ok((done, size))
 }
@@ -284,67 +187,5 @@ fn joined<T>(result: Option<std::result::Result<Result<T>, tokio::task::JoinErro
         Some(Ok(outcome)) => outcome,
         Some(Err(join)) => Err(Error::unexpected("a part upload task failed").with_source(join)),
         None => Err(Error::unexpected("no part upload was running")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn source(chunks: &[&'static [u8]]) -> PartSource {
-        let items: Vec<Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
-        PartSource {
-            stream: Box::pin(futures_util::stream::iter(items)),
-            carry: Bytes::new(),
-        }
-    }
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(f)
-    }
-
-    #[test]
-    fn parts_are_cut_at_the_size_and_the_end_is_seen() {
-        let mut src = source(&[b"abc", b"defgh", b"ij"]);
-        assert_eq!(
-            block_on(src.next_part(4)).unwrap(),
-            (Bytes::from("abcd"), false)
-        );
-        assert_eq!(
-            block_on(src.next_part(4)).unwrap(),
-            (Bytes::from("efgh"), false)
-        );
-        assert_eq!(
-            block_on(src.next_part(4)).unwrap(),
-            (Bytes::from("ij"), true)
-        );
-    }
-
-    #[test]
-    fn a_body_ending_on_a_part_boundary_ends_there() {
-        let mut src = source(&[b"ab", b"cd"]);
-        assert_eq!(
-            block_on(src.next_part(4)).unwrap(),
-            (Bytes::from("abcd"), true)
-        );
-        let mut empty = source(&[]);
-        assert_eq!(block_on(empty.next_part(4)).unwrap(), (Bytes::new(), true));
-    }
-
-    #[test]
-    fn running_checksums() {
-        let mut crc = Running::new(Some(Checksum::Crc32c(crc32c::crc32c(b"hello world"))));
-        crc.update(b"hello ");
-        crc.update(b"world");
-        assert!(crc.verify().is_ok());
-        let mut md5 = Running::new(Some(Checksum::Md5([0; 16])));
-        md5.update(b"x");
-        assert_eq!(
-            md5.verify().unwrap_err().kind(),
-            ErrorKind::IntegrityMismatch
-        );
     }
 }

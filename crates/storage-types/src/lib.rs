@@ -40,6 +40,7 @@ mod layer;
 mod metadata;
 mod operation;
 mod options;
+mod parts;
 mod path;
 mod progress;
 mod range;
@@ -60,6 +61,7 @@ pub use options::{
     BucketOptions, Checksum, CompleteOptions, CopyOptions, DeleteOptions, ListOptions, PartOptions,
     PresignOptions, ReadOptions, StatOptions, WriteOptions,
 };
+pub use parts::PartReader;
 pub use path::ObjectPath;
 pub use progress::Progress;
 pub use range::ByteRange;

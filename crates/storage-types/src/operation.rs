@@ -121,8 +121,8 @@ impl Operation {
             | Operation::UploadPart
             | Operation::CompleteMultipart
             | Operation::AbortMultipart
-            | Operation::ListParts
-            | Operation::ListMultipartUploads => Some(Feature::Multipart),
+            | Operation::ListParts => Some(Feature::Multipart),
+            Operation::ListMultipartUploads => Some(Feature::UploadListing),
             Operation::CreateAppend | Operation::Append | Operation::CommitAppend => {
                 Some(Feature::Append)
             }
@@ -153,6 +153,9 @@ impl fmt::Display for Operation {
 pub enum Feature {
     /// Multipart uploads: parts uploaded separately (in any order), then assembled.
     Multipart,
+    /// Listing the multipart uploads in progress (some services cannot: Azure's uncommitted
+    /// blocks are not listable by upload).
+    UploadListing,
     /// Appendable objects.
     Append,
     /// Server-side copy.
@@ -169,8 +172,9 @@ pub enum Feature {
 
 impl Feature {
     /// Every feature, in declaration order.
-    pub const ALL: [Feature; 7] = [
+    pub const ALL: [Feature; 8] = [
         Feature::Multipart,
+        Feature::UploadListing,
         Feature::Append,
         Feature::Copy,
         Feature::Rename,
@@ -183,6 +187,7 @@ impl Feature {
     pub fn as_str(self) -> &'static str {
         match self {
             Feature::Multipart => "multipart",
+            Feature::UploadListing => "upload_listing",
             Feature::Append => "append",
             Feature::Copy => "copy",
             Feature::Rename => "rename",

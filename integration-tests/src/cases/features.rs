@@ -50,6 +50,8 @@ async fn undeclared_are_unsupported(ctx: &Ctx) -> anyhow::Result<()> {
                 unsupported(done.await, "complete_multipart")?;
                 unsupported(store.abort_multipart(&upload).await, "abort_multipart")?;
                 unsupported(store.list_parts(&upload).await, "list_parts")?;
+            }
+            Feature::UploadListing => {
                 let uploads = store.list_multipart_uploads(ctx.base()).await;
                 unsupported(uploads, "list_multipart_uploads")?;
             }

@@ -24,7 +24,7 @@ pub(super) fn cases() -> Vec<Case> {
         single_small_part [MULTIPART],
         not_visible_before_complete [MULTIPART],
         reupload_replaces_part [MULTIPART],
-        list_uploads_in_progress [MULTIPART],
+        list_uploads_in_progress [MULTIPART, Need::Feature(Feature::UploadListing)],
         abort_discards_upload [MULTIPART],
         abort_unknown_succeeds [MULTIPART],
         complete_unknown_upload_is_not_found [MULTIPART],
@@ -214,7 +214,7 @@ async fn abort_discards_upload(ctx: &Ctx) -> anyhow::Result<()> {
     let up = create(ctx, "m").await?;
     upload(ctx, &up, 1, Bytes::from_static(b"discarded")).await?;
     ctx.store.abort_multipart(&up).await?;
-    let found = ctx.store.list_multipart_uploads(ctx.base()).await?;
+    let found = ctx.uploads_in_progress().await?;
     anyhow::ensure!(
         found.iter().all(|u| u.upload_id != up.upload_id),
         "aborted upload listed: {found:?}"

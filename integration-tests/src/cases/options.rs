@@ -181,7 +181,7 @@ async fn create_multipart_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
         }
         refused(created, pair, Operation::CreateMultipart)?;
     }
-    let uploads = ctx.store.list_multipart_uploads(ctx.base()).await?;
+    let uploads = ctx.uploads_in_progress().await?;
     anyhow::ensure!(
         uploads.is_empty(),
         "refused uploads were started: {uploads:?}"

@@ -1,0 +1,131 @@
+//! Cutting a body into parts as it arrives, for backends that upload large writes in parts
+//! (S3 multipart, Azure blocks): memory holds one part at a time, whatever the body's size.
+
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+
+use crate::body::ByteStream;
+use crate::error::Result;
+
+/// The most a part buffer reserves up front; larger parts grow as the body arrives.
+const MAX_PREALLOCATION: usize = 64 << 20;
+
+/// A body, read one part at a time.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// use storage_types::{Body, PartReader};
+///
+/// let mut parts = PartReader::new(Body::from("abcdefghij").into_stream());
+/// assert_eq!(parts.next_part(4).await.unwrap(), ("abcd".into(), false));
+/// assert_eq!(parts.next_part(4).await.unwrap(), ("efgh".into(), false));
+/// assert_eq!(parts.next_part(4).await.unwrap(), ("ij".into(), true));
+/// # });
+/// ```
+pub struct PartReader {
+    stream: ByteStream,
+    /// Bytes read past the end of the previous part.
+    carry: Bytes,
+}
+
+impl std::fmt::Debug for PartReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PartReader")
+            .field("carried", &self.carry.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartReader {
+    /// Reads parts of `stream`.
+    pub fn new(stream: ByteStream) -> Self {
+        PartReader {
+            stream,
+            carry: Bytes::new(),
+        }
+    }
+
+    /// The next part of up to `size` bytes (fewer only at the end), and whether the body ended
+    /// with it. After the end, parts are empty.
+    pub async fn next_part(&mut self, size: u64) -> Result<(Bytes, bool)> {
+        let size = usize::try_from(size).unwrap_or(usize::MAX).max(1);
+        // A carried chunk that covers the whole part is sliced, not copied.
+        if self.carry.len() >= size {
+            let part = self.carry.split_to(size);
+            return self.finish(part).await;
+        }
+        let mut part = BytesMut::with_capacity(size.min(MAX_PREALLOCATION));
+        part.extend_from_slice(&std::mem::take(&mut self.carry));
+        while part.len() < size {
+            match self.stream.next().await {
+                None => return Ok((part.freeze(), true)),
+                Some(chunk) => {
+                    let mut chunk = chunk?;
+                    let room = size - part.len();
+                    if chunk.len() > room {
+                        self.carry = chunk.split_off(room);
+                    }
+                    part.extend_from_slice(&chunk);
+                }
+            }
+        }
+        self.finish(part.freeze()).await
+    }
+
+    /// Returns a full part, first peeking at the stream (when nothing is carried) so that a body
+    /// ending exactly at the part's end is known to have ended.
+    async fn finish(&mut self, part: Bytes) -> Result<(Bytes, bool)> {
+        while self.carry.is_empty() {
+            match self.stream.next().await {
+                None => return Ok((part, true)),
+                Some(chunk) => self.carry = chunk?,
+            }
+        }
+        Ok((part, false))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_executor::block_on;
+
+    use super::*;
+
+    fn reader(chunks: &[&'static [u8]]) -> PartReader {
+        let items: Vec<Result<Bytes>> = chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
+        PartReader::new(Box::pin(futures_util::stream::iter(items)))
+    }
+
+    #[test]
+    fn parts_are_cut_at_the_size_and_the_end_is_seen() {
+        let mut src = reader(&[b"abc", b"defgh", b"ij"]);
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("abcd"), false)
+        );
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("efgh"), false)
+        );
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("ij"), true)
+        );
+    }
+
+    #[test]
+    fn a_body_ending_on_a_part_boundary_ends_there() {
+        let mut src = reader(&[b"ab", b"cd"]);
+        assert_eq!(
+            block_on(src.next_part(4)).unwrap(),
+            (Bytes::from("abcd"), true)
+        );
+        let mut empty = reader(&[]);
+        assert_eq!(block_on(empty.next_part(4)).unwrap(), (Bytes::new(), true));
+        let mut with_empty_chunks = reader(&[b"abcd", b"", b""]);
+        assert_eq!(
+            block_on(with_empty_chunks.next_part(4)).unwrap(),
+            (Bytes::from("abcd"), true)
+        );
+    }
+}
