@@ -213,3 +213,65 @@ pub(crate) fn start_moto() -> Result<Running, String> {
     running.env = s3_env("s3-moto", port, "when-required", "alias/aws/s3");
     Ok(running)
 }
+
+/// Azurite's blob service, in memory, installed with npm under `target/xtask-tools/azurite`.
+/// `--skipApiVersionCheck`: the official crate speaks a newer API version than Azurite knows.
+fn start_azurite(service: &str) -> Result<Running, String> {
+    let dir = tools_dir().join("azurite");
+    let bin = dir.join("node_modules/.bin/azurite-blob");
+    if !bin.exists() {
+        println!("xtask: installing azurite into {}", dir.display());
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let mut npm = Command::new("npm");
+        npm.current_dir(&dir).args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "azurite@3",
+        ]);
+        run_quiet(&mut npm)?;
+    }
+    let run = server_dir(service)?;
+    let port = free_ports(1)?[0];
+    let log = run.join("server.log");
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(&run).args([
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        &port.to_string(),
+        "--inMemoryPersistence",
+        "--skipApiVersionCheck",
+        "--disableTelemetry",
+    ]);
+    let child = spawn_logged(&mut cmd, &log)?;
+    let mut running = Running {
+        env: Vec::new(),
+        children: vec![child],
+        logs: vec![log.clone()],
+    };
+    wait_for_port(port, &log, Duration::from_secs(60))?;
+    running.env = [
+        ("RS_STORAGE_AZBLOB_SERVICE", service.to_owned()),
+        (
+            "RS_STORAGE_AZBLOB_ENDPOINT",
+            format!("http://127.0.0.1:{port}/devstoreaccount1"),
+        ),
+        ("RS_STORAGE_AZBLOB_CONTAINER", "conformance".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    Ok(running)
+}
+
+/// Azurite for the shared-key run.
+pub(crate) fn start_azurite_shared_key() -> Result<Running, String> {
+    start_azurite("azblob")
+}
+
+/// Azurite for the SAS-only run.
+pub(crate) fn start_azurite_sas() -> Result<Running, String> {
+    start_azurite("azblob-sas")
+}

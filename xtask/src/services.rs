@@ -64,6 +64,18 @@ pub(crate) const SERVICES: &[Service] = &[
         features: "s3",
         start: crate::servers::start_moto,
     },
+    Service {
+        name: "azblob",
+        test_target: "azblob",
+        features: "azblob",
+        start: crate::servers::start_azurite_shared_key,
+    },
+    Service {
+        name: "azblob-sas",
+        test_target: "azblob",
+        features: "azblob",
+        start: crate::servers::start_azurite_sas,
+    },
 ];
 
 /// The services named in a comma-separated list, or all of them. A name selects the service

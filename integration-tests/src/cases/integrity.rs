@@ -50,14 +50,8 @@ async fn refused(ctx: &Ctx, data: Bytes, checksum: Checksum, in_parts: bool) -> 
     expect_kind(result, ErrorKind::IntegrityMismatch)?;
     // The previous object stays; nothing of the refused body is stored.
     ctx.ensure_content("sum", b"previous").await?;
-    if in_parts
-        && ctx
-            .capability()
-            .has_feature(storage_types::Feature::Multipart)
-    {
-        let uploads = ctx.store.list_multipart_uploads(ctx.base()).await?;
-        anyhow::ensure!(uploads.is_empty(), "uploads left in progress: {uploads:?}");
-    }
+    let uploads = ctx.uploads_in_progress().await?;
+    anyhow::ensure!(uploads.is_empty(), "uploads left in progress: {uploads:?}");
     Ok(())
 }
 

@@ -92,7 +92,8 @@ async fn content_disposition(ctx: &Ctx) -> anyhow::Result<()> {
 async fn user_metadata(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default()
         .with_user_metadata("owner", "conformance")
-        .with_user_metadata("run-id", ctx.run_id());
+        // Names every service takes: Azure wants C# identifiers (no `-`), S3 lower-cases.
+        .with_user_metadata("run_id", ctx.run_id());
     let run_id = ctx.run_id().to_owned();
     round_trip(ctx, opts, move |m| {
         ensure_eq!(
@@ -100,7 +101,7 @@ async fn user_metadata(ctx: &Ctx) -> anyhow::Result<()> {
             Some("conformance"),
             "owner"
         );
-        ensure_eq!(m.user_metadata.get("run-id"), Some(&run_id), "run-id");
+        ensure_eq!(m.user_metadata.get("run_id"), Some(&run_id), "run_id");
         ensure_eq!(m.user_metadata.len(), 2, "number of user metadata entries");
         Ok(())
     })

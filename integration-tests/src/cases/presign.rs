@@ -87,7 +87,8 @@ async fn signed_get_reads_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
 async fn signed_put_writes_over_plain_http(ctx: &Ctx) -> anyhow::Result<()> {
     let req = sign(ctx, PresignMethod::Put, Duration::from_secs(300)).await?;
     let response = sent(&req, b"uploaded without credentials").await?;
-    ensure_eq!(response.status, 200, "status of the signed PUT");
+    let status = response.status;
+    anyhow::ensure!((200..300).contains(&status), "signed PUT answered {status}");
     ctx.ensure_content("signed", b"uploaded without credentials")
         .await
 }
@@ -103,7 +104,7 @@ async fn signed_head_and_delete_over_plain_http(ctx: &Ctx) -> anyhow::Result<()>
     let delete = sign(ctx, PresignMethod::Delete, Duration::from_secs(300)).await?;
     let status = sent(&delete, b"").await?.status;
     anyhow::ensure!(
-        status == 204 || status == 200,
+        (200..300).contains(&status),
         "signed DELETE answered {status}"
     );
     ctx.ensure_absent("signed").await
@@ -114,7 +115,12 @@ async fn tampered_signature_is_refused(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("signed", "secret").await?;
     ctx.write("other", "other").await?;
     let mut req = sign(ctx, PresignMethod::Get, Duration::from_secs(300)).await?;
-    req.url = req.url.replacen("/signed?", "/other?", 1);
+    // The object's name ends the path (after `/`, or `%2F` where a service encodes it).
+    anyhow::ensure!(
+        req.url.contains("signed?"),
+        "unexpected signed URL shape: {req:?}"
+    );
+    req.url = req.url.replacen("signed?", "other?", 1);
     let response = sent(&req, b"").await?;
     anyhow::ensure!(
         (400..500).contains(&response.status),

@@ -145,12 +145,7 @@ async fn failure_after_parts_leaves_no_object_or_upload(ctx: &Ctx) -> anyhow::Re
     crate::check::expect_error(ctx.store.write(&ctx.path("big"), body, opts).await)
         .map_err(|e| e.context("a write whose body fails after two parts"))?;
     ctx.ensure_absent("big").await?;
-    if ctx
-        .capability()
-        .has_feature(storage_types::Feature::Multipart)
-    {
-        let uploads = ctx.store.list_multipart_uploads(ctx.base()).await?;
-        anyhow::ensure!(uploads.is_empty(), "uploads left in progress: {uploads:?}");
-    }
+    let uploads = ctx.uploads_in_progress().await?;
+    anyhow::ensure!(uploads.is_empty(), "uploads left in progress: {uploads:?}");
     Ok(())
 }
