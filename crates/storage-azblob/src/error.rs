@@ -31,9 +31,13 @@ pub(crate) fn map_error(err: azure_core::Error) -> Error {
     } else {
         text
     };
-    Error::new(kind, text)
-        .with_temporary(temporary)
-        .with_source(one_line(&err))
+    let mapped = Error::new(kind, text).with_temporary(temporary);
+    // An HTTP error says all in its status and code (its text is the raw XML body); anything
+    // else needs the SDK's own words.
+    match status {
+        Some(_) => mapped,
+        None => mapped.with_source(one_line(&err)),
+    }
 }
 
 /// The error's own text, without the raw response dump some variants carry.

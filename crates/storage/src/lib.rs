@@ -1,6 +1,6 @@
 //! One API for object and file storage: open a store by URL and use it as `Arc<dyn Storage>`.
 //!
-//! Each backend is a cargo feature (`fs` and `memory` by default, `s3`); the traits, options
+//! Each backend is a cargo feature (`fs` and `memory` by default, `s3`, `azblob`); the traits, options
 //! and errors are those of [`storage_types`], re-exported here.
 //!
 //! | URL | store |
@@ -8,6 +8,7 @@
 //! | `/abs/path`, `./rel/path`, `fs:///abs/path`, `file:///abs/path` | local files below that directory |
 //! | `memory://name` | an in-process store, shared by every `open` of the same name |
 //! | `s3://bucket/prefix?region=..&endpoint=..` | an S3 bucket (feature `s3`); keys in `storage_s3::URL_KEYS` |
+//! | `azblob://container/prefix?account-name=..` (or `azure://`) | an Azure Blob container (feature `azblob`); keys in `storage_azblob::URL_KEYS` |
 //!
 //! Every URL accepts `?loose=true`: options the backend cannot honour are then dropped instead
 //! of refused. An unknown scheme or query key is an `InvalidInput` error naming what is

@@ -19,6 +19,10 @@ pub fn schemes() -> &'static [&'static str] {
         "memory",
         #[cfg(feature = "s3")]
         "s3",
+        #[cfg(feature = "azblob")]
+        "azblob",
+        #[cfg(feature = "azblob")]
+        "azure",
     ]
 }
 
@@ -63,6 +67,13 @@ pub(crate) async fn open_at(parsed: &ParsedUrl, root: &str) -> Result<Arc<dyn St
             let root = root.trim_start_matches('/');
             let builder = storage_s3::S3Builder::from_query(&parsed.host, root, &parsed.query)?;
             Ok(Arc::new(builder.build().await?))
+        }
+        #[cfg(feature = "azblob")]
+        "azblob" | "azure" => {
+            let root = root.trim_start_matches('/');
+            let builder =
+                storage_azblob::AzBlobBuilder::from_query(&parsed.host, root, &parsed.query)?;
+            Ok(Arc::new(builder.build()?))
         }
         _ => Err(parsed.unknown_scheme()),
     }
