@@ -13,8 +13,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let size = flag_value(args, "--size")?.unwrap_or_else(|| "2GiB".into());
     let limit = flag_value(args, "--limit")?.unwrap_or_else(|| "64MiB".into());
     let service = flag_value(args, "--service")?.unwrap_or_else(|| "fs".into());
-    if service != "fs" && service != "s3" {
-        return Err(format!("memcheck runs on fs or s3, not `{service}`"));
+    if !["fs", "s3", "azblob"].contains(&service.as_str()) {
+        return Err(format!(
+            "memcheck runs on fs, s3 or azblob, not `{service}`"
+        ));
     }
 
     let mut build = cargo();
@@ -26,15 +28,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "--bin",
         "peak-memory-write",
     ]);
-    if service == "s3" {
-        build.args(["--features", "s3"]);
+    if service != "fs" {
+        build.args(["--features", service.as_str()]);
     }
     run_checked(build)?;
     let binary = workspace_root().join("target/release/peak-memory-write");
-    if service == "s3" {
-        on_s3(&binary, &size, &limit)
-    } else {
-        on_fs(&binary, &size, &limit)
+    match service.as_str() {
+        "s3" => on_s3(&binary, &size, &limit),
+        "azblob" => on_azblob(&binary, &size, &limit),
+        _ => on_fs(&binary, &size, &limit),
     }
 }
 
@@ -73,6 +75,28 @@ fn on_s3(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
     );
     println!(
         "memcheck: writing and reading back {size} on S3 (SeaweedFS), 8 MiB x 8 (limit {limit})"
+    );
+    let mut cmd = Command::new(binary);
+    cmd.args([url.as_str(), size, limit]);
+    run_checked(cmd)
+}
+
+/// The same on Azure Blob (Azurite), with 8 MiB blocks and 8 blocks in flight.
+fn on_azblob(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
+    let running = crate::servers::start_azurite_shared_key()?;
+    let endpoint = running
+        .env
+        .iter()
+        .find(|(k, _)| k == "RS_STORAGE_AZBLOB_ENDPOINT")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let url = format!(
+        "azblob://memcheck/?endpoint={endpoint}&connection-string=UseDevelopmentStorage%3Dtrue\
+         &block-size={}&concurrency=8",
+        8 << 20
+    );
+    println!(
+        "memcheck: writing and reading back {size} on Azure Blob (Azurite), 8 MiB x 8 (limit {limit})"
     );
     let mut cmd = Command::new(binary);
     cmd.args([url.as_str(), size, limit]);
