@@ -240,7 +240,8 @@ fn capability(has_key: bool, not_sas_only: bool) -> Capability {
         .with_pairs(Operation::UploadPart, &[Pair::ContentMd5, Pair::Crc32c])
         .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
         .with_pairs(Operation::CompleteMultipart, &customer_key)
-        .with_pairs(Operation::CreateAppend, &stored)
+        // Append blobs have no access tier: every stored header but the storage class.
+        .with_pairs(Operation::CreateAppend, &stored[..5])
         .with_pairs(Operation::CreateAppend, &encryption)
         .with_pairs(Operation::Append, &customer_key)
         .with_pairs(Operation::Append, &[Pair::ContentMd5, Pair::Crc32c])

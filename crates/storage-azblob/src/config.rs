@@ -254,13 +254,17 @@ impl AzBlobBuilder {
         query: &BTreeMap<String, String>,
     ) -> Result<Self> {
         let mut b = AzBlobBuilder::new(container).root(root);
+        // A connection string first, so that the explicit keys below override what it says.
+        if let Some(text) = query.get("connection-string") {
+            b = b.connection_string(text)?;
+        }
         for (key, value) in query {
             match key.as_str() {
                 "account-name" => b.account = Some(value.clone()),
                 "account-key" => b.account_key = Some(value.clone()),
                 "sas-token" => b = b.sas_token(value.clone()),
                 "endpoint" => b = b.endpoint(value.clone()),
-                "connection-string" => b = b.connection_string(value)?,
+                "connection-string" => {}
                 "access-tier" => b.access_tier = Some(value.clone()),
                 "encryption-scope" => b.encryption = Some(Encryption::kms(value.clone())),
                 "encryption-key" => b.encryption = Some(customer_key(value)?),

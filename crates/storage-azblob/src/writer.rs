@@ -116,6 +116,16 @@ pub(crate) fn conditional(err: Error, opts: &WriteOptions) -> Error {
         )
         .with_source(err);
     }
+    // Committing a blob discards its other uncommitted blocks: a concurrent write to the same
+    // blob that committed first took ours with it. Writing again will succeed.
+    if err.message().contains("InvalidBlockList") {
+        return Error::new(
+            ErrorKind::ConditionNotMet,
+            "another write to this blob committed while this one staged its blocks",
+        )
+        .with_temporary(true)
+        .with_source(err);
+    }
     err
 }
 

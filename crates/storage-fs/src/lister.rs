@@ -34,7 +34,8 @@ pub(crate) async fn list(
     dir: &ObjectPath,
     opts: &ListOptions,
 ) -> Result<Lister> {
-    let local = crate::paths::resolve(&root, dir)?;
+    let (walk_root, walk_dir) = (Arc::clone(&root), dir.clone());
+    let local = blocking(move || crate::paths::resolve(&walk_root, &walk_dir)).await?;
     let first = read_sorted(Arc::clone(&root), local, dir.clone()).await?;
     let walk = Walk {
         root,
@@ -121,8 +122,10 @@ async fn read_sorted(
     .await
 }
 
-/// The metadata of an entry, following a symlink only if it stays inside the root; `None` for
-/// links that lead outside or nowhere.
+/// The metadata of an entry, following a symlink to a file only if it stays inside the root;
+/// `None` for links that lead outside or nowhere, and for links to directories, which a walk
+/// must not enter (a link to an ancestor would loop; `remove_all` would delete through an
+/// alias).
 fn inside_metadata(
     root: &Path,
     local: &Path,
@@ -133,7 +136,7 @@ fn inside_metadata(
         return Ok(Some(entry.metadata()?));
     }
     match fs::canonicalize(local) {
-        Ok(real) if real.starts_with(root) => Ok(fs::metadata(&real).ok()),
+        Ok(real) if real.starts_with(root) => Ok(fs::metadata(&real).ok().filter(|m| !m.is_dir())),
         _ => Ok(None),
     }
 }

@@ -162,7 +162,7 @@ pub(crate) async fn assemble(
     })
     .await?;
     let temp = TempPath::new_in(&dir);
-    let mut out = tokio::fs::File::create(temp.path()).await?;
+    let mut out = temp.create().await?;
     for file in files {
         let mut part = tokio::fs::File::open(&file).await?;
         tokio::io::copy(&mut part, &mut out).await?;

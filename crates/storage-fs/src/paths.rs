@@ -33,7 +33,13 @@ pub(crate) fn confine(root: &Path, target: &Path) -> Result<()> {
         match fs::canonicalize(probe) {
             Ok(real) if real.starts_with(root) => return Ok(()),
             Ok(_) => return Err(escapes_root()),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            // A missing component, or a file where a directory would be: look further up.
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
                 probe = match probe.parent() {
                     Some(parent) if parent.starts_with(root) => parent,
                     _ => return Err(escapes_root()),

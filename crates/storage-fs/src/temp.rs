@@ -2,6 +2,7 @@
 //! or whose future is dropped removes its temporary file in `Drop`.
 
 use std::fs;
+use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,11 +25,29 @@ impl TempPath {
     /// filesystem and is atomic).
     pub(crate) fn new_in(dir: &Path) -> TempPath {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let name = format!("{RESERVED_PREFIX}tmp-{:x}-{n:x}", std::process::id());
+        // Random per process (SipHash's random keys): processes in separate PID namespaces
+        // sharing a volume, or a planted file, cannot guess the name. Files are also created
+        // with `create_new`, which refuses an existing name and never follows a final link.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(n);
+        let name = format!(
+            "{RESERVED_PREFIX}tmp-{:x}-{n:x}-{:016x}",
+            std::process::id(),
+            hasher.finish()
+        );
         TempPath {
             path: dir.join(name),
             armed: true,
         }
+    }
+
+    /// Creates the temporary file, refusing a name that exists.
+    pub(crate) async fn create(&self) -> std::io::Result<tokio::fs::File> {
+        tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&self.path)
+            .await
     }
 
     pub(crate) fn path(&self) -> &Path {

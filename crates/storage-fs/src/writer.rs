@@ -15,7 +15,7 @@ use crate::temp::TempPath;
 /// or the returned future is dropped.
 pub(crate) async fn spill(dir: &Path, body: Body) -> Result<TempPath> {
     let temp = TempPath::new_in(dir);
-    let mut file = tokio::fs::File::create(temp.path()).await?;
+    let mut file = temp.create().await?;
     let mut stream = body.into_stream();
     while let Some(chunk) = stream.next().await {
         file.write_all(&chunk?).await?;

@@ -181,3 +181,45 @@ async fn reserved_names_are_refused() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains(".stor-"), "{err}");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn symlinked_directories_are_not_walked_or_deleted_through() {
+    let fx = fixture();
+    let root = fx.store.root().to_path_buf();
+    fx.store.write_bytes("a/file", "a").await.unwrap();
+    fx.store.write_bytes("b/keep", "b").await.unwrap();
+    // A link to an ancestor (a loop) and a link to a sibling directory (an alias).
+    std::os::unix::fs::symlink(&root, root.join("a/loop")).unwrap();
+    std::os::unix::fs::symlink(root.join("b"), root.join("a/alias")).unwrap();
+    let names: Vec<String> = fx
+        .store
+        .list_all("", ListOptions::default().recursive())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.path.to_string())
+        .collect();
+    assert_eq!(names, ["a/file", "b/keep"]);
+    // remove_all of `a/` removes what is in `a/`, never what an alias inside it points at.
+    fx.store.remove_all("a/").await.unwrap_err();
+    assert_eq!(fx.store.read_bytes("b/keep").await.unwrap(), "b");
+    assert!(!fx.store.exists("a/file").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_file_where_a_directory_would_be_is_simply_absent() {
+    let fx = fixture();
+    fx.store.write_bytes("file.txt", "x").await.unwrap();
+    fx.store
+        .delete("file.txt/below", DeleteOptions::default())
+        .await
+        .unwrap();
+    let err = fx
+        .store
+        .stat("file.txt/below", StatOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    assert_untouched(&fx.outside);
+}

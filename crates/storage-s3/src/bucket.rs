@@ -40,14 +40,25 @@ pub(crate) async fn delete_many(s: &S3Storage, paths: &[ObjectPath]) -> Result<(
             .map_err(|err| {
                 Error::invalid_input("cannot build the delete request").with_source(err)
             })?;
-        let out = s
+        let req = s
             .client()
             .delete_objects()
             .bucket(s.bucket())
-            .delete(request)
-            .send()
-            .await
-            .map_err(map_sdk_error)?;
+            .delete(request);
+        // A batch that fails as a whole counts against each of its keys; the other batches
+        // still go.
+        let out = match with_common!(req, s.inner.defaults).send().await {
+            Ok(out) => out,
+            Err(err) => {
+                let err = map_sdk_error(err);
+                for path in chunk {
+                    failures.push(
+                        Error::new(err.kind(), err.message().to_owned()).with_path(path.as_str()),
+                    );
+                }
+                continue;
+            }
+        };
         for failed in out.errors() {
             let (kind, temporary) = crate::error::classify(None, failed.code());
             let key = failed.key().unwrap_or_default();
@@ -66,12 +77,14 @@ pub(crate) async fn delete_many(s: &S3Storage, paths: &[ObjectPath]) -> Result<(
 
 /// A directory is a zero-byte object whose key ends with `/`.
 pub(crate) async fn create_dir(s: &S3Storage, dir: &ObjectPath) -> Result<()> {
-    s.client()
+    let req = s
+        .client()
         .put_object()
         .bucket(s.bucket())
         .key(s.key(dir))
         .content_length(0)
-        .body(bytes::Bytes::new().into())
+        .body(bytes::Bytes::new().into());
+    with_common!(req, s.inner.defaults)
         .send()
         .await
         .map_err(map_sdk_error)?;

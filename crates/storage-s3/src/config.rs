@@ -299,6 +299,11 @@ impl S3Builder {
                 ));
             }
         }
+        if b.encryption.is_some() && (sse.is_some() || kms_key.is_some()) {
+            return Err(Error::invalid_input(
+                "give sse-customer-key or sse / sse-kms-key-id, not both",
+            ));
+        }
         match (sse.as_deref(), kms_key) {
             (None, None) => {}
             (Some("AES256" | "aes256"), None) => b.encryption = Some(Encryption::ServiceManaged),

@@ -8,7 +8,7 @@ use crate::backend::MAX_PART_SIZE;
 use crate::error::map_sdk_error;
 use crate::sse::{SseC, with_common, with_sse, with_sse_c};
 
-/// Part size of multipart copies.
+/// Smallest part size of multipart copies; grown so that no copy needs more than 10,000 parts.
 const COPY_PART_SIZE: u64 = 512 << 20;
 
 /// Sets the copy-source SSE-C headers.
@@ -36,12 +36,8 @@ pub(crate) async fn copy(
     let source_sse_c = s.read_sse_c(opts.source_encryption.as_ref());
     let head = s.client().head_object().bucket(s.bucket()).key(&source_key);
     let head = with_common!(with_sse_c!(head, source_sse_c.as_ref()), s3);
-    let size = head
-        .send()
-        .await
-        .map_err(map_sdk_error)?
-        .content_length()
-        .unwrap_or_default();
+    let head = head.send().await.map_err(map_sdk_error)?;
+    let size = head.content_length().unwrap_or_default();
     let source = copy_source(s.bucket(), &source_key);
     let sse = s.write_sse(opts.encryption.as_ref());
     let key = s.key(to);
@@ -69,22 +65,48 @@ pub(crate) async fn copy(
         req.send().await.map_err(map_sdk_error)?;
         return Ok(());
     }
-    copy_in_parts(s, &source, &key, size.max(0) as u64, opts, source_sse_c).await
+    // Above 5 GiB: parts copied by range, each pinned to the ETag read above (so an overwrite
+    // of the source meanwhile fails the copy instead of splicing two versions), and the
+    // source's headers carried over as CopyObject would.
+    let mut write = storage_types::WriteOptions::default();
+    write.content_type = head.content_type().map(str::to_owned);
+    write.content_encoding = head.content_encoding().map(str::to_owned);
+    write.cache_control = head.cache_control().map(str::to_owned);
+    write.content_disposition = head.content_disposition().map(str::to_owned);
+    if let Some(user) = head.metadata() {
+        write.user_metadata = user.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    }
+    write.extensions = opts.extensions.clone();
+    if let Some(enc) = &opts.encryption {
+        write = write.with_encryption(Encryption::clone(enc));
+    }
+    let etag = head.e_tag().unwrap_or_default().to_owned();
+    copy_in_parts(
+        s,
+        &source,
+        &key,
+        size.max(0) as u64,
+        &etag,
+        write,
+        opts,
+        source_sse_c,
+    )
+    .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn copy_in_parts(
     s: &S3Storage,
     source: &str,
     key: &str,
     size: u64,
+    etag: &str,
+    write: storage_types::WriteOptions,
     opts: &CopyOptions,
     source_sse_c: Option<SseC>,
 ) -> Result<()> {
-    let write = storage_types::WriteOptions::default();
-    let write = match &opts.encryption {
-        Some(enc) => write.with_encryption(Encryption::clone(enc)),
-        None => write,
-    };
+    let s3 = s.s3_options(&opts.extensions);
+    let part_size = COPY_PART_SIZE.max(size.div_ceil(10_000).div_ceil(1 << 20) * (1 << 20));
     let upload_id = crate::multipart::start_upload(s, key, &write).await?;
     let guard = crate::multipart::AbortGuard::new(s, key, &upload_id);
     let dest_sse_c = s.read_sse_c(opts.encryption.as_ref());
@@ -93,7 +115,7 @@ async fn copy_in_parts(
     let mut number = 1;
     let result: Result<()> = async {
         while offset < size {
-            let end = (offset + COPY_PART_SIZE).min(size) - 1;
+            let end = (offset + part_size).min(size) - 1;
             let req = s
                 .client()
                 .upload_part_copy()
@@ -102,9 +124,10 @@ async fn copy_in_parts(
                 .upload_id(&upload_id)
                 .part_number(number)
                 .copy_source(source)
+                .copy_source_if_match(etag)
                 .copy_source_range(format!("bytes={offset}-{end}"));
             let req = with_source_sse_c!(req, source_sse_c.as_ref());
-            let req = with_sse_c!(req, dest_sse_c.as_ref());
+            let req = with_common!(with_sse_c!(req, dest_sse_c.as_ref()), s3);
             let out = req.send().await.map_err(map_sdk_error)?;
             let etag = out
                 .copy_part_result()

@@ -95,6 +95,7 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
         Some("BadDigest" | "InvalidDigest" | "XAmzContentChecksumMismatch") => {
             return (ErrorKind::IntegrityMismatch, false);
         }
+        Some("RequestTimeout") => return (ErrorKind::TimedOut, true),
         Some("InvalidPart" | "InvalidPartOrder" | "EntityTooSmall" | "EntityTooLarge") => {
             return (ErrorKind::InvalidInput, false);
         }
@@ -107,6 +108,7 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
         Some(401) => (ErrorKind::Unauthenticated, false),
         Some(403) => (ErrorKind::PermissionDenied, false),
         Some(409) => (ErrorKind::ConditionNotMet, true),
+        Some(413) => (ErrorKind::InvalidInput, false),
         Some(416) => (ErrorKind::RangeNotSatisfiable, false),
         Some(400) => (ErrorKind::InvalidInput, false),
         Some(429 | 503) => (ErrorKind::RateLimited, true),

@@ -55,10 +55,21 @@ async fn fetch(cursor: &mut Cursor) -> Result<(Vec<Entry>, bool)> {
         .set_max_keys(cursor.opts.page_size.map(|n| n.min(1000) as i32))
         .set_continuation_token(cursor.token.take())
         .set_start_after(start_after)
+        .set_expected_bucket_owner(s.inner.defaults.expected_bucket_owner.clone())
+        .set_request_payer(
+            s.inner
+                .defaults
+                .request_payer
+                .then_some(aws_sdk_s3::types::RequestPayer::Requester),
+        )
         .send()
         .await
         .map_err(map_sdk_error)?;
-    let entries = entries_of(s, &cursor.prefix, cursor.opts.recursive, &page);
+    let mut entries = entries_of(s, &cursor.prefix, cursor.opts.recursive, &page);
+    // With a delimiter, keys after `start_after` can roll up into a prefix at or before it.
+    if let Some(after) = &cursor.opts.start_after {
+        entries.retain(|e| e.path.as_str() > after.as_str());
+    }
     cursor.token = page.next_continuation_token().map(str::to_owned);
     let more = page.is_truncated() == Some(true) && cursor.token.is_some();
     Ok((entries, more))

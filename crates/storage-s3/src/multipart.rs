@@ -256,14 +256,13 @@ pub(crate) async fn complete(
 
 /// Aborts an upload; one that is already gone (aborted, completed, unknown) is fine.
 pub(crate) async fn abort(s: &S3Storage, upload: &MultipartUpload) -> Result<()> {
-    let sent = s
+    let req = s
         .client()
         .abort_multipart_upload()
         .bucket(s.bucket())
         .key(s.key(&upload.path))
-        .upload_id(&upload.upload_id)
-        .send()
-        .await;
+        .upload_id(&upload.upload_id);
+    let sent = with_common!(req, s.inner.defaults).send().await;
     match sent.map_err(map_sdk_error) {
         Ok(_) => Ok(()),
         Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(()),
@@ -275,13 +274,14 @@ pub(crate) async fn list_parts(s: &S3Storage, upload: &MultipartUpload) -> Resul
     let mut parts = Vec::new();
     let mut marker: Option<String> = None;
     loop {
-        let page = s
+        let req = s
             .client()
             .list_parts()
             .bucket(s.bucket())
             .key(s.key(&upload.path))
             .upload_id(&upload.upload_id)
-            .set_part_number_marker(marker.take())
+            .set_part_number_marker(marker.take());
+        let page = with_common!(req, s.inner.defaults)
             .send()
             .await
             .map_err(map_sdk_error)?;
@@ -325,13 +325,14 @@ pub(crate) async fn list_uploads(s: &S3Storage, dir: &ObjectPath) -> Result<Vec<
     let mut uploads = Vec::new();
     let (mut key_marker, mut id_marker): (Option<String>, Option<String>) = (None, None);
     loop {
-        let page = s
+        let req = s
             .client()
             .list_multipart_uploads()
             .bucket(s.bucket())
             .prefix(s.key(dir))
             .set_key_marker(key_marker.take())
-            .set_upload_id_marker(id_marker.take())
+            .set_upload_id_marker(id_marker.take());
+        let page = with_common!(req, s.inner.defaults)
             .send()
             .await
             .map_err(map_sdk_error)?;

@@ -78,6 +78,7 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
 pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
     let s3 = s.s3_options(&opts.extensions);
     let sse_c = s.read_sse_c(opts.encryption.as_ref());
+    let opts_range_set = opts.range.is_some();
     let req = s
         .client()
         .get_object()
@@ -96,6 +97,13 @@ pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) ->
                 "the service sent an unreadable Content-Range: {range}"
             ))
         })?,
+        // A store that ignored the Range would hand back the whole object as if it were the
+        // range asked for.
+        None if opts_range_set => {
+            return Err(Error::unexpected(
+                "the service ignored the requested byte range",
+            ));
+        }
         None => length,
     };
     let meta = metadata_from!(out, size);

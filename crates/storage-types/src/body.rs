@@ -184,7 +184,9 @@ pub async fn collect_stream(mut stream: ByteStream, size_hint: Option<u64>) -> R
         None => return Ok(first),
         Some(chunk) => chunk?,
     };
-    let capacity = size_hint.map_or(first.len() + second.len(), |n| n as usize);
+    // A declared size is a hint, not a promise: reserve no more than 64 MiB up front.
+    let declared = size_hint.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let capacity = declared.clamp(first.len() + second.len(), 64 << 20);
     let mut buf = Vec::with_capacity(capacity);
     buf.extend_from_slice(&first);
     buf.extend_from_slice(&second);

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::StreamExt;
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -121,6 +122,29 @@ async fn traced<T>(
     result.map_err(|err| err.with_context(operation, Some(path), info.service))
 }
 
+/// The context of a call, kept by its streams so that an error met while reading a body or a
+/// listing names the operation, path and service like any other.
+#[derive(Clone)]
+struct ErrorContext {
+    service: &'static str,
+    operation: Operation,
+    path: String,
+}
+
+impl ErrorContext {
+    fn new(service: &'static str, operation: Operation, path: &str) -> Self {
+        ErrorContext {
+            service,
+            operation,
+            path: path.to_owned(),
+        }
+    }
+
+    fn apply(&self, err: Error) -> Error {
+        err.with_context(self.operation, Some(&self.path), self.service)
+    }
+}
+
 fn no_bytes<T>(_: &T) -> Option<u64> {
     None
 }
@@ -159,13 +183,10 @@ impl<B: Backend> Storage for B {
             }
             let progress = opts.progress.clone();
             let reader = Backend::read(self, &path, opts).await?;
+            let context = ErrorContext::new(info.service, Operation::Read, path.as_str());
             Ok(reader.map_stream(|stream, length| {
-                Box::pin(CheckedStream::new(
-                    stream,
-                    Some(length),
-                    progress,
-                    Direction::Read,
-                ))
+                let checked = CheckedStream::new(stream, Some(length), progress, Direction::Read);
+                Box::pin(checked.map(move |chunk| chunk.map_err(|err| context.apply(err))))
             }))
         })
         .await
@@ -227,7 +248,11 @@ impl<B: Backend> Storage for B {
             if let Some(start_after) = &opts.start_after {
                 opts.start_after = Some(ObjectPath::parse(start_after)?.as_str().to_owned());
             }
-            Backend::list(self, &dir, opts).await
+            let context = ErrorContext::new(info.service, Operation::List, dir.as_str());
+            let entries = Backend::list(self, &dir, opts).await?;
+            let entries: Lister =
+                Box::pin(entries.map(move |entry| entry.map_err(|err| context.apply(err))));
+            Ok(entries)
         })
         .await
     }

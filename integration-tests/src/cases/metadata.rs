@@ -92,8 +92,9 @@ async fn content_disposition(ctx: &Ctx) -> anyhow::Result<()> {
 async fn user_metadata(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default()
         .with_user_metadata("owner", "conformance")
-        // Names every service takes: Azure wants C# identifiers (no `-`), S3 lower-cases.
-        .with_user_metadata("run_id", ctx.run_id());
+        // Names every service takes: lower-case letters and digits. Azure wants C# identifiers
+        // (no `-`), S3 lower-cases, and some HTTP stacks drop header names with `_`.
+        .with_user_metadata("runid", ctx.run_id());
     let run_id = ctx.run_id().to_owned();
     round_trip(ctx, opts, move |m| {
         ensure_eq!(
@@ -101,7 +102,7 @@ async fn user_metadata(ctx: &Ctx) -> anyhow::Result<()> {
             Some("conformance"),
             "owner"
         );
-        ensure_eq!(m.user_metadata.get("run_id"), Some(&run_id), "run_id");
+        ensure_eq!(m.user_metadata.get("runid"), Some(&run_id), "runid");
         ensure_eq!(m.user_metadata.len(), 2, "number of user metadata entries");
         Ok(())
     })
