@@ -14,7 +14,7 @@
 //!
 //! use storage_types::Storage;
 //!
-//! # fn make_store() -> Arc<dyn Storage> { unimplemented!() }
+//! # fn make_store() -> Arc<dyn Storage> { Arc::new(storage_memory::MemoryStorage::new()) }
 //! fn main() -> ExitCode {
 //!     storage_conformance::main_for("my-service", || async { make_store() })
 //! }

@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
-use base64::Engine;
 use storage_types::{CustomerKey, Encryption, Error, Result};
 
 use crate::backend::AzBlobStorage;
@@ -299,15 +298,13 @@ fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T> {
 
 /// A customer key from its base64 text; the error never repeats the value.
 fn customer_key(value: &str) -> Result<Encryption> {
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .map_err(|_| Error::invalid_input("encryption-key must be base64 of 32 bytes"))?;
-    Ok(Encryption::CustomerKey(CustomerKey::from_slice(&raw)?))
+    Ok(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     fn query(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -90,17 +90,10 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
         _ => {}
     }
     match status {
-        Some(304 | 412) => (ErrorKind::ConditionNotMet, false),
-        Some(404) => (ErrorKind::NotFound, false),
-        Some(401) => (ErrorKind::Unauthenticated, false),
-        Some(403) => (ErrorKind::PermissionDenied, false),
+        // On Azure a bare conflict is something already there (a blob, a container, a lease).
         Some(409) => (ErrorKind::AlreadyExists, false),
-        Some(416) => (ErrorKind::RangeNotSatisfiable, false),
-        Some(400) => (ErrorKind::InvalidInput, false),
-        Some(408) => (ErrorKind::TimedOut, true),
-        Some(429 | 503) => (ErrorKind::RateLimited, true),
-        Some(500..=599) => (ErrorKind::Unexpected, true),
-        _ => (ErrorKind::Unexpected, false),
+        Some(status) => ErrorKind::from_http_status(status),
+        None => (ErrorKind::Unexpected, false),
     }
 }
 

@@ -9,7 +9,6 @@ use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
-use base64::Engine;
 use storage_types::{CustomerKey, Encryption, Error, Result};
 
 use crate::S3Options;
@@ -409,14 +408,12 @@ fn checksum_mode(value: &str) -> Result<ChecksumMode> {
 
 /// A customer key from its base64 text; the error never repeats the value.
 fn customer_key(value: &str) -> Result<Encryption> {
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .map_err(|_| Error::invalid_input("sse-customer-key must be base64 of 32 bytes"))?;
-    Ok(Encryption::CustomerKey(CustomerKey::from_slice(&raw)?))
+    Ok(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
     use storage_types::ErrorKind;
 
     use super::*;

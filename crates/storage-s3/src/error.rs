@@ -103,17 +103,10 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
         _ => {}
     }
     match status {
-        Some(304 | 412) => (ErrorKind::ConditionNotMet, false),
-        Some(404) => (ErrorKind::NotFound, false),
-        Some(401) => (ErrorKind::Unauthenticated, false),
-        Some(403) => (ErrorKind::PermissionDenied, false),
+        // A conflict with another request on S3 (OperationAborted and the like): try again.
         Some(409) => (ErrorKind::ConditionNotMet, true),
-        Some(413) => (ErrorKind::InvalidInput, false),
-        Some(416) => (ErrorKind::RangeNotSatisfiable, false),
-        Some(400) => (ErrorKind::InvalidInput, false),
-        Some(429 | 503) => (ErrorKind::RateLimited, true),
-        Some(500..=599) => (ErrorKind::Unexpected, true),
-        _ => (ErrorKind::Unexpected, false),
+        Some(status) => ErrorKind::from_http_status(status),
+        None => (ErrorKind::Unexpected, false),
     }
 }
 

@@ -66,6 +66,31 @@ impl ErrorKind {
         }
     }
 
+    /// What an HTTP status means when the service gave no more specific error code, and
+    /// whether a retry may help. Shared by the HTTP backends so that they agree; 409 Conflict
+    /// means different things per service and is left to each.
+    ///
+    /// ```
+    /// use storage_types::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::from_http_status(404), (ErrorKind::NotFound, false));
+    /// assert_eq!(ErrorKind::from_http_status(503), (ErrorKind::RateLimited, true));
+    /// ```
+    pub fn from_http_status(status: u16) -> (ErrorKind, bool) {
+        match status {
+            304 | 412 => (ErrorKind::ConditionNotMet, false),
+            400 | 413 => (ErrorKind::InvalidInput, false),
+            401 => (ErrorKind::Unauthenticated, false),
+            403 => (ErrorKind::PermissionDenied, false),
+            404 => (ErrorKind::NotFound, false),
+            408 => (ErrorKind::TimedOut, true),
+            416 => (ErrorKind::RangeNotSatisfiable, false),
+            429 | 503 => (ErrorKind::RateLimited, true),
+            500..=599 => (ErrorKind::Unexpected, true),
+            _ => (ErrorKind::Unexpected, false),
+        }
+    }
+
     /// Whether an error of this kind is, by default, worth retrying.
     pub fn is_temporary_by_default(self) -> bool {
         matches!(self, ErrorKind::RateLimited | ErrorKind::TimedOut)
