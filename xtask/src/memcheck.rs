@@ -20,6 +20,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 
     let mut build = cargo();
+    // One build for every service, so that a run per service reuses it.
     build.args([
         "build",
         "--release",
@@ -28,9 +29,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "--bin",
         "peak-memory-write",
     ]);
-    if service != "fs" {
-        build.args(["--features", service.as_str()]);
-    }
+    build.args(["--features", "s3,azblob"]);
     run_checked(build)?;
     let binary = workspace_root().join("target/release/peak-memory-write");
     match service.as_str() {
