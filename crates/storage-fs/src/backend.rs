@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::StreamExt;
 use storage_types::backend::Backend;
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error, ErrorKind,
@@ -15,7 +14,6 @@ use storage_types::{
     PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
     StatOptions, StorageInfo, WriteOptions, check_preconditions, verify_checksum,
 };
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::blocking::blocking;
 use crate::paths::{
@@ -251,38 +249,7 @@ impl Backend for FsStorage {
         let body = verify_checksum(body, opts.checksum);
         let local = self.resolved(path).await?;
         let _serial = self.guard.lock().await;
-        let mut file = match tokio::fs::OpenOptions::new().write(true).open(&local).await {
-            Ok(file) => file,
-            Err(err) if err.kind() == io::ErrorKind::IsADirectory => return Err(is_directory()),
-            Err(err) => return Err(err.into()),
-        };
-        let length = file.metadata().await?.len();
-        if length != offset {
-            return Err(Error::new(
-                ErrorKind::ConditionNotMet,
-                format!("append at offset {offset}, but the object has {length} bytes"),
-            ));
-        }
-        file.seek(io::SeekFrom::Start(offset)).await?;
-        let mut written = 0u64;
-        let mut stream = body.into_stream();
-        let result: Result<()> = async {
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk?;
-                file.write_all(&chunk).await?;
-                written += chunk.len() as u64;
-            }
-            file.flush().await?;
-            Ok(())
-        }
-        .await;
-        if let Err(err) = result {
-            // A failed append leaves the object at its previous length.
-            let _ = file.flush().await;
-            file.set_len(offset).await?;
-            return Err(err);
-        }
-        Ok(offset + written)
+        crate::append::append(local, offset, body).await
     }
 
     async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {

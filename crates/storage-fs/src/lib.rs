@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod append;
 mod backend;
 mod blocking;
 mod lister;

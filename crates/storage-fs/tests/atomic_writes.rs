@@ -185,3 +185,34 @@ async fn failed_part_upload_keeps_no_part() {
         .unwrap_err();
     assert!(store.list_parts(&up).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn cancelled_append_keeps_the_previous_length() {
+    let (_dir, store) = store_with_old().await;
+    let endless = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        Some((Ok::<_, std::io::Error>(Bytes::from_static(b"more")), ()))
+    });
+    let append = store.append(
+        "d/obj",
+        11,
+        Body::from_stream(endless, None),
+        PartOptions::default(),
+    );
+    let outcome = tokio::time::timeout(Duration::from_millis(100), append).await;
+    assert!(
+        outcome.is_err(),
+        "the endless append should still be running"
+    );
+    // The writing task truncates back once it sees the append abandoned.
+    for _ in 0..100 {
+        if store.read_bytes("d/obj").await.unwrap() == "old content" {
+            return assert_old_intact(&store).await;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!(
+        "the cancelled append left {:?}",
+        store.read_bytes("d/obj").await.unwrap()
+    );
+}
