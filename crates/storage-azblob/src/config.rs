@@ -266,7 +266,9 @@ impl AzBlobBuilder {
                 "connection-string" => {}
                 "access-tier" => b.access_tier = Some(value.clone()),
                 "encryption-scope" => b.encryption = Some(Encryption::kms(value.clone())),
-                "encryption-key" => b.encryption = Some(customer_key(value)?),
+                "encryption-key" => {
+                    b.encryption = Some(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
+                }
                 "block-size" => b.block_size = Some(number(key, value)?),
                 "concurrency" => b.concurrency = Some(number(key, value)?),
                 "max-retries" => b.max_retries = Some(number(key, value)?),
@@ -294,11 +296,6 @@ fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T> {
     value
         .parse()
         .map_err(|_| Error::invalid_input(format!("`{key}` takes a number, not `{value}`")))
-}
-
-/// A customer key from its base64 text; the error never repeats the value.
-fn customer_key(value: &str) -> Result<Encryption> {
-    Ok(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
 }
 
 #[cfg(test)]

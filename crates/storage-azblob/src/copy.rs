@@ -47,18 +47,7 @@ pub(crate) async fn copy(
     let started = target
         .start_copy_from_url(source_url.to_string(), Some(options))
         .await
-        .map_err(|err| {
-            let err = map_error(err);
-            let create_only = opts
-                .if_none_match
-                .as_deref()
-                .is_some_and(|v| v.trim() == "*");
-            if create_only && matches!(err.kind(), ErrorKind::AlreadyExists) {
-                return Error::new(ErrorKind::ConditionNotMet, "the destination exists")
-                    .with_source(err);
-            }
-            err
-        })?;
+        .map_err(map_error)?;
     let mut status = started.copy_status().ok().flatten();
     let deadline = tokio::time::Instant::now() + COPY_WAIT;
     while status == Some(CopyStatus::Pending) {

@@ -92,32 +92,18 @@ async fn put_blob(
     let result = blob
         .upload(bytes.into(), Some(options))
         .await
-        .map_err(|e| conditional(map_error(e), opts))?;
+        .map_err(map_error)?;
     let mut meta = Metadata::file(size);
     meta.etag = result.etag.map(|e| e.to_string());
     meta.version = result.version_id;
     Ok(meta)
 }
 
-/// Azure answers `if_none_match: *` on an existing blob with 409 BlobAlreadyExists and
-/// `if_match` on a missing one with 404; our contract says `ConditionNotMet` for both.
-pub(crate) fn conditional(err: Error, opts: &WriteOptions) -> Error {
+/// Committing a blob discards its other uncommitted blocks: a concurrent write to the same
+/// blob that committed first took ours with it. (Failed write conditions are translated by the
+/// central layer.)
+pub(crate) fn lost_blocks(err: Error) -> Error {
     use storage_types::ErrorKind;
-    let create_only = opts
-        .if_none_match
-        .as_deref()
-        .is_some_and(|v| v.trim() == "*");
-    let wrong = (err.kind() == ErrorKind::AlreadyExists && create_only)
-        || (err.kind() == ErrorKind::NotFound && opts.if_match.is_some());
-    if wrong {
-        return Error::new(
-            ErrorKind::ConditionNotMet,
-            "the write's condition does not hold",
-        )
-        .with_source(err);
-    }
-    // Committing a blob discards its other uncommitted blocks: a concurrent write to the same
-    // blob that committed first took ours with it. Writing again will succeed.
     if err.message().contains("InvalidBlockList") {
         return Error::new(
             ErrorKind::ConditionNotMet,
@@ -240,7 +226,7 @@ pub(crate) async fn commit(
     let r = client
         .commit_block_list(content, Some(options))
         .await
-        .map_err(|e| conditional(map_error(e), opts))?;
+        .map_err(|e| lost_blocks(map_error(e)))?;
     let mut meta = Metadata::file(size);
     meta.etag = r.etag().ok().flatten().map(|e| e.to_string());
     Ok(meta)

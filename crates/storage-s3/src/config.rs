@@ -269,7 +269,9 @@ impl S3Builder {
                 "acl" => b.options.acl = Some(value.clone()),
                 "sse" => sse = Some(value.clone()),
                 "sse-kms-key-id" => kms_key = Some(value.clone()),
-                "sse-customer-key" => b.encryption = Some(customer_key(value)?),
+                "sse-customer-key" => {
+                    b.encryption = Some(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
+                }
                 "expected-bucket-owner" => b.options.expected_bucket_owner = Some(value.clone()),
                 "request-payer" => b.options.request_payer = flag(key, value)?,
                 "checksum" => b.checksum = checksum_mode(value)?,
@@ -404,11 +406,6 @@ fn checksum_mode(value: &str) -> Result<ChecksumMode> {
             "`checksum` takes when-supported or when-required, not `{value}`"
         ))),
     }
-}
-
-/// A customer key from its base64 text; the error never repeats the value.
-fn customer_key(value: &str) -> Result<Encryption> {
-    Ok(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
 }
 
 #[cfg(test)]

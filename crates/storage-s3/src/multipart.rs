@@ -76,9 +76,7 @@ pub(crate) async fn complete_parts(
     let s3 = s.s3_options(&opts.extensions);
     let sse_c = s.read_sse_c(opts.encryption.as_ref());
     let conditions = (opts.if_none_match.clone(), opts.if_match.clone());
-    finish(s, key, upload_id, parts, conditions, sse_c, s3, size)
-        .await
-        .map_err(|err| crate::writer::conditional(err, opts))
+    finish(s, key, upload_id, parts, conditions, sse_c, s3, size).await
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -7,8 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use storage_types::{
-    Body, Checksum, Error, ErrorKind, Metadata, ObjectPath, PartReader, Result, WriteOptions,
-    verify_checksum,
+    Body, Checksum, Error, Metadata, ObjectPath, PartReader, Result, WriteOptions, verify_checksum,
 };
 use tokio::task::JoinSet;
 
@@ -75,26 +74,11 @@ async fn put(s: &S3Storage, key: String, bytes: Bytes, opts: &WriteOptions) -> R
         _ => req,
     };
     let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
-    let out = req
-        .send()
-        .await
-        .map_err(|err| conditional(map_sdk_error(err), opts))?;
+    let out = req.send().await.map_err(map_sdk_error)?;
     let mut meta = Metadata::file(size);
     meta.etag = out.e_tag().map(str::to_owned);
     meta.version = out.version_id().map(str::to_owned);
     Ok(meta)
-}
-
-/// S3 answers `if_match` on a missing key with 404; our contract says `ConditionNotMet`.
-pub(crate) fn conditional(err: Error, opts: &WriteOptions) -> Error {
-    if err.kind() == ErrorKind::NotFound && opts.if_match.is_some() {
-        return Error::new(
-            ErrorKind::ConditionNotMet,
-            "if_match given but the object does not exist",
-        )
-        .with_source(err);
-    }
-    err
 }
 
 async fn multipart_write(

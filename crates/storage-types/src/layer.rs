@@ -79,6 +79,26 @@ fn check_operation(info: &StorageInfo, operation: Operation) -> Result<()> {
     )))
 }
 
+/// Services answer a failed write condition in their own ways (S3: 404 for `if_match` on a
+/// missing key; Azure: 409 for create-only on an existing blob); the contract is
+/// `ConditionNotMet`, translated here once for every backend.
+fn condition_error(err: Error, if_match: bool, create_only: bool) -> Error {
+    let failed = (if_match && err.kind() == ErrorKind::NotFound)
+        || (create_only && err.kind() == ErrorKind::AlreadyExists);
+    if !failed {
+        return err;
+    }
+    let message = match err.kind() {
+        ErrorKind::NotFound => "if_match given but the object does not exist",
+        _ => "the object exists and the call was create-only",
+    };
+    Error::new(ErrorKind::ConditionNotMet, message).with_source(err)
+}
+
+fn is_create_only(if_none_match: Option<&str>) -> bool {
+    if_none_match.is_some_and(|v| v.trim() == "*")
+}
+
 /// Parses a path that must name an object, not a directory.
 fn object_path(raw: &str) -> Result<ObjectPath> {
     let path = ObjectPath::parse(raw)?;
@@ -199,7 +219,13 @@ impl<B: Backend> Storage for B {
             let path = object_path(path)?;
             check_options(info, Operation::Write, &mut opts)?;
             let body = body.guarded(opts.progress.take());
-            Backend::write(self, &path, body, opts).await
+            let (if_match, create_only) = (
+                opts.if_match.is_some(),
+                is_create_only(opts.if_none_match.as_deref()),
+            );
+            Backend::write(self, &path, body, opts)
+                .await
+                .map_err(|err| condition_error(err, if_match, create_only))
         })
         .await
     }
@@ -324,7 +350,11 @@ impl<B: Backend> Storage for B {
                         "parts must be listed in strictly ascending order of their numbers",
                     ));
                 }
-                Backend::complete_multipart(self, upload, parts, opts).await
+                // An unknown upload is NotFound here, so only create-only is translated.
+                let create_only = is_create_only(opts.if_none_match.as_deref());
+                Backend::complete_multipart(self, upload, parts, opts)
+                    .await
+                    .map_err(|err| condition_error(err, false, create_only))
             },
         )
         .await
@@ -418,7 +448,10 @@ impl<B: Backend> Storage for B {
         traced(info, Operation::Copy, from, no_bytes, async {
             let (from, to) = two_object_paths(from, to)?;
             check_options(info, Operation::Copy, &mut opts)?;
-            Backend::copy(self, &from, &to, opts).await
+            let create_only = is_create_only(opts.if_none_match.as_deref());
+            Backend::copy(self, &from, &to, opts)
+                .await
+                .map_err(|err| condition_error(err, false, create_only))
         })
         .await
     }
@@ -428,7 +461,10 @@ impl<B: Backend> Storage for B {
         traced(info, Operation::Rename, from, no_bytes, async {
             let (from, to) = two_object_paths(from, to)?;
             check_options(info, Operation::Rename, &mut opts)?;
-            Backend::rename(self, &from, &to, opts).await
+            let create_only = is_create_only(opts.if_none_match.as_deref());
+            Backend::rename(self, &from, &to, opts)
+                .await
+                .map_err(|err| condition_error(err, false, create_only))
         })
         .await
     }
