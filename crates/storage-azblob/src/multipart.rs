@@ -4,11 +4,6 @@
 //! upload can be completed by another process. Uncommitted blocks are invisible, and the
 //! service drops them after a week: aborting needs no request.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::SystemTime;
-
 use azure_storage_blob::models::BlockListType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,17 +16,9 @@ use crate::AzBlobStorage;
 use crate::error::map_error;
 use crate::writer::{block_id, stage_block};
 
-/// A fresh 16-hex-digit nonce: random per process (SipHash's random keys), counted within it.
+/// A fresh nonce for an upload.
 pub(crate) fn nonce() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("{:016x}", hasher.finish())
+    storage_types::backend::unique_token()
 }
 
 /// Packs the headers of a write into an upload id: `<nonce>` or `<nonce>.<base64url>`.

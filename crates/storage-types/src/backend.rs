@@ -162,3 +162,19 @@ pub fn many_failed(failures: Vec<crate::Error>, total: usize) -> Result<()> {
         }
     }
 }
+
+/// A fresh 16-hex-digit token for upload ids and temporary names: random per process
+/// (SipHash's random keys), counted within it, so two calls never collide.
+pub fn unique_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{:016x}", hasher.finish())
+}

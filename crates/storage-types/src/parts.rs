@@ -72,6 +72,15 @@ impl PartReader {
         self.finish(part.freeze()).await
     }
 
+    /// The rest of the body, starting with whatever was read past the last part.
+    pub fn into_stream(self) -> ByteStream {
+        if self.carry.is_empty() {
+            return self.stream;
+        }
+        let carried = futures_util::stream::once(async move { Ok(self.carry) });
+        Box::pin(carried.chain(self.stream))
+    }
+
     /// Returns a full part, first peeking at the stream (when nothing is carried) so that a body
     /// ending exactly at the part's end is known to have ended.
     async fn finish(&mut self, part: Bytes) -> Result<(Bytes, bool)> {

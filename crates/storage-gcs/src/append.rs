@@ -1,0 +1,76 @@
+//! Appends by composition: the new bytes go up as a temporary object, then the object is
+//! composed onto itself with them, on the condition that it is still the generation whose
+//! length was checked. A concurrent append or write makes the compose fail (`ConditionNotMet`)
+//! instead of losing data; the temporary object is removed either way.
+
+use storage_types::{
+    Body, Error, ErrorKind, Metadata, ObjectPath, PartOptions, Result, WriteOptions,
+};
+
+use crate::GcsStorage;
+use crate::compose::{compose_once, source};
+use crate::conditions::Generations;
+use crate::multipart::STAGING;
+
+pub(crate) async fn create(
+    s: &GcsStorage,
+    path: &ObjectPath,
+    opts: WriteOptions,
+) -> Result<Metadata> {
+    crate::writer::write(s, &s.object_name(path), Body::empty(), opts).await
+}
+
+pub(crate) async fn append(
+    s: &GcsStorage,
+    path: &ObjectPath,
+    offset: u64,
+    body: Body,
+    opts: PartOptions,
+) -> Result<u64> {
+    let name = s.object_name(path);
+    let encryption = s.encryption(opts.encryption.as_ref())?;
+    let current = crate::reader::object_of(s, &name, &encryption)
+        .await?
+        .ok_or_else(|| Error::not_found("no object to append to; create it first"))?;
+    encryption.check_object(crate::object::key_sha256(&current))?;
+    let length = u64::try_from(current.size).unwrap_or_default();
+    if length != offset {
+        return Err(Error::new(
+            ErrorKind::ConditionNotMet,
+            format!("append at offset {offset}, but the object holds {length} bytes"),
+        ));
+    }
+    let temporary = format!(
+        "{}{STAGING}append-{}",
+        s.inner.root,
+        storage_types::backend::unique_token()
+    );
+    let mut part_opts = WriteOptions::default();
+    part_opts.checksum = opts.checksum;
+    part_opts.encryption = opts.encryption;
+    let added = crate::writer::write(s, &temporary, body, part_opts).await?;
+    let added_generation = added
+        .etag
+        .as_deref()
+        .and_then(crate::conditions::generation_of)
+        .unwrap_or_default();
+    // Compose keeps only what the destination resource says: carry the object's headers over.
+    let destination = crate::object::headers_of(&current);
+    let sources = vec![
+        source(&name, current.generation),
+        source(&temporary, added_generation),
+    ];
+    let conditions = Generations {
+        if_match: Some(current.generation),
+        ..Generations::default()
+    };
+    let mut composed_encryption = encryption;
+    if composed_encryption.kms_key.is_none() && !current.kms_key.is_empty() {
+        composed_encryption.kms_key = Some(current.kms_key.clone());
+    }
+    let composed = compose_once(s, sources, destination, conditions, &composed_encryption).await;
+    let removed = crate::bucket::delete_name(s, &temporary).await;
+    let object = composed?;
+    removed?;
+    Ok(u64::try_from(object.size).unwrap_or_default())
+}

@@ -1,0 +1,278 @@
+//! [`GcsStorage`]: the `Backend` implementation, mapping each operation to the SDK calls in
+//! the per-operation modules.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use google_cloud_auth::signer::Signer;
+use google_cloud_storage::client::{Storage, StorageControl};
+use storage_types::backend::Backend;
+use storage_types::{
+    Body, BucketOptions, CompleteOptions, CopyOptions, DeleteOptions, Encryption, Error,
+    ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Part, PartOptions, PresignMethod,
+    PresignOptions, PresignedRequest, ReadOptions, Reader, Result, StatOptions, StorageInfo,
+    WriteOptions,
+};
+
+use crate::config::{DEFAULT_CHUNK_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, GcsBuilder};
+use crate::encryption::GcsEncryption;
+use crate::{append, bucket, copy, credentials, lister, multipart, presign, reader, writer};
+
+/// A store on one GCS bucket, below an optional prefix.
+///
+/// Cheap to clone. [`client`](GcsStorage::client) and [`control`](GcsStorage::control) hand
+/// back the SDK's clients.
+#[derive(Clone)]
+pub struct GcsStorage {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) storage: Storage,
+    pub(crate) control: StorageControl,
+    pub(crate) bucket: String,
+    /// `projects/_/buckets/<bucket>`, as the SDK names buckets.
+    pub(crate) bucket_path: String,
+    /// The object-name prefix, empty or ending with `/`.
+    pub(crate) root: String,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) signer: Option<Signer>,
+    pub(crate) info: StorageInfo,
+    pub(crate) default_encryption: Option<Encryption>,
+    pub(crate) storage_class: Option<String>,
+    pub(crate) predefined_acl: Option<String>,
+    pub(crate) chunk_size: u64,
+    pub(crate) single_upload_limit: u64,
+}
+
+impl fmt::Debug for GcsStorage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GcsStorage")
+            .field("bucket", &self.inner.bucket)
+            .field("root", &self.inner.root)
+            .field("endpoint", &self.inner.endpoint)
+            .field("signer", &self.inner.signer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GcsStorage {
+    /// A builder; see [`GcsBuilder`].
+    pub fn builder(bucket: impl Into<String>) -> GcsBuilder {
+        GcsBuilder::new(bucket)
+    }
+
+    pub(crate) async fn new(config: GcsBuilder) -> Result<Self> {
+        if config.bucket.is_empty() {
+            return Err(Error::invalid_input("a GCS store needs a bucket name"));
+        }
+        let root = ObjectPath::parse_dir(&config.root)?.as_str().to_owned();
+        let chunk_size = config.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE);
+        // The SDK sends resumable chunks in multiples of 256 KiB.
+        if chunk_size == 0 || !chunk_size.is_multiple_of(256 << 10) {
+            return Err(Error::invalid_input(format!(
+                "chunk_size must be a positive multiple of 256 KiB, not {chunk_size} bytes"
+            )));
+        }
+        let single_upload_limit = config
+            .single_upload_limit
+            .unwrap_or(DEFAULT_SINGLE_UPLOAD_LIMIT);
+        let creds = credentials::resolve(&config.credentials)?;
+        let mut storage = Storage::builder()
+            .with_credentials(creds.credentials.clone())
+            .with_resumable_upload_threshold(
+                usize::try_from(single_upload_limit).unwrap_or(usize::MAX),
+            )
+            .with_resumable_upload_buffer_size(usize::try_from(chunk_size).unwrap_or(usize::MAX));
+        let mut control = StorageControl::builder().with_credentials(creds.credentials);
+        if let Some(endpoint) = &config.endpoint {
+            storage = storage.with_endpoint(endpoint.clone());
+            control = control.with_endpoint(endpoint.clone());
+        }
+        let storage = storage.build().await.map_err(client_error)?;
+        let control = control.build().await.map_err(client_error)?;
+        let capability = crate::capability::capability(creds.signer.is_some());
+        let info = StorageInfo::new(crate::SCHEME, config.bucket.clone(), capability)
+            .with_root(root.clone())
+            .with_loose(config.loose);
+        Ok(GcsStorage {
+            inner: Arc::new(Inner {
+                storage,
+                control,
+                bucket_path: format!("projects/_/buckets/{}", config.bucket),
+                bucket: config.bucket,
+                root,
+                endpoint: config.endpoint,
+                project_id: config.project_id,
+                signer: creds.signer,
+                info,
+                default_encryption: config.encryption,
+                storage_class: config.storage_class,
+                predefined_acl: config.predefined_acl,
+                chunk_size,
+                single_upload_limit,
+            }),
+        })
+    }
+
+    /// The SDK's data-plane client (object reads and writes over the JSON API).
+    pub fn client(&self) -> &Storage {
+        &self.inner.storage
+    }
+
+    /// The SDK's control-plane client (metadata, listing, copies, buckets over gRPC).
+    pub fn control(&self) -> &StorageControl {
+        &self.inner.control
+    }
+
+    /// The bucket, as `projects/_/buckets/<name>`.
+    pub(crate) fn bucket_path(&self) -> &str {
+        &self.inner.bucket_path
+    }
+
+    /// The object name of a path.
+    pub(crate) fn object_name(&self, path: &ObjectPath) -> String {
+        format!("{}{}", self.inner.root, path.as_str())
+    }
+
+    /// The path of an object name, if it lies below the root and is a normal path.
+    pub(crate) fn path_of(&self, name: &str) -> Option<ObjectPath> {
+        let relative = name.strip_prefix(&self.inner.root)?;
+        ObjectPath::from_backend(relative).ok()
+    }
+
+    /// The encryption of a request: its own, else the store's default.
+    pub(crate) fn encryption(&self, requested: Option<&Encryption>) -> Result<GcsEncryption> {
+        GcsEncryption::of(requested.or(self.inner.default_encryption.as_ref()))
+    }
+}
+
+fn client_error(err: google_cloud_gax::client_builder::Error) -> Error {
+    Error::invalid_input("cannot create the GCS client").with_source(err.to_string())
+}
+
+#[async_trait]
+impl Backend for GcsStorage {
+    fn info(&self) -> &StorageInfo {
+        &self.inner.info
+    }
+
+    async fn stat(&self, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
+        reader::stat(self, path, opts).await
+    }
+
+    async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        reader::read(self, path, opts).await
+    }
+
+    async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
+        writer::write(self, &self.object_name(path), body, opts).await
+    }
+
+    async fn delete(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
+        bucket::delete(self, path, opts.version.as_deref()).await
+    }
+
+    async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
+        storage_types::backend::delete_each(self, paths).await
+    }
+
+    async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
+        Ok(lister::list(self.clone(), dir, opts))
+    }
+
+    async fn create_multipart(
+        &self,
+        path: &ObjectPath,
+        opts: WriteOptions,
+    ) -> Result<MultipartUpload> {
+        multipart::create(self, path, opts).await
+    }
+
+    async fn upload_part(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<Part> {
+        multipart::upload_part(self, upload, number, body, opts).await
+    }
+
+    async fn complete_multipart(
+        &self,
+        upload: &MultipartUpload,
+        parts: &[Part],
+        opts: CompleteOptions,
+    ) -> Result<Metadata> {
+        multipart::complete(self, upload, parts, opts).await
+    }
+
+    async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
+        multipart::abort(self, upload).await
+    }
+
+    async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
+        multipart::list_parts(self, upload).await
+    }
+
+    async fn list_multipart_uploads(&self, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
+        multipart::list_uploads(self, dir).await
+    }
+
+    async fn create_append(&self, path: &ObjectPath, opts: WriteOptions) -> Result<Metadata> {
+        append::create(self, path, opts).await
+    }
+
+    async fn append(
+        &self,
+        path: &ObjectPath,
+        offset: u64,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<u64> {
+        append::append(self, path, offset, body, opts).await
+    }
+
+    async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {
+        reader::stat(self, path, StatOptions::default()).await
+    }
+
+    async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
+        copy::copy(self, from, to, &opts).await
+    }
+
+    async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
+        copy::copy(self, from, to, &opts).await?;
+        bucket::delete(self, from, None).await
+    }
+
+    async fn presign(
+        &self,
+        method: PresignMethod,
+        path: &ObjectPath,
+        expires: Duration,
+        opts: PresignOptions,
+    ) -> Result<PresignedRequest> {
+        presign::presign(self, method, path, expires, opts).await
+    }
+
+    async fn create_dir(&self, dir: &ObjectPath) -> Result<()> {
+        bucket::create_dir(self, dir).await
+    }
+
+    async fn create_bucket(&self, name: &str, _opts: BucketOptions) -> Result<()> {
+        bucket::create_bucket(self, name).await
+    }
+
+    async fn delete_bucket(&self, name: &str) -> Result<()> {
+        bucket::delete_bucket(self, name).await
+    }
+
+    async fn list_buckets(&self) -> Result<Vec<String>> {
+        bucket::list_buckets(self).await
+    }
+}

@@ -1,0 +1,119 @@
+//! Deletes, directory markers, and buckets (create, delete, list in the store's project).
+
+use futures_util::TryStreamExt;
+use google_cloud_storage::model::Bucket;
+use storage_types::{Body, Error, ErrorKind, ObjectPath, Result, WriteOptions};
+
+use crate::GcsStorage;
+use crate::error::map_error;
+
+/// Deletes an object (or a directory's marker; or one generation with `version`); deleting
+/// what is not there succeeds.
+pub(crate) async fn delete(s: &GcsStorage, path: &ObjectPath, version: Option<&str>) -> Result<()> {
+    delete_generation(s, &s.object_name(path), crate::reader::version_of(version)?).await
+}
+
+/// Deletes an object by name, idempotently.
+pub(crate) async fn delete_name(s: &GcsStorage, name: &str) -> Result<()> {
+    delete_generation(s, name, None).await
+}
+
+async fn delete_generation(s: &GcsStorage, name: &str, generation: Option<i64>) -> Result<()> {
+    let mut req = s
+        .inner
+        .control
+        .delete_object()
+        .set_bucket(s.bucket_path())
+        .set_object(name);
+    if let Some(generation) = generation {
+        req = req.set_generation(generation);
+    }
+    let result = req.send().await.map_err(map_error);
+    match result {
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// A directory is an empty marker object named `dir/`.
+pub(crate) async fn create_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<()> {
+    if dir.is_root() {
+        return Ok(());
+    }
+    crate::writer::write(
+        s,
+        &s.object_name(dir),
+        Body::empty(),
+        WriteOptions::default(),
+    )
+    .await
+    .map(|_| ())
+}
+
+fn project(s: &GcsStorage) -> Result<String> {
+    s.inner
+        .project_id
+        .as_ref()
+        .map(|p| format!("projects/{p}"))
+        .ok_or_else(|| {
+            Error::invalid_input(
+                "creating and listing buckets needs a project: set project_id (URL key \
+                 `project-id`, or GOOGLE_CLOUD_PROJECT)",
+            )
+        })
+}
+
+pub(crate) async fn create_bucket(s: &GcsStorage, name: &str) -> Result<()> {
+    s.inner
+        .control
+        .create_bucket()
+        .set_parent(project(s)?)
+        .set_bucket_id(name)
+        .set_bucket(Bucket::new())
+        .send()
+        .await
+        .map_err(map_error)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_bucket(s: &GcsStorage, name: &str) -> Result<()> {
+    let result = s
+        .inner
+        .control
+        .delete_bucket()
+        .set_name(format!("projects/_/buckets/{name}"))
+        .send()
+        .await
+        .map_err(map_error);
+    match result {
+        // GCS refuses to delete a bucket that still holds objects.
+        Err(err) if err.kind() == ErrorKind::ConditionNotMet => Err(Error::new(
+            ErrorKind::DirectoryNotEmpty,
+            "the bucket still holds objects",
+        )
+        .with_source(err)),
+        other => other,
+    }
+}
+
+pub(crate) async fn list_buckets(s: &GcsStorage) -> Result<Vec<String>> {
+    let pages = s
+        .inner
+        .control
+        .list_buckets()
+        .set_parent(project(s)?)
+        .by_page();
+    let pages = crate::paging::pages(pages);
+    let pages: Vec<_> = pages.try_collect().await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|page| page.buckets)
+        .map(|b| {
+            if b.bucket_id.is_empty() {
+                b.name.rsplit('/').next().unwrap_or_default().to_owned()
+            } else {
+                b.bucket_id
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,91 @@
+//! ComposeObject over any number of sources: GCS composes at most 32 at once, so longer lists
+//! are composed in groups into temporary objects first, level by level (a cascade).
+
+use google_cloud_storage::model::compose_object_request::SourceObject;
+use google_cloud_storage::model::compose_object_request::source_object::ObjectPreconditions;
+use google_cloud_storage::model::{ComposeObjectRequest, Object};
+use storage_types::Result;
+
+use crate::GcsStorage;
+use crate::conditions::Generations;
+use crate::encryption::GcsEncryption;
+use crate::error::map_error;
+
+/// The most sources one ComposeObject takes.
+pub(crate) const MAX_SOURCES: usize = 32;
+
+/// A source object pinned to the generation it had when it was chosen.
+pub(crate) fn source(name: &str, generation: i64) -> SourceObject {
+    SourceObject::new()
+        .set_name(name)
+        .set_generation(generation)
+        .set_object_preconditions(ObjectPreconditions::new().set_if_generation_match(generation))
+}
+
+/// Composes `sources` (in order) into `destination`, cascading through temporary objects
+/// named `<scratch>-<level>-<n>` when there are more than 32. Returns the new object and the
+/// names of the temporaries it made (the caller removes them).
+pub(crate) async fn compose(
+    s: &GcsStorage,
+    mut sources: Vec<SourceObject>,
+    destination: Object,
+    conditions: Generations,
+    encryption: &GcsEncryption,
+    scratch: &str,
+) -> Result<(Object, Vec<String>)> {
+    let mut temporaries = Vec::new();
+    let mut level = 0;
+    while sources.len() > MAX_SOURCES {
+        level += 1;
+        let mut next = Vec::with_capacity(sources.len().div_ceil(MAX_SOURCES));
+        for (n, group) in sources.chunks(MAX_SOURCES).enumerate() {
+            let name = format!("{scratch}-{level}-{n:05}");
+            let object = Object::new()
+                .set_name(name.clone())
+                .set_bucket(s.bucket_path());
+            temporaries.push(name.clone());
+            let made = compose_once(
+                s,
+                group.to_vec(),
+                object,
+                Generations::default(),
+                encryption,
+            )
+            .await?;
+            next.push(source(&name, made.generation));
+        }
+        sources = next;
+    }
+    let object = compose_once(s, sources, destination, conditions, encryption).await?;
+    Ok((object, temporaries))
+}
+
+/// One ComposeObject of at most 32 sources.
+pub(crate) async fn compose_once(
+    s: &GcsStorage,
+    sources: Vec<SourceObject>,
+    destination: Object,
+    conditions: Generations,
+    encryption: &GcsEncryption,
+) -> Result<Object> {
+    let mut request = ComposeObjectRequest::new()
+        .set_destination(destination)
+        .set_source_objects(sources)
+        .set_or_clear_if_generation_match(conditions.if_match);
+    if let Some(acl) = &s.inner.predefined_acl {
+        request = request.set_destination_predefined_acl(acl.clone());
+    }
+    if let Some(kms) = &encryption.kms_key {
+        request = request.set_kms_key(kms.clone());
+    }
+    if let Some(params) = encryption.params() {
+        request = request.set_common_object_request_params(params);
+    }
+    s.inner
+        .control
+        .compose_object()
+        .with_request(request)
+        .send()
+        .await
+        .map_err(map_error)
+}

@@ -1,0 +1,56 @@
+//! `copy`: RewriteObject, called again with the rewrite token until GCS reports it done (large
+//! or cross-location copies take several calls). The destination appears only when done.
+
+use storage_types::{CopyOptions, ObjectPath, Result};
+
+use crate::GcsStorage;
+use crate::conditions::generations;
+use crate::error::map_error;
+
+pub(crate) async fn copy(
+    s: &GcsStorage,
+    from: &ObjectPath,
+    to: &ObjectPath,
+    opts: &CopyOptions,
+) -> Result<()> {
+    let source_encryption = s.encryption(opts.source_encryption.as_ref())?;
+    let encryption = s.encryption(opts.encryption.as_ref())?;
+    let g = generations(None, opts.if_none_match.as_deref())?;
+    let mut token = String::new();
+    loop {
+        let mut req = s
+            .inner
+            .control
+            .rewrite_object()
+            .set_source_bucket(s.bucket_path())
+            .set_source_object(s.object_name(from))
+            .set_destination_bucket(s.bucket_path())
+            .set_destination_name(s.object_name(to))
+            .set_or_clear_if_generation_match(g.if_match)
+            .set_or_clear_if_generation_not_match(g.if_not_match)
+            .set_rewrite_token(token);
+        if let Some(key) = &source_encryption.customer {
+            let sha = source_encryption.key_sha256.unwrap_or_default();
+            req = req
+                .set_copy_source_encryption_algorithm("AES256")
+                .set_copy_source_encryption_key_bytes(bytes::Bytes::copy_from_slice(
+                    key.expose_bytes(),
+                ))
+                .set_copy_source_encryption_key_sha256_bytes(bytes::Bytes::copy_from_slice(&sha));
+        }
+        if let Some(params) = encryption.params() {
+            req = req.set_common_object_request_params(params);
+        }
+        if let Some(kms) = &encryption.kms_key {
+            req = req.set_destination_kms_key(kms.clone());
+        }
+        if let Some(acl) = &s.inner.predefined_acl {
+            req = req.set_destination_predefined_acl(acl.clone());
+        }
+        let response = req.send().await.map_err(map_error)?;
+        if response.done {
+            return Ok(());
+        }
+        token = response.rewrite_token;
+    }
+}

@@ -1,0 +1,97 @@
+//! `list`: gRPC ListObjects page by page (flat, or with the `/` delimiter), each page's
+//! objects and prefixes merged into sorted entries. The multipart staging area is hidden.
+
+use futures_util::TryStreamExt;
+use google_cloud_storage::model::ListObjectsResponse;
+use storage_types::{Entry, ListOptions, Lister, Metadata, ObjectPath, Result};
+
+use crate::GcsStorage;
+use crate::multipart::STAGING;
+use crate::object::metadata;
+
+/// GCS's largest page.
+pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
+
+pub(crate) fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions) -> Lister {
+    list_raw(store, dir, opts, false)
+}
+
+/// The entries below `dir`; with `with_markers`, directory marker objects (`dir/x/`) are kept
+/// as directory entries even in a recursive listing (to tell whether a directory exists).
+pub(crate) fn list_raw(
+    store: GcsStorage,
+    dir: &ObjectPath,
+    opts: ListOptions,
+    with_markers: bool,
+) -> Lister {
+    let prefix = store.object_name(dir);
+    let mut req = store
+        .inner
+        .control
+        .list_objects()
+        .set_parent(store.bucket_path())
+        .set_prefix(prefix.clone())
+        .set_page_size(
+            opts.page_size
+                .unwrap_or(MAX_PAGE_SIZE)
+                .clamp(1, MAX_PAGE_SIZE) as i32,
+        );
+    if !opts.recursive {
+        req = req.set_delimiter("/");
+    }
+    let start_after = opts.start_after.clone();
+    if let Some(after) = &start_after {
+        // Inclusive; the entry itself is dropped below.
+        req = req.set_lexicographic_start(format!("{}{after}", store.inner.root));
+    }
+    let pages = crate::paging::pages(req.by_page());
+    let recursive = opts.recursive;
+    let entries = pages.map_ok(move |page| {
+        let items: Vec<Result<Entry>> = entries_of(&store, &prefix, recursive, with_markers, page)
+            .into_iter()
+            .filter(|e| {
+                start_after
+                    .as_deref()
+                    .is_none_or(|after| e.path.as_str() > after)
+            })
+            .map(Ok)
+            .collect();
+        futures_util::stream::iter(items)
+    });
+    Box::pin(entries.try_flatten())
+}
+
+fn entries_of(
+    s: &GcsStorage,
+    prefix: &str,
+    recursive: bool,
+    with_markers: bool,
+    page: ListObjectsResponse,
+) -> Vec<Entry> {
+    let mut entries = Vec::with_capacity(page.objects.len() + page.prefixes.len());
+    let hidden = |path: &ObjectPath| path.as_str().starts_with(STAGING);
+    for name in &page.prefixes {
+        if let Some(path) = s.path_of(name).filter(|p| !hidden(p)) {
+            entries.push(Entry::new(path, Metadata::dir()));
+        }
+    }
+    for object in &page.objects {
+        let is_marker = object.name.ends_with('/');
+        // The directory's own marker is not an entry of it; recursive listings name objects.
+        if object.name == prefix || (recursive && is_marker && !with_markers) {
+            continue;
+        }
+        if let Some(path) = s.path_of(&object.name).filter(|p| !hidden(p)) {
+            let meta = if path.is_dir() {
+                Metadata::dir()
+            } else {
+                metadata(object)
+            };
+            entries.push(Entry::new(path, meta));
+        }
+    }
+    // Objects and prefixes of one page cover a contiguous range of names; sorting within the
+    // page gives the global order.
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries
+}

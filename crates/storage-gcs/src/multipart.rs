@@ -1,0 +1,305 @@
+//! Multipart uploads on composition. An upload is a staging directory below the store's root,
+//! `.stor-multipart/<id>/`, holding a manifest object (`upload`, empty, whose custom metadata
+//! records the target path and the write's headers) and one object per part (`part-NNNNN`).
+//! Completion composes the listed parts into the target (cascading past 32 parts) and removes
+//! the staging directory; aborting removes it too. Listings of the store hide it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::SystemTime;
+
+use futures_util::TryStreamExt;
+use google_cloud_storage::model::Object;
+use storage_types::{
+    Body, CompleteOptions, Error, Metadata, MultipartUpload, ObjectPath, Part, PartOptions, Result,
+    WriteOptions,
+};
+
+use crate::GcsStorage;
+use crate::compose::{compose, source};
+use crate::conditions::generations;
+use crate::object::metadata;
+
+/// The staging directory of multipart uploads, relative to the store's root.
+pub(crate) const STAGING: &str = ".stor-multipart/";
+/// GCS has no part limit of its own; this keeps part names fixed-width and listings short.
+pub(crate) const MAX_PARTS: u32 = 10_000;
+
+const MANIFEST: &str = "upload";
+/// Manifest metadata keys: ours start `stor-`, the user's metadata is kept as `user-<key>`.
+const PATH_KEY: &str = "stor-path";
+const USER_PREFIX: &str = "user-";
+const HEADER_KEYS: [&str; 6] = [
+    "stor-content-type",
+    "stor-content-encoding",
+    "stor-cache-control",
+    "stor-content-disposition",
+    "stor-storage-class",
+    "stor-kms-key",
+];
+
+/// The staging directory of an upload (an object-name prefix ending in `/`).
+fn staging(s: &GcsStorage, id: &str) -> Result<String> {
+    // The id becomes part of object names: only what `unique_token` makes is accepted.
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Error::not_found(format!("no multipart upload {id:?}")));
+    }
+    Ok(format!("{}{STAGING}{id}/", s.inner.root))
+}
+
+fn part_name(dir: &str, number: u32) -> String {
+    format!("{dir}part-{number:05}")
+}
+
+pub(crate) async fn create(
+    s: &GcsStorage,
+    path: &ObjectPath,
+    opts: WriteOptions,
+) -> Result<MultipartUpload> {
+    let id = storage_types::backend::unique_token();
+    let dir = staging(s, &id)?;
+    let encryption = s.encryption(opts.encryption.as_ref())?;
+    let headers = [
+        opts.content_type.clone(),
+        opts.content_encoding.clone(),
+        opts.cache_control.clone(),
+        opts.content_disposition.clone(),
+        opts.storage_class.clone(),
+        encryption.kms_key.clone(),
+    ];
+    let mut manifest: BTreeMap<String, String> = HEADER_KEYS
+        .iter()
+        .zip(headers)
+        .filter_map(|(key, value)| Some(((*key).to_owned(), value?)))
+        .collect();
+    manifest.insert(PATH_KEY.to_owned(), path.as_str().to_owned());
+    for (key, value) in &opts.user_metadata {
+        manifest.insert(format!("{USER_PREFIX}{key}"), value.clone());
+    }
+    let mut manifest_opts = WriteOptions::default();
+    manifest_opts.user_metadata = manifest;
+    crate::writer::write(s, &format!("{dir}{MANIFEST}"), Body::empty(), manifest_opts).await?;
+    let mut upload = MultipartUpload::new(path.as_str(), id)?;
+    upload.initiated = Some(SystemTime::now());
+    Ok(upload)
+}
+
+/// The manifest's metadata, if the upload exists for this path.
+async fn manifest(s: &GcsStorage, upload: &MultipartUpload) -> Result<HashMap<String, String>> {
+    let dir = staging(s, &upload.upload_id)?;
+    let none = || Error::not_found(format!("no multipart upload {:?}", upload.upload_id));
+    let object = crate::reader::object_of(s, &format!("{dir}{MANIFEST}"), &Default::default())
+        .await?
+        .ok_or_else(none)?;
+    if object.metadata.get(PATH_KEY).map(String::as_str) != Some(upload.path.as_str()) {
+        return Err(none());
+    }
+    Ok(object.metadata)
+}
+
+pub(crate) async fn upload_part(
+    s: &GcsStorage,
+    upload: &MultipartUpload,
+    number: u32,
+    body: Body,
+    opts: PartOptions,
+) -> Result<Part> {
+    if !(1..=MAX_PARTS).contains(&number) {
+        return Err(Error::invalid_input(format!(
+            "part numbers run from 1 to {MAX_PARTS}, not {number}"
+        )));
+    }
+    manifest(s, upload).await?;
+    let dir = staging(s, &upload.upload_id)?;
+    let mut part_opts = WriteOptions::default();
+    part_opts.checksum = opts.checksum;
+    part_opts.encryption = opts.encryption;
+    let meta = crate::writer::write(s, &part_name(&dir, number), body, part_opts).await?;
+    Ok(Part {
+        number,
+        etag: meta.etag.unwrap_or_default(),
+        size: meta.size,
+    })
+}
+
+/// Every object below a prefix, all pages.
+pub(crate) async fn objects_below(s: &GcsStorage, prefix: &str) -> Result<Vec<Object>> {
+    let pages = s
+        .inner
+        .control
+        .list_objects()
+        .set_parent(s.bucket_path())
+        .set_prefix(prefix)
+        .set_page_size(crate::lister::MAX_PAGE_SIZE as i32)
+        .by_page();
+    let pages = crate::paging::pages(pages);
+    let pages: Vec<_> = pages.try_collect().await?;
+    Ok(pages.into_iter().flat_map(|p| p.objects).collect())
+}
+
+pub(crate) async fn list_parts(s: &GcsStorage, upload: &MultipartUpload) -> Result<Vec<Part>> {
+    manifest(s, upload).await?;
+    let dir = staging(s, &upload.upload_id)?;
+    let mut parts: Vec<Part> = objects_below(s, &format!("{dir}part-"))
+        .await?
+        .iter()
+        .filter_map(|o| {
+            let number = o.name.strip_prefix(&format!("{dir}part-"))?.parse().ok()?;
+            Some(Part {
+                number,
+                etag: o.generation.to_string(),
+                size: u64::try_from(o.size).unwrap_or_default(),
+            })
+        })
+        .collect();
+    parts.sort_by_key(|p| p.number);
+    Ok(parts)
+}
+
+pub(crate) async fn complete(
+    s: &GcsStorage,
+    upload: &MultipartUpload,
+    parts: &[Part],
+    opts: CompleteOptions,
+) -> Result<Metadata> {
+    let manifest = manifest(s, upload).await?;
+    if parts.is_empty() {
+        return Err(Error::invalid_input(
+            "a multipart upload needs at least one part",
+        ));
+    }
+    if parts.windows(2).any(|w| w[0].number >= w[1].number) {
+        return Err(Error::invalid_input(
+            "parts must be listed in ascending order of their numbers",
+        ));
+    }
+    let dir = staging(s, &upload.upload_id)?;
+    let staged: HashMap<u32, Part> = list_parts(s, upload)
+        .await?
+        .into_iter()
+        .map(|p| (p.number, p))
+        .collect();
+    let mut sources = Vec::with_capacity(parts.len());
+    for part in parts {
+        let found = staged
+            .get(&part.number)
+            .filter(|p| storage_types::etag_matches(&p.etag, &part.etag));
+        let Some(found) = found else {
+            return Err(Error::invalid_input(format!(
+                "part {} was not uploaded, or its ETag is not {:?}",
+                part.number, part.etag
+            )));
+        };
+        let generation = crate::conditions::generation_of(&found.etag).unwrap_or_default();
+        sources.push(source(&part_name(&dir, part.number), generation));
+    }
+    let encryption = s.encryption(opts.encryption.as_ref())?;
+    let mut encryption = encryption;
+    if encryption.kms_key.is_none() {
+        encryption.kms_key = manifest.get("stor-kms-key").cloned();
+    }
+    let g = generations(None, opts.if_none_match.as_deref())?;
+    let destination = destination(s, upload, &manifest)?;
+    let (object, _) = compose(
+        s,
+        sources,
+        destination,
+        g,
+        &encryption,
+        &format!("{dir}compose"),
+    )
+    .await?;
+    remove_staging(s, &dir).await;
+    Ok(metadata(&object))
+}
+
+/// The target object resource, with the headers recorded at creation.
+fn destination(
+    s: &GcsStorage,
+    upload: &MultipartUpload,
+    manifest: &HashMap<String, String>,
+) -> Result<Object> {
+    let path = &upload.path;
+    let header = |key: &str| manifest.get(key).cloned().unwrap_or_default();
+    let user: HashMap<String, String> = manifest
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(USER_PREFIX)?.to_owned(), v.clone())))
+        .collect();
+    let class = manifest
+        .get("stor-storage-class")
+        .cloned()
+        .or_else(|| s.inner.storage_class.clone())
+        .unwrap_or_default();
+    Ok(Object::new()
+        .set_name(s.object_name(path))
+        .set_bucket(s.bucket_path())
+        .set_content_type(header("stor-content-type"))
+        .set_content_encoding(header("stor-content-encoding"))
+        .set_cache_control(header("stor-cache-control"))
+        .set_content_disposition(header("stor-content-disposition"))
+        .set_storage_class(class)
+        .set_metadata(user))
+}
+
+pub(crate) async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()> {
+    // Aborting is idempotent: an unknown (or finished) upload has nothing left to remove.
+    let Ok(dir) = staging(s, &upload.upload_id) else {
+        return Ok(());
+    };
+    match manifest(s, upload).await {
+        Ok(_) => {}
+        Err(err) if err.kind() == storage_types::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(err),
+    }
+    let objects = objects_below(s, &dir).await?;
+    // The manifest goes last, so an interrupted abort can be repeated.
+    for object in objects.iter().filter(|o| !o.name.ends_with(MANIFEST)) {
+        crate::bucket::delete_name(s, &object.name).await?;
+    }
+    crate::bucket::delete_name(s, &format!("{dir}{MANIFEST}")).await
+}
+
+/// Removes a finished upload's staging objects. The target is already written, so a failure
+/// here is logged, not returned: `list_multipart_uploads` still shows the upload, and
+/// `abort_multipart` removes what is left.
+async fn remove_staging(s: &GcsStorage, dir: &str) {
+    let objects = match objects_below(s, dir).await {
+        Ok(objects) => objects,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot list a finished upload's staging objects");
+            return;
+        }
+    };
+    let (manifest, parts): (Vec<_>, Vec<_>) =
+        objects.iter().partition(|o| o.name.ends_with(MANIFEST));
+    for object in parts.into_iter().chain(manifest) {
+        if let Err(err) = crate::bucket::delete_name(s, &object.name).await {
+            tracing::warn!(error = %err, "cannot remove a finished upload's staging object");
+        }
+    }
+}
+
+pub(crate) async fn list_uploads(s: &GcsStorage, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
+    let staging_root = format!("{}{STAGING}", s.inner.root);
+    let mut uploads = Vec::new();
+    for object in objects_below(s, &staging_root).await? {
+        let Some(id) = object
+            .name
+            .strip_prefix(&staging_root)
+            .and_then(|rest| rest.strip_suffix(&format!("/{MANIFEST}")))
+        else {
+            continue;
+        };
+        let Some(path) = object.metadata.get(PATH_KEY) else {
+            continue;
+        };
+        if !path.starts_with(dir.as_str()) {
+            continue;
+        }
+        let mut upload = MultipartUpload::new(path, id)?;
+        upload.initiated = object
+            .create_time
+            .and_then(|t| SystemTime::try_from(t).ok());
+        uploads.push(upload);
+    }
+    Ok(uploads)
+}

@@ -1,0 +1,141 @@
+//! `stat` (gRPC GetObject) and `read` (one JSON-API download, ranged or whole, streamed as it
+//! arrives; the SDK checks the CRC32C of whole reads and resumes broken downloads pinned to
+//! the generation it started with).
+
+use futures_util::StreamExt;
+use google_cloud_storage::model::Object;
+use google_cloud_storage::model_ext::ReadRange;
+use storage_types::{
+    Error, ListOptions, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
+};
+
+use crate::GcsStorage;
+use crate::conditions::generations;
+use crate::encryption::GcsEncryption;
+use crate::error::map_error;
+use crate::object::{from_highlights, key_sha256, metadata};
+
+/// The generation a `version` option names.
+pub(crate) fn version_of(version: Option<&str>) -> Result<Option<i64>> {
+    version
+        .map(|v| {
+            v.parse::<i64>().map_err(|_| {
+                Error::invalid_input(format!("a GCS version is a generation number, not {v:?}"))
+            })
+        })
+        .transpose()
+}
+
+pub(crate) async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
+    if path.is_dir() {
+        return stat_dir(s, path).await;
+    }
+    let encryption = s.encryption(opts.encryption.as_ref())?;
+    let g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
+    let mut req = s
+        .inner
+        .control
+        .get_object()
+        .set_bucket(s.bucket_path())
+        .set_object(s.object_name(path))
+        .set_or_clear_if_generation_match(g.if_match)
+        .set_or_clear_if_generation_not_match(g.if_not_match);
+    if let Some(generation) = version_of(opts.version.as_deref())? {
+        req = req.set_generation(generation);
+    }
+    if let Some(params) = encryption.params() {
+        req = req.set_common_object_request_params(params);
+    }
+    let object = req.send().await.map_err(map_error)?;
+    encryption.check_object(key_sha256(&object))?;
+    Ok(metadata(&object))
+}
+
+/// The object resource of a name, or `None` when there is none.
+pub(crate) async fn object_of(
+    s: &GcsStorage,
+    name: &str,
+    encryption: &GcsEncryption,
+) -> Result<Option<Object>> {
+    let mut req = s
+        .inner
+        .control
+        .get_object()
+        .set_bucket(s.bucket_path())
+        .set_object(name);
+    if let Some(params) = encryption.params() {
+        req = req.set_common_object_request_params(params);
+    }
+    match req.send().await.map_err(map_error) {
+        Ok(object) => Ok(Some(object)),
+        Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// A directory exists if its marker object does, or any object below it.
+async fn stat_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<Metadata> {
+    if dir.is_root() {
+        return Ok(Metadata::dir());
+    }
+    if object_of(s, &s.object_name(dir), &GcsEncryption::default())
+        .await?
+        .is_some()
+    {
+        return Ok(Metadata::dir());
+    }
+    let mut entries = crate::lister::list_raw(
+        s.clone(),
+        dir,
+        ListOptions::default().recursive().with_page_size(1u32),
+        true,
+    );
+    match entries.next().await {
+        Some(Ok(_)) => Ok(Metadata::dir()),
+        Some(Err(err)) => Err(err),
+        None => Err(Error::not_found(
+            "no object or directory marker below this prefix",
+        )),
+    }
+}
+
+pub(crate) async fn read(s: &GcsStorage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+    let encryption = s.encryption(opts.encryption.as_ref())?;
+    let g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
+    let mut req = s
+        .inner
+        .storage
+        .read_object(s.bucket_path(), s.object_name(path));
+    if let Some(generation) = g.if_match {
+        req = req.set_if_generation_match(generation);
+    }
+    if let Some(generation) = g.if_not_match {
+        req = req.set_if_generation_not_match(generation);
+    }
+    if let Some(generation) = version_of(opts.version.as_deref())? {
+        req = req.set_generation(generation);
+    }
+    if let Some(range) = opts.range {
+        req = req.set_read_range(match range.length() {
+            Some(length) => ReadRange::segment(range.offset(), length),
+            None => ReadRange::offset(range.offset()),
+        });
+    }
+    if let Some(key) = encryption.key.clone() {
+        req = req.set_key(key);
+    }
+    let response = req.send().await.map_err(map_error)?;
+    let meta = from_highlights(&response.object());
+    let length = match opts.range {
+        None => meta.size,
+        Some(range) => {
+            let rest = meta.size.saturating_sub(range.offset());
+            range.length().map_or(rest, |l| l.min(rest))
+        }
+    };
+    let stream = futures_util::stream::unfold(response, |mut response| async move {
+        let chunk = response.next().await?;
+        Some((chunk.map_err(map_error), response))
+    });
+    Ok(Reader::new(meta, length, Box::pin(stream)))
+}
