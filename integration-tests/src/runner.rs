@@ -137,8 +137,22 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Arc<dyn Storage>>,
 {
+    main_for_cases(service, crate::all_cases(), gaps, make_store)
+}
+
+/// [`main_for_server`] with the cases given: [`all_cases`](crate::all_cases) plus a backend's
+/// own, say.
+pub fn main_for_cases<F, Fut>(
+    service: &str,
+    mut cases: Vec<Case>,
+    gaps: &[ServerGap],
+    make_store: F,
+) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Arc<dyn Storage>>,
+{
     let args = Args::parse(std::env::args().skip(1));
-    let mut cases = crate::all_cases();
     if let (true, Some(filter)) = (args.exact, &args.filter) {
         cases.retain(|c| c.name == filter);
     }

@@ -3,9 +3,11 @@
 //! peak memory of a large streaming write.
 
 mod cargo;
+mod gcs_servers;
 mod memcheck;
 mod servers;
 mod services;
+mod size_proxy;
 mod test;
 
 use std::process::ExitCode;

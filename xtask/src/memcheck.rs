@@ -1,6 +1,6 @@
 //! `cargo xtask memcheck`: a large write and read-back through the public API, in a release
-//! build, reporting peak resident memory: on local files, or on S3 (SeaweedFS) with 8 MiB parts
-//! and 8 parts in flight.
+//! build, reporting peak resident memory: on local files, S3 (SeaweedFS) and Azure (Azurite)
+//! with 8 MiB parts and 8 in flight, or GCS (the repo's test server) with 8 MiB chunks.
 
 use std::path::Path;
 use std::process::Command;
@@ -13,9 +13,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let size = flag_value(args, "--size")?.unwrap_or_else(|| "2GiB".into());
     let limit = flag_value(args, "--limit")?.unwrap_or_else(|| "64MiB".into());
     let service = flag_value(args, "--service")?.unwrap_or_else(|| "fs".into());
-    if !["fs", "s3", "azblob"].contains(&service.as_str()) {
+    if !["fs", "s3", "azblob", "gcs"].contains(&service.as_str()) {
         return Err(format!(
-            "memcheck runs on fs, s3 or azblob, not `{service}`"
+            "memcheck runs on fs, s3, azblob or gcs, not `{service}`"
         ));
     }
 
@@ -29,12 +29,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         "--bin",
         "peak-memory-write",
     ]);
-    build.args(["--features", "s3,azblob"]);
+    build.args(["--features", "s3,azblob,gcs"]);
     run_checked(build)?;
     let binary = workspace_root().join("target/release/peak-memory-write");
     match service.as_str() {
         "s3" => on_s3(&binary, &size, &limit),
         "azblob" => on_azblob(&binary, &size, &limit),
+        "gcs" => on_gcs(&binary, &size, &limit),
         _ => on_fs(&binary, &size, &limit),
     }
 }
@@ -96,6 +97,27 @@ fn on_azblob(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
     );
     println!(
         "memcheck: writing and reading back {size} on Azure Blob (Azurite), 8 MiB x 8 (limit {limit})"
+    );
+    let mut cmd = Command::new(binary);
+    cmd.args([url.as_str(), size, limit]);
+    run_checked(cmd)
+}
+
+/// The same on GCS (the repo's test server): resumable uploads in 8 MiB chunks.
+fn on_gcs(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
+    let running = crate::gcs_servers::start_gcs_test_server()?;
+    let endpoint = running
+        .env
+        .iter()
+        .find(|(k, _)| k == "RS_STORAGE_GCS_ENDPOINT")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let url = format!(
+        "gcs://conformance/memcheck/?endpoint={endpoint}&anonymous=true&chunk-size={}",
+        8 << 20
+    );
+    println!(
+        "memcheck: writing and reading back {size} on GCS (test server), 8 MiB chunks (limit {limit})"
     );
     let mut cmd = Command::new(binary);
     cmd.args([url.as_str(), size, limit]);

@@ -12,12 +12,12 @@ use crate::cargo::workspace_root;
 use crate::services::Running;
 
 /// Where installed tools and server data live (inside the ignored target directory).
-fn tools_dir() -> PathBuf {
+pub(crate) fn tools_dir() -> PathBuf {
     workspace_root().join("target/xtask-tools")
 }
 
 /// The `bin/` of a virtualenv holding `packages`, created and filled on first use.
-fn venv_with(name: &str, packages: &[&str], marker: &str) -> Result<PathBuf, String> {
+pub(crate) fn venv_with(name: &str, packages: &[&str], marker: &str) -> Result<PathBuf, String> {
     let venv = tools_dir().join(name);
     let bin = venv.join("bin");
     if bin.join(marker).exists() {
@@ -56,7 +56,7 @@ fn run_quiet(cmd: &mut Command) -> Result<(), String> {
 
 /// `count` distinct free loopback ports `p`, each with `p + 10000` free too (SeaweedFS puts
 /// each component's gRPC port there).
-fn free_ports(count: usize) -> Result<Vec<u16>, String> {
+pub(crate) fn free_ports(count: usize) -> Result<Vec<u16>, String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -76,7 +76,7 @@ fn free_ports(count: usize) -> Result<Vec<u16>, String> {
 }
 
 /// Waits until `port` accepts connections, or fails with the log's tail.
-fn wait_for_port(port: u16, log: &Path, within: Duration) -> Result<(), String> {
+pub(crate) fn wait_for_port(port: u16, log: &Path, within: Duration) -> Result<(), String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
@@ -104,7 +104,7 @@ pub(crate) fn log_tail(log: &Path, lines: usize) -> String {
 }
 
 /// A fresh directory for one server's data and log.
-fn server_dir(name: &str) -> Result<PathBuf, String> {
+pub(crate) fn server_dir(name: &str) -> Result<PathBuf, String> {
     let dir = tools_dir()
         .join("run")
         .join(format!("{name}-{}", std::process::id()));
@@ -114,7 +114,7 @@ fn server_dir(name: &str) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<std::process::Child, String> {
+pub(crate) fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<std::process::Child, String> {
     let file =
         fs::File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let err = file.try_clone().map_err(|e| e.to_string())?;

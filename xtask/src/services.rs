@@ -76,6 +76,18 @@ pub(crate) const SERVICES: &[Service] = &[
         features: "azblob",
         start: crate::servers::start_azurite_sas,
     },
+    Service {
+        name: "gcs",
+        test_target: "gcs",
+        features: "gcs",
+        start: crate::gcs_servers::start_gcs_test_server,
+    },
+    Service {
+        name: "gcs-fake-json",
+        test_target: "gcs",
+        features: "gcs",
+        start: crate::gcs_servers::start_fake_gcs,
+    },
 ];
 
 /// The services named in a comma-separated list, or all of them. A name selects the service

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use google_cloud_auth::signer::Signer;
+use google_cloud_gax::retry_policy::RetryPolicyExt;
 use google_cloud_storage::client::{Storage, StorageControl};
+use google_cloud_storage::retry_policy::RetryableErrors;
 use storage_types::backend::Backend;
 use storage_types::{
     Body, BucketOptions, CompleteOptions, CopyOptions, DeleteOptions, Encryption, Error,
@@ -88,6 +90,11 @@ impl GcsStorage {
             )
             .with_resumable_upload_buffer_size(usize::try_from(chunk_size).unwrap_or(usize::MAX));
         let mut control = StorageControl::builder().with_credentials(creds.credentials);
+        if let Some(retries) = config.max_retries {
+            let attempts = retries.saturating_add(1);
+            storage = storage.with_retry_policy(RetryableErrors.with_attempt_limit(attempts));
+            control = control.with_retry_policy(RetryableErrors.with_attempt_limit(attempts));
+        }
         if let Some(endpoint) = &config.endpoint {
             storage = storage.with_endpoint(endpoint.clone());
             control = control.with_endpoint(endpoint.clone());

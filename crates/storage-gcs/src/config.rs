@@ -25,6 +25,7 @@ pub const URL_KEYS: &[&str] = &[
     "kms-key-name",
     "chunk-size",
     "single-upload-limit",
+    "max-retries",
     "loose",
 ];
 
@@ -68,6 +69,7 @@ pub struct GcsBuilder {
     pub(crate) encryption: Option<Encryption>,
     pub(crate) chunk_size: Option<u64>,
     pub(crate) single_upload_limit: Option<u64>,
+    pub(crate) max_retries: Option<u32>,
     pub(crate) loose: bool,
 }
 
@@ -169,6 +171,13 @@ impl GcsBuilder {
         self
     }
 
+    /// Retries per request after the first attempt (the SDK's policy for errors GCS calls
+    /// retryable; default: the SDK's own limit).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
     /// Loose mode: options GCS cannot honour are dropped instead of refused.
     pub fn loose(mut self, on: bool) -> Self {
         self.loose = on;
@@ -209,6 +218,7 @@ impl GcsBuilder {
                 "kms-key-name" => b.encryption = Some(Encryption::kms(value.clone())),
                 "chunk-size" => b.chunk_size = Some(number(key, value)?),
                 "single-upload-limit" => b.single_upload_limit = Some(number(key, value)?),
+                "max-retries" => b.max_retries = Some(number(key, value)?),
                 "loose" => b.loose = flag(value),
                 other => {
                     return Err(Error::invalid_input(format!(

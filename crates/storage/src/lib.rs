@@ -1,6 +1,6 @@
 //! One API for object and file storage: open a store by URL and use it as `Arc<dyn Storage>`.
 //!
-//! Each backend is a cargo feature (`fs` and `memory` by default, `s3`, `azblob`); the traits, options
+//! Each backend is a cargo feature (`fs` and `memory` by default, `s3`, `azblob`, `gcs`); the traits, options
 //! and errors are those of [`storage_types`], re-exported here.
 //!
 //! | URL | store |
@@ -9,6 +9,7 @@
 //! | `memory://name` | an in-process store, shared by every `open` of the same name |
 //! | `s3://bucket/prefix?region=..&endpoint=..` | an S3 bucket (feature `s3`); keys in `storage_s3::URL_KEYS` |
 //! | `azblob://container/prefix?account-name=..` (or `azure://`) | an Azure Blob container (feature `azblob`); keys in `storage_azblob::URL_KEYS` |
+//! | `gcs://bucket/prefix?credentials-file=..` (or `gs://`) | a Google Cloud Storage bucket (feature `gcs`); keys in `storage_gcs::URL_KEYS` |
 //!
 //! Every URL accepts `?loose=true`: options the backend cannot honour are then dropped instead
 //! of refused. An unknown scheme or query key is an `InvalidInput` error naming what is

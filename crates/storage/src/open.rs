@@ -23,6 +23,10 @@ pub fn schemes() -> &'static [&'static str] {
         "azblob",
         #[cfg(feature = "azblob")]
         "azure",
+        #[cfg(feature = "gcs")]
+        "gcs",
+        #[cfg(feature = "gcs")]
+        "gs",
     ]
 }
 
@@ -74,6 +78,12 @@ pub(crate) async fn open_at(parsed: &ParsedUrl, root: &str) -> Result<Arc<dyn St
             let builder =
                 storage_azblob::AzBlobBuilder::from_query(&parsed.host, root, &parsed.query)?;
             Ok(Arc::new(builder.build()?))
+        }
+        #[cfg(feature = "gcs")]
+        "gcs" | "gs" => {
+            let root = root.trim_start_matches('/');
+            let builder = storage_gcs::GcsBuilder::from_query(&parsed.host, root, &parsed.query)?;
+            Ok(Arc::new(builder.build().await?))
         }
         _ => Err(parsed.unknown_scheme()),
     }

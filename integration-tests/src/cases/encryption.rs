@@ -26,6 +26,10 @@ pub(super) fn cases() -> Vec<Case> {
         customer_key_needed_to_read [WRITE_CK, READ_CK],
         other_customer_key_fails [WRITE_CK, READ_CK],
         customer_key_stat [WRITE_CK, Need::Pair(Operation::Stat, Pair::EncryptionCustomerKey)],
+        customer_key_needed_to_stat [
+            WRITE_CK,
+            Need::Pair(Operation::Stat, Pair::EncryptionCustomerKey),
+        ],
         customer_key_multipart [
             Need::Feature(Feature::Multipart),
             Need::Pair(Operation::CreateMultipart, Pair::EncryptionCustomerKey),
@@ -103,6 +107,18 @@ async fn other_customer_key_fails(ctx: &Ctx) -> anyhow::Result<()> {
     write_encrypted(ctx, &check::pattern(1000, 23), key(7)).await?;
     expect_error(read_with(ctx, ReadOptions::default().with_encryption(key(9))).await)
         .map_err(|e| e.context("reading a customer-key object with another key"))?;
+    Ok(())
+}
+
+// Metadata is no more open than content: a stat without the key, or with another, fails too.
+async fn customer_key_needed_to_stat(ctx: &Ctx) -> anyhow::Result<()> {
+    write_encrypted(ctx, &check::pattern(300, 25), key(7)).await?;
+    let path = ctx.path("secret");
+    expect_error(ctx.store.stat(&path, StatOptions::default()).await)
+        .map_err(|e| e.context("a stat of a customer-key object without the key"))?;
+    let other = StatOptions::default().with_encryption(key(9));
+    expect_error(ctx.store.stat(&path, other).await)
+        .map_err(|e| e.context("a stat of a customer-key object with another key"))?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub(super) fn cases() -> Vec<Case> {
     cases!("multipart";
         create_twice_gives_distinct_ids [MULTIPART],
         parts_out_of_order [MULTIPART],
+        three_parts [MULTIPART],
         parts_concurrently [MULTIPART],
         single_small_part [MULTIPART],
         not_visible_before_complete [MULTIPART],
@@ -113,6 +114,28 @@ async fn parts_out_of_order(ctx: &Ctx) -> anyhow::Result<()> {
         "size of the object"
     );
     ctx.ensure_content("m", &concat(&[&one, &two])).await
+}
+
+async fn three_parts(ctx: &Ctx) -> anyhow::Result<()> {
+    let full = ctx.part_size() as usize;
+    let data = [
+        check::pattern(full, 3),
+        check::pattern(full, 4),
+        check::pattern(777, 5),
+    ];
+    let up = create(ctx, "m").await?;
+    let mut parts = Vec::new();
+    for (number, part) in (1u32..).zip(&data) {
+        parts.push(upload(ctx, &up, number, part.clone()).await?);
+    }
+    complete(ctx, &up, &parts).await?;
+    ensure_eq!(
+        ctx.stat("m").await?.size,
+        (2 * full + 777) as u64,
+        "size of the object"
+    );
+    ctx.ensure_content("m", &concat(&[&data[0], &data[1], &data[2]]))
+        .await
 }
 
 async fn parts_concurrently(ctx: &Ctx) -> anyhow::Result<()> {

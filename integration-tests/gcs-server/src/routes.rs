@@ -1,0 +1,43 @@
+//! The single entry point: sends each request to the gRPC, JSON or XML (signed URL) half, and
+//! logs it when asked to.
+
+use crate::{AppState, grpc, json, signed};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::Request;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+pub(crate) async fn dispatch(
+    State(state): State<Arc<AppState>>,
+    request: Request<Body>,
+) -> Response {
+    let method = request.method().clone();
+    // Only the path is logged: queries of signed URLs carry signatures.
+    let path = request.uri().path().to_string();
+    let is_grpc = request
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc"));
+    let response = if is_grpc {
+        grpc::dispatch(state.clone(), request).await
+    } else if json::handles(&path) {
+        json::dispatch(state.clone(), request).await
+    } else if signed::handles(&request) {
+        signed::dispatch(state.clone(), request).await
+    } else {
+        crate::errors::ApiError::not_found(format!("no route for {method} {path}")).into_response()
+    };
+    if state.verbose {
+        let status = response.status().as_u16();
+        let grpc_status = response
+            .headers()
+            .get("grpc-status")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| format!(" grpc-status={s}"))
+            .unwrap_or_default();
+        eprintln!("{method} {path} {status}{grpc_status}");
+    }
+    response
+}

@@ -1,0 +1,8 @@
+//! The server driven by the official google-cloud-storage clients, in one test binary (one link,
+//! shared helpers): the JSON half, the gRPC half and signed URLs.
+#![allow(clippy::unwrap_used)]
+
+mod grpc_api;
+mod json_api;
+mod signed_urls;
+mod support;

@@ -1,0 +1,154 @@
+//! The conformance suite against the GCS servers `cargo xtask test` started: the repo's own
+//! test server (JSON and gRPC, `RS_STORAGE_GCS_SERVICE=gcs`), and fake-gcs-server
+//! (`gcs-fake-json`), an independent server of the JSON API only, on which the cases that need
+//! nothing but uploads and downloads run so that two servers witness what the official crate
+//! sends. It fails loudly when the server is missing: nothing passes by skipping.
+//!
+//! Environment: `RS_STORAGE_GCS_SERVICE`, `RS_STORAGE_GCS_ENDPOINT` (`http://127.0.0.1:PORT`),
+//! `RS_STORAGE_GCS_BUCKET`, and for the repo's server `RS_STORAGE_GCS_CREDENTIALS` (the
+//! service-account key file it generated, which signs URLs it can verify).
+
+#[path = "gcs/cases.rs"]
+mod cases;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use storage_conformance::ServerGap;
+use storage_gcs::GcsBuilder;
+use storage_types::Storage;
+
+/// The cases that use uploads and downloads only (no metadata, listing or delete calls, which
+/// go over gRPC): the ones fake-gcs-server can judge. (Found by running every case there: the
+/// others fail on their first gRPC call.)
+const JSON_CASES: &[&str] = &[
+    "read::whole",
+    "read::with_offset",
+    "read::with_size",
+    "read::with_offset_and_size",
+    "read::first_bytes",
+    "read::last_byte",
+    "read::length_past_end_is_cut",
+    "read::start_at_end_is_unsatisfiable",
+    "read::start_past_end_is_unsatisfiable",
+    "read::empty_range_is_invalid",
+    "read::full_range_of_empty_object",
+    "read::ranged_metadata_has_full_size",
+    "read::missing_is_not_found",
+    "read::dir_path_is_directory",
+    "read::dir_name_without_slash",
+    "read::progress_totals_size",
+    "write::then_read",
+    "write::returns_size",
+    "write::replaces_with_shorter",
+    "write::stream_of_known_size",
+    "write::body_error_keeps_old_object",
+    "write::short_body_keeps_old_object",
+    "write::long_body_keeps_old_object",
+    "write::progress_totals_size",
+    "delete::many_of_nothing_succeeds",
+    "delete::many_with_an_escaping_path_deletes_nothing",
+    "streaming::unknown_size_3_mib",
+    "streaming::known_size_3_mib",
+    "streaming::irregular_chunks",
+    "streaming::read_as_stream",
+    "streaming::drop_read_early_then_read_again",
+    "concurrency::writers_to_one_key",
+    "concurrency::readers_of_one_object",
+    "conditional::create_only_when_absent",
+    "conditional::create_only_when_present_fails",
+    "conditional::write_if_match_wrong_fails",
+    "conditional::read_if_match_wrong_fails",
+    "conditional::read_if_none_match_other",
+    "options::read_refuses_undeclared",
+    "options::stat_refuses_undeclared",
+    "options::list_refuses_undeclared",
+    "options::copy_refuses_undeclared",
+    "options::foreign_extension_on_read_stat_list",
+    "integrity::right_crc32c_stores",
+    "integrity::right_md5_stores",
+    "integrity::right_crc32c_in_parts_stores",
+    "encryption::customer_key_round_trip",
+    "encryption::service_managed_round_trip",
+    "encryption::kms_round_trip",
+    "ext::read_range_of_object",
+];
+
+const NEEDS_GRPC: &str = "serves the gRPC API (fake-gcs-server serves JSON only)";
+
+/// Cases fake-gcs-server cannot judge although they use the JSON API only.
+const FAKE_GAPS: &[ServerGap] = &[
+    ServerGap {
+        case: "encryption::customer_key_needed_to_read",
+        reason: "enforces customer-supplied keys (fake-gcs-server ignores them)",
+    },
+    ServerGap {
+        case: "encryption::other_customer_key_fails",
+        reason: "enforces customer-supplied keys (fake-gcs-server ignores them)",
+    },
+    ServerGap {
+        case: "encryption::customer_key_streamed_in_parts",
+        reason: "enforces customer-supplied keys (fake-gcs-server ignores them)",
+    },
+];
+
+fn required(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| {
+        format!("{name} is not set: run the GCS suite through `cargo xtask test --service gcs`")
+    })
+}
+
+fn main() -> ExitCode {
+    let (service, endpoint, bucket) = match (
+        required("RS_STORAGE_GCS_SERVICE"),
+        required("RS_STORAGE_GCS_ENDPOINT"),
+        required("RS_STORAGE_GCS_BUCKET"),
+    ) {
+        (Ok(s), Ok(e), Ok(b)) => (s, e, b),
+        (s, e, b) => {
+            for message in [s.err(), e.err(), b.err()].into_iter().flatten() {
+                eprintln!("FAIL {message}");
+            }
+            return ExitCode::FAILURE;
+        }
+    };
+    let json_only = service.ends_with("fake-json");
+    let credentials = std::env::var("RS_STORAGE_GCS_CREDENTIALS").ok();
+    if !json_only && credentials.is_none() {
+        eprintln!("FAIL RS_STORAGE_GCS_CREDENTIALS is not set (the test server's signing key)");
+        return ExitCode::FAILURE;
+    }
+    let gaps: Vec<ServerGap> = match json_only {
+        true => storage_conformance::all_cases()
+            .into_iter()
+            .chain(cases::cases())
+            .filter(|case| {
+                !JSON_CASES.contains(&case.name) && FAKE_GAPS.iter().all(|g| g.case != case.name)
+            })
+            .map(|case| ServerGap {
+                case: case.name,
+                reason: NEEDS_GRPC,
+            })
+            .chain(FAKE_GAPS.iter().copied())
+            .collect(),
+        false => Vec::new(),
+    };
+    let label = service.clone();
+    let mut all = storage_conformance::all_cases();
+    all.extend(cases::cases());
+    storage_conformance::main_for_cases(&label, all, &gaps, move || async move {
+        let mut builder = GcsBuilder::new(&bucket)
+            .endpoint(&endpoint)
+            .project_id("test-project");
+        if json_only {
+            // gRPC calls (the runner's clean-up) cannot succeed there: fail them at once.
+            builder = builder.max_retries(0);
+        }
+        builder = match &credentials {
+            Some(file) => builder.credentials_file(file),
+            None => builder.anonymous(),
+        };
+        let store: Arc<dyn Storage> = Arc::new(builder.build().await.expect("the GCS store builds"));
+        store
+    })
+}

@@ -1,0 +1,133 @@
+//! Cases only the GCS backend has: multipart staging objects are gone after completion and
+//! abort (looked up with the SDK, since listings hide them), compositions cascade past 32
+//! parts, and copies span several rewrite calls.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use storage_conformance::{Case, Ctx, Need, check};
+use storage_gcs::GcsStorage;
+use storage_types::{
+    CompleteOptions, CopyOptions, Feature, MultipartUpload, Part, PartOptions, WriteOptions,
+};
+
+type CaseFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
+
+const MULTIPART: &[Need] = &[Need::Feature(Feature::Multipart)];
+const COPY: &[Need] = &[Need::Feature(Feature::Copy)];
+
+pub(crate) fn cases() -> Vec<Case> {
+    fn boxed<'a>(f: impl Future<Output = anyhow::Result<()>> + Send + 'a) -> CaseFuture<'a> {
+        Box::pin(f)
+    }
+    vec![
+        Case::new("gcs::completed_upload_leaves_no_staging", MULTIPART, |ctx| {
+            boxed(completed_upload_leaves_no_staging(ctx))
+        }),
+        Case::new("gcs::aborted_upload_leaves_no_staging", MULTIPART, |ctx| {
+            boxed(aborted_upload_leaves_no_staging(ctx))
+        }),
+        Case::new("gcs::compose_cascades_past_32_parts", MULTIPART, |ctx| {
+            boxed(compose_cascades_past_32_parts(ctx))
+        }),
+        Case::new("gcs::copy_over_several_rewrite_calls", COPY, |ctx| {
+            boxed(copy_over_several_rewrite_calls(ctx))
+        }),
+    ]
+}
+
+fn gcs(ctx: &Ctx) -> anyhow::Result<&GcsStorage> {
+    ctx.store
+        .as_any()
+        .downcast_ref::<GcsStorage>()
+        .context("the store is not a GcsStorage")
+}
+
+/// The names of an upload's staging objects, read with the SDK's control client (the store's
+/// root is the bucket's, so staging sits at `.stor-multipart/<id>/`).
+async fn staged(ctx: &Ctx, upload: &MultipartUpload) -> anyhow::Result<Vec<String>> {
+    let store = gcs(ctx)?;
+    let page = store
+        .control()
+        .list_objects()
+        .set_parent(format!("projects/_/buckets/{}", ctx.store.info().name))
+        .set_prefix(format!(".stor-multipart/{}/", upload.upload_id))
+        .send()
+        .await
+        .context("listing the staging objects with the SDK")?;
+    Ok(page.objects.into_iter().map(|o| o.name).collect())
+}
+
+async fn upload_parts(
+    ctx: &Ctx,
+    rel: &str,
+    parts: &[Bytes],
+) -> anyhow::Result<(MultipartUpload, Vec<Part>)> {
+    let upload = ctx
+        .store
+        .create_multipart(&ctx.path(rel), WriteOptions::default())
+        .await?;
+    let mut uploaded = Vec::new();
+    for (number, data) in (1u32..).zip(parts) {
+        let part = ctx
+            .store
+            .upload_part(&upload, number, data.clone().into(), PartOptions::default())
+            .await?;
+        uploaded.push(part);
+    }
+    Ok((upload, uploaded))
+}
+
+fn three_parts() -> Vec<Bytes> {
+    (0..3u8).map(|n| check::pattern(1000 + usize::from(n), n)).collect()
+}
+
+async fn completed_upload_leaves_no_staging(ctx: &Ctx) -> anyhow::Result<()> {
+    let (upload, parts) = upload_parts(ctx, "m", &three_parts()).await?;
+    // The manifest and three parts: the lookup does see staging objects.
+    ensure_count(&staged(ctx, &upload).await?, 4, "staging objects before completion")?;
+    ctx.store
+        .complete_multipart(&upload, &parts, CompleteOptions::default())
+        .await?;
+    ensure_count(&staged(ctx, &upload).await?, 0, "staging objects after completion")?;
+    let expected: Vec<u8> = three_parts().concat();
+    ctx.ensure_content("m", &expected).await
+}
+
+async fn aborted_upload_leaves_no_staging(ctx: &Ctx) -> anyhow::Result<()> {
+    let (upload, _) = upload_parts(ctx, "m", &three_parts()).await?;
+    ensure_count(&staged(ctx, &upload).await?, 4, "staging objects before the abort")?;
+    ctx.store.abort_multipart(&upload).await?;
+    ensure_count(&staged(ctx, &upload).await?, 0, "staging objects after the abort")?;
+    ctx.ensure_absent("m").await
+}
+
+async fn compose_cascades_past_32_parts(ctx: &Ctx) -> anyhow::Result<()> {
+    let parts: Vec<Bytes> = (0..40u8).map(|n| check::pattern(100, n)).collect();
+    let (upload, uploaded) = upload_parts(ctx, "m", &parts).await?;
+    ctx.store
+        .complete_multipart(&upload, &uploaded, CompleteOptions::default())
+        .await?;
+    ensure_count(&staged(ctx, &upload).await?, 0, "staging objects after a cascade")?;
+    ctx.ensure_content("m", &parts.concat()).await
+}
+
+// The test server rewrites at most 1 MiB per call, so this copy takes four.
+async fn copy_over_several_rewrite_calls(ctx: &Ctx) -> anyhow::Result<()> {
+    let data = check::pattern((3 << 20) + 5, 9);
+    ctx.write("src", data.clone()).await?;
+    ctx.store
+        .copy(&ctx.path("src"), &ctx.path("dst"), CopyOptions::default())
+        .await?;
+    ctx.ensure_content("dst", &data).await
+}
+
+fn ensure_count(names: &[String], expected: usize, what: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        names.len() == expected,
+        "{what}: expected {expected}, found {names:?}"
+    );
+    Ok(())
+}

