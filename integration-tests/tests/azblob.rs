@@ -32,6 +32,10 @@ const AZURITE_GAPS: &[ServerGap] = &[
         reason: "accepts customer-provided keys over http (Azurite refuses them)",
     },
     ServerGap {
+        case: "encryption::customer_key_needed_to_stat",
+        reason: "accepts customer-provided keys over http (Azurite refuses them)",
+    },
+    ServerGap {
         case: "encryption::customer_key_multipart",
         reason: "accepts customer-provided keys over http (Azurite refuses them)",
     },

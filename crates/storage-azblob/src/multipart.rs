@@ -4,6 +4,8 @@
 //! upload can be completed by another process. Uncommitted blocks are invisible, and the
 //! service drops them after a week: aborting needs no request.
 
+use std::time::SystemTime;
+
 use azure_storage_blob::models::BlockListType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

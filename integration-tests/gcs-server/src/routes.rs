@@ -5,7 +5,7 @@ use crate::{AppState, grpc, json, signed};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::Arc;
 
 pub(crate) async fn dispatch(
@@ -24,10 +24,8 @@ pub(crate) async fn dispatch(
         grpc::dispatch(state.clone(), request).await
     } else if json::handles(&path) {
         json::dispatch(state.clone(), request).await
-    } else if signed::handles(&request) {
-        signed::dispatch(state.clone(), request).await
     } else {
-        crate::errors::ApiError::not_found(format!("no route for {method} {path}")).into_response()
+        signed::dispatch(state.clone(), request).await
     };
     if state.verbose {
         let status = response.status().as_u16();

@@ -92,12 +92,8 @@ fn pem(label: &str, der: &[u8]) -> String {
     out
 }
 
-/// Everything that is neither gRPC nor the JSON API is the XML API, which here only serves
-/// signed URLs.
-pub(crate) fn handles(_request: &Request<Body>) -> bool {
-    true
-}
-
+/// Serves the XML API, which here only exists for signed URLs: everything that is neither gRPC
+/// nor the JSON API lands here, and is refused unless correctly signed.
 pub(crate) async fn dispatch(state: std::sync::Arc<AppState>, request: Request<Body>) -> Response {
     serve(&state, request)
         .await

@@ -158,3 +158,21 @@ async fn csek_objects_refuse_reads_without_the_right_key() {
     assert!(object.checksums.is_none());
     assert!(object.customer_encryption.is_some());
 }
+
+#[tokio::test]
+async fn wrong_checksums_are_refused_and_nothing_is_stored() {
+    let f = fixture().await;
+    for threshold in [1usize << 20, 0] {
+        let err = f
+            .storage
+            .write_object(BUCKET_PATH, "corrupt", Bytes::from_static(b"payload"))
+            .with_known_crc32c(crc32c::crc32c(b"other"))
+            .with_resumable_upload_threshold(threshold)
+            .send_buffered()
+            .await
+            .unwrap_err();
+        assert_eq!(err.http_status_code(), Some(400), "{err:?}");
+        let missing = f.storage.read_object(BUCKET_PATH, "corrupt").send().await;
+        assert_eq!(missing.unwrap_err().http_status_code(), Some(404));
+    }
+}
