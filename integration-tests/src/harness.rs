@@ -30,6 +30,9 @@ pub enum Need {
     /// A test server that checks what the case relies on; the text says what the server used
     /// does not check (see [`ServerGap`]).
     Server(&'static str),
+    /// A backend that does what the case checks; the text says what the backend under test
+    /// cannot do (see [`BackendGap`]).
+    Backend(&'static str),
 }
 
 /// A case the test server in use cannot judge, and why: moto, for instance, accepts reads of
@@ -43,13 +46,24 @@ pub struct ServerGap {
     pub reason: &'static str,
 }
 
+/// A case the backend under test cannot pass on any server, and why (a limit of the vendor SDK
+/// it wraps, say). Reported as unsupported with the reason, never as passed; the backend's
+/// page documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackendGap {
+    /// The case's full name (`topic::case`).
+    pub case: &'static str,
+    /// What the backend does not do.
+    pub reason: &'static str,
+}
+
 impl Need {
     /// Whether `capability` declares this need.
     pub fn is_met(&self, capability: &Capability) -> bool {
         match *self {
             Need::Feature(feature) => capability.has_feature(feature),
             Need::Pair(operation, pair) => capability.supports_pair(operation, pair),
-            Need::Server(_) => true,
+            Need::Server(_) | Need::Backend(_) => true,
         }
     }
 }
@@ -60,6 +74,7 @@ impl fmt::Display for Need {
             Need::Feature(feature) => write!(f, "feature `{feature}`"),
             Need::Pair(operation, pair) => write!(f, "option `{pair}` of {operation}"),
             Need::Server(gap) => write!(f, "a test server that {gap}"),
+            Need::Backend(gap) => write!(f, "a backend that {gap}"),
         }
     }
 }

@@ -37,6 +37,6 @@ mod runner;
 
 pub use cases::{KMS_KEY_VARIABLE, all_cases};
 pub use harness::{
-    CASE_TIMEOUT, Case, CaseFn, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap,
+    BackendGap, CASE_TIMEOUT, Case, CaseFn, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap,
 };
-pub use runner::{main_for, main_for_cases, main_for_server, run, run_cases};
+pub use runner::{main_for, main_for_cases, main_for_server, run, run_cases, run_cases_with_gaps};

@@ -10,7 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use futures_util::{FutureExt, StreamExt};
 use storage_types::{DeleteOptions, Storage, StorageExt};
 
-use crate::harness::{CASE_TIMEOUT, Case, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap};
+use crate::harness::{
+    BackendGap, CASE_TIMEOUT, Case, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap,
+};
 
 /// How long the removal of a passed case's objects may take; it is best effort.
 const CLEANUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,6 +33,18 @@ pub async fn run_cases(
     filter: Option<&str>,
     gaps: &[ServerGap],
 ) -> Report {
+    run_cases_with_gaps(store, cases, filter, gaps, &[]).await
+}
+
+/// [`run_cases`], with the cases the backend itself cannot pass (`backend_gaps`) reported as
+/// unsupported too.
+pub async fn run_cases_with_gaps(
+    store: Arc<dyn Storage>,
+    cases: Vec<Case>,
+    filter: Option<&str>,
+    gaps: &[ServerGap],
+    backend_gaps: &[BackendGap],
+) -> Report {
     let run_id = new_run_id();
     let selected: Vec<Case> = cases
         .into_iter()
@@ -40,10 +54,19 @@ pub async fn run_cases(
         futures_util::stream::iter(selected.into_iter().enumerate())
             .map(|(index, case)| {
                 let ctx = Ctx::new(Arc::clone(&store), &run_id, case.name);
-                let gap = gaps.iter().find(|g| g.case == case.name).map(|g| g.reason);
+                let gap = gaps
+                    .iter()
+                    .find(|g| g.case == case.name)
+                    .map(|g| Need::Server(g.reason))
+                    .or_else(|| {
+                        backend_gaps
+                            .iter()
+                            .find(|g| g.case == case.name)
+                            .map(|g| Need::Backend(g.reason))
+                    });
                 async move {
                     let outcome = match gap {
-                        Some(reason) => Outcome::Unsupported(Need::Server(reason)),
+                        Some(need) => Outcome::Unsupported(need),
                         None => run_one(case, ctx).await,
                     };
                     (index, case.name, outcome)
@@ -137,15 +160,16 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Arc<dyn Storage>>,
 {
-    main_for_cases(service, crate::all_cases(), gaps, make_store)
+    main_for_cases(service, crate::all_cases(), gaps, &[], make_store)
 }
 
-/// [`main_for_server`] with the cases given: [`all_cases`](crate::all_cases) plus a backend's
-/// own, say.
+/// [`main_for_server`] with the cases given ([`all_cases`](crate::all_cases) plus a backend's
+/// own, say), and the cases the backend itself cannot pass.
 pub fn main_for_cases<F, Fut>(
     service: &str,
     mut cases: Vec<Case>,
     gaps: &[ServerGap],
+    backend_gaps: &[BackendGap],
     make_store: F,
 ) -> ExitCode
 where
@@ -178,7 +202,7 @@ where
     };
     let report = runtime.block_on(async {
         let store = make_store().await;
-        run_cases(store, cases, args.filter.as_deref(), gaps).await
+        run_cases_with_gaps(store, cases, args.filter.as_deref(), gaps, backend_gaps).await
     });
     for line in report.case_lines() {
         println!("{line}");

@@ -14,7 +14,7 @@ mod cases;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use storage_conformance::ServerGap;
+use storage_conformance::{BackendGap, ServerGap};
 use storage_gcs::GcsBuilder;
 use storage_types::Storage;
 
@@ -76,6 +76,15 @@ const JSON_CASES: &[&str] = &[
 
 const NEEDS_GRPC: &str = "serves the gRPC API (fake-gcs-server serves JSON only)";
 
+/// What the GCS backend cannot do, whatever the server: the official crate reports only some
+/// headers of a download (no Cache-Control), and rs-storage does not add a metadata request to
+/// every read for it; `stat` has it.
+const SDK_GAPS: &[BackendGap] = &[BackendGap {
+    case: "metadata::cache_control_from_read",
+    reason: "reports Cache-Control with downloads (the official crate's read metadata omits it; \
+             stat has it)",
+}];
+
 /// Cases fake-gcs-server cannot judge although they use the JSON API only.
 const FAKE_GAPS: &[ServerGap] = &[
     ServerGap {
@@ -136,7 +145,7 @@ fn main() -> ExitCode {
     let label = service.clone();
     let mut all = storage_conformance::all_cases();
     all.extend(cases::cases());
-    storage_conformance::main_for_cases(&label, all, &gaps, move || async move {
+    storage_conformance::main_for_cases(&label, all, &gaps, SDK_GAPS, move || async move {
         let mut builder = GcsBuilder::new(&bucket)
             .endpoint(&endpoint)
             .project_id("test-project");
@@ -148,7 +157,8 @@ fn main() -> ExitCode {
             Some(file) => builder.credentials_file(file),
             None => builder.anonymous(),
         };
-        let store: Arc<dyn Storage> = Arc::new(builder.build().await.expect("the GCS store builds"));
+        let store: Arc<dyn Storage> =
+            Arc::new(builder.build().await.expect("the GCS store builds"));
         store
     })
 }

@@ -109,7 +109,14 @@ pub(crate) fn start_fake_gcs() -> Result<Running, String> {
     let log = dir.join("server.log");
     let mut cmd = Command::new(binary);
     cmd.current_dir(&dir)
-        .args(["-scheme", "http", "-host", "127.0.0.1", "-backend", "memory"])
+        .args([
+            "-scheme",
+            "http",
+            "-host",
+            "127.0.0.1",
+            "-backend",
+            "memory",
+        ])
         .args(["-port", &port.to_string()])
         .arg("-data")
         .arg(&data)

@@ -48,7 +48,7 @@ pub(crate) fn capability(can_sign: bool) -> Capability {
         .with_pairs(Operation::Write, &conditional)
         .with_pairs(Operation::Write, &encryption)
         .with_pairs(Operation::Write, &checksums)
-        .with_pairs(Operation::Write, &[Pair::PartSize])
+        .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Delete, &[Pair::Version])
         .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
         .with_pairs(Operation::CreateMultipart, &stored)

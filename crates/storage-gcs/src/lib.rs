@@ -23,6 +23,7 @@ mod backend;
 mod bucket;
 mod capability;
 mod compose;
+mod composite;
 mod conditions;
 mod config;
 mod copy;

@@ -46,7 +46,7 @@ fn staging(s: &GcsStorage, id: &str) -> Result<String> {
     Ok(format!("{}{STAGING}{id}/", s.inner.root))
 }
 
-fn part_name(dir: &str, number: u32) -> String {
+pub(crate) fn part_name(dir: &str, number: u32) -> String {
     format!("{dir}part-{number:05}")
 }
 
@@ -259,9 +259,9 @@ pub(crate) async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()
 }
 
 /// Removes a finished upload's staging objects. The target is already written, so a failure
-/// here is logged, not returned: `list_multipart_uploads` still shows the upload, and
-/// `abort_multipart` removes what is left.
-async fn remove_staging(s: &GcsStorage, dir: &str) {
+/// here is logged, not returned (for a multipart upload, `list_multipart_uploads` still shows
+/// it and `abort_multipart` removes what is left).
+pub(crate) async fn remove_staging(s: &GcsStorage, dir: &str) {
     let objects = match objects_below(s, dir).await {
         Ok(objects) => objects,
         Err(err) => {

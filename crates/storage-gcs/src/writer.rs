@@ -1,7 +1,8 @@
 //! `write`: one single-shot upload for a body that fits under the single-upload limit, else a
 //! resumable upload fed chunk by chunk from the body stream (memory bounded by the chunk
-//! size). The object appears only when the upload is finalised: a write that fails leaves the
-//! old object (or none).
+//! size); with `concurrency` above 1, a parallel composite upload (see `composite`). The
+//! object appears only when the upload is finalised: a write that fails leaves the old object
+//! (or none).
 
 use std::sync::{Arc, Mutex};
 
@@ -51,14 +52,32 @@ pub(crate) async fn write(
     let source = match body.as_bytes() {
         Some(bytes) => BodySource::whole(bytes.clone(), &failure),
         None => {
-            // Read up to the single-upload limit first: a body that ends there (of known
-            // length or not) goes up in one request.
             let mut parts = PartReader::new(body.into_stream());
-            let (first, end) = parts.next_part(s.inner.single_upload_limit).await?;
-            if end {
+            let concurrency = opts.concurrency.unwrap_or(1);
+            if concurrency > 1 {
+                // Asked for parallel uploads: parts as staged objects, composed at the end.
+                let (first, end) = parts.next_part(chunk).await?;
+                if !end {
+                    let upload = crate::composite::Upload {
+                        name,
+                        part_size: chunk,
+                        concurrency,
+                        opts: &opts,
+                        conditions: g,
+                        encryption: &encryption,
+                    };
+                    return crate::composite::write(s, upload, first, parts).await;
+                }
                 BodySource::whole(first, &failure)
             } else {
-                BodySource::streamed(first, parts.into_stream(), size, &failure)
+                // Read up to the single-upload limit first: a body that ends there (of known
+                // length or not) goes up in one request.
+                let (first, end) = parts.next_part(s.inner.single_upload_limit).await?;
+                if end {
+                    BodySource::whole(first, &failure)
+                } else {
+                    BodySource::streamed(first, parts.into_stream(), size, &failure)
+                }
             }
         }
     };

@@ -23,9 +23,11 @@ pub(crate) fn cases() -> Vec<Case> {
         Box::pin(f)
     }
     vec![
-        Case::new("gcs::completed_upload_leaves_no_staging", MULTIPART, |ctx| {
-            boxed(completed_upload_leaves_no_staging(ctx))
-        }),
+        Case::new(
+            "gcs::completed_upload_leaves_no_staging",
+            MULTIPART,
+            |ctx| boxed(completed_upload_leaves_no_staging(ctx)),
+        ),
         Case::new("gcs::aborted_upload_leaves_no_staging", MULTIPART, |ctx| {
             boxed(aborted_upload_leaves_no_staging(ctx))
         }),
@@ -81,26 +83,44 @@ async fn upload_parts(
 }
 
 fn three_parts() -> Vec<Bytes> {
-    (0..3u8).map(|n| check::pattern(1000 + usize::from(n), n)).collect()
+    (0..3u8)
+        .map(|n| check::pattern(1000 + usize::from(n), n))
+        .collect()
 }
 
 async fn completed_upload_leaves_no_staging(ctx: &Ctx) -> anyhow::Result<()> {
     let (upload, parts) = upload_parts(ctx, "m", &three_parts()).await?;
     // The manifest and three parts: the lookup does see staging objects.
-    ensure_count(&staged(ctx, &upload).await?, 4, "staging objects before completion")?;
+    ensure_count(
+        &staged(ctx, &upload).await?,
+        4,
+        "staging objects before completion",
+    )?;
     ctx.store
         .complete_multipart(&upload, &parts, CompleteOptions::default())
         .await?;
-    ensure_count(&staged(ctx, &upload).await?, 0, "staging objects after completion")?;
+    ensure_count(
+        &staged(ctx, &upload).await?,
+        0,
+        "staging objects after completion",
+    )?;
     let expected: Vec<u8> = three_parts().concat();
     ctx.ensure_content("m", &expected).await
 }
 
 async fn aborted_upload_leaves_no_staging(ctx: &Ctx) -> anyhow::Result<()> {
     let (upload, _) = upload_parts(ctx, "m", &three_parts()).await?;
-    ensure_count(&staged(ctx, &upload).await?, 4, "staging objects before the abort")?;
+    ensure_count(
+        &staged(ctx, &upload).await?,
+        4,
+        "staging objects before the abort",
+    )?;
     ctx.store.abort_multipart(&upload).await?;
-    ensure_count(&staged(ctx, &upload).await?, 0, "staging objects after the abort")?;
+    ensure_count(
+        &staged(ctx, &upload).await?,
+        0,
+        "staging objects after the abort",
+    )?;
     ctx.ensure_absent("m").await
 }
 
@@ -110,7 +130,11 @@ async fn compose_cascades_past_32_parts(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.store
         .complete_multipart(&upload, &uploaded, CompleteOptions::default())
         .await?;
-    ensure_count(&staged(ctx, &upload).await?, 0, "staging objects after a cascade")?;
+    ensure_count(
+        &staged(ctx, &upload).await?,
+        0,
+        "staging objects after a cascade",
+    )?;
     ctx.ensure_content("m", &parts.concat()).await
 }
 
