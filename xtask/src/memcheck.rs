@@ -113,7 +113,7 @@ fn on_gcs(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
         .map(|(_, v)| v.clone())
         .unwrap_or_default();
     let url = format!(
-        "gcs://conformance/memcheck/?endpoint={endpoint}&anonymous=true&chunk-size={}",
+        "gcs://conformance/memcheck/?endpoint={endpoint}&anonymous=true&project-id=test&chunk-size={}",
         8 << 20
     );
     println!(
