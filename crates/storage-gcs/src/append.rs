@@ -29,7 +29,7 @@ pub(crate) async fn append(
 ) -> Result<u64> {
     let name = s.object_name(path);
     let encryption = s.encryption(opts.encryption.as_ref())?;
-    let current = crate::reader::object_of(s, &name, &encryption)
+    let current = crate::reader::object_of(s, &name)
         .await?
         .ok_or_else(|| Error::not_found("no object to append to; create it first"))?;
     encryption.check_object(crate::object::key_sha256(&current))?;
@@ -48,6 +48,7 @@ pub(crate) async fn append(
     let mut part_opts = WriteOptions::default();
     part_opts.checksum = opts.checksum;
     part_opts.encryption = opts.encryption;
+    part_opts.storage_class = Some(crate::multipart::STAGING_CLASS.to_owned());
     let added = crate::writer::write(s, &temporary, body, part_opts).await?;
     let added_generation = added
         .etag
@@ -66,11 +67,16 @@ pub(crate) async fn append(
     };
     let mut composed_encryption = encryption;
     if composed_encryption.kms_key.is_none() && !current.kms_key.is_empty() {
-        composed_encryption.kms_key = Some(current.kms_key.clone());
+        // GCS records the key version it used; writes name the key itself.
+        let key = current.kms_key.split("/cryptoKeyVersions/").next();
+        composed_encryption.kms_key = key.map(str::to_owned);
     }
     let composed = compose_once(s, sources, destination, conditions, &composed_encryption).await;
-    let removed = crate::bucket::delete_name(s, &temporary).await;
+    let removed = crate::bucket::delete_generation(s, &temporary, Some(added_generation)).await;
     let object = composed?;
-    removed?;
+    // The append happened; a temporary object left behind is litter, not a failed append.
+    if let Err(err) = removed {
+        tracing::warn!(error = %err, "cannot remove an append's temporary object");
+    }
     Ok(u64::try_from(object.size).unwrap_or_default())
 }

@@ -22,6 +22,9 @@ use crate::config::{DEFAULT_CHUNK_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, GcsBuilder}
 use crate::encryption::GcsEncryption;
 use crate::{append, bucket, copy, credentials, lister, multipart, presign, reader, writer};
 
+/// How long the SDK retries one request (its default), also when `max_retries` is set.
+const RETRY_TIME_LIMIT: Duration = Duration::from_secs(300);
+
 /// A store on one GCS bucket, below an optional prefix.
 ///
 /// Cheap to clone. [`client`](GcsStorage::client) and [`control`](GcsStorage::control) hand
@@ -91,9 +94,14 @@ impl GcsStorage {
             .with_resumable_upload_buffer_size(usize::try_from(chunk_size).unwrap_or(usize::MAX));
         let mut control = StorageControl::builder().with_credentials(creds.credentials);
         if let Some(retries) = config.max_retries {
-            let attempts = retries.saturating_add(1);
-            storage = storage.with_retry_policy(RetryableErrors.with_attempt_limit(attempts));
-            control = control.with_retry_policy(RetryableErrors.with_attempt_limit(attempts));
+            // The SDK's own limit stays too: its remaining time is each attempt's deadline.
+            let policy = || {
+                RetryableErrors
+                    .with_attempt_limit(retries.saturating_add(1))
+                    .with_time_limit(RETRY_TIME_LIMIT)
+            };
+            storage = storage.with_retry_policy(policy());
+            control = control.with_retry_policy(policy());
         }
         if let Some(endpoint) = &config.endpoint {
             storage = storage.with_endpoint(endpoint.clone());
@@ -245,7 +253,11 @@ impl Backend for GcsStorage {
     }
 
     async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {
-        reader::stat(self, path, StatOptions::default()).await
+        // Appends may carry a customer key this call cannot take: metadata needs none.
+        let object = reader::object_of(self, &self.object_name(path))
+            .await?
+            .ok_or_else(|| Error::not_found("no object to commit"))?;
+        Ok(crate::object::metadata(&object))
     }
 
     async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
@@ -253,8 +265,7 @@ impl Backend for GcsStorage {
     }
 
     async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::copy(self, from, to, &opts).await?;
-        bucket::delete(self, from, None).await
+        copy::rename(self, from, to, &opts).await
     }
 
     async fn presign(

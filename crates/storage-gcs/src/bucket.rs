@@ -13,12 +13,13 @@ pub(crate) async fn delete(s: &GcsStorage, path: &ObjectPath, version: Option<&s
     delete_generation(s, &s.object_name(path), crate::reader::version_of(version)?).await
 }
 
-/// Deletes an object by name, idempotently.
-pub(crate) async fn delete_name(s: &GcsStorage, name: &str) -> Result<()> {
-    delete_generation(s, name, None).await
-}
-
-async fn delete_generation(s: &GcsStorage, name: &str, generation: Option<i64>) -> Result<()> {
+/// Deletes one generation of an object (or the live one), idempotently. Naming the generation
+/// also lets the SDK retry the delete.
+pub(crate) async fn delete_generation(
+    s: &GcsStorage,
+    name: &str,
+    generation: Option<i64>,
+) -> Result<()> {
     let mut req = s
         .inner
         .control

@@ -56,8 +56,27 @@ pub(crate) async fn compose(
         }
         sources = next;
     }
+    let conditions = pin_not_match(s, &destination.name, conditions).await?;
     let object = compose_once(s, sources, destination, conditions, encryption).await?;
     Ok((object, temporaries))
+}
+
+/// ComposeObject has no `ifGenerationNotMatch`: read the current generation, fail if it is the
+/// one named, else require exactly it (or no object), which is stricter and race-free.
+async fn pin_not_match(s: &GcsStorage, name: &str, mut g: Generations) -> Result<Generations> {
+    let Some(unwanted) = g.if_not_match.take() else {
+        return Ok(g);
+    };
+    let current = crate::reader::object_of(s, name).await?;
+    let generation = current.map_or(0, |o| o.generation);
+    if generation == unwanted {
+        return Err(storage_types::Error::new(
+            storage_types::ErrorKind::ConditionNotMet,
+            "the object's generation matches if_none_match",
+        ));
+    }
+    g.if_match = g.if_match.or(Some(generation));
+    Ok(g)
 }
 
 /// One ComposeObject of at most 32 sources.

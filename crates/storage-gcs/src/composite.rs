@@ -130,6 +130,7 @@ fn upload_part(
 ) -> impl Future<Output = Result<(u32, i64)>> + Send + 'static {
     let mut opts = WriteOptions::default();
     opts.encryption = upload.opts.encryption.clone();
+    opts.storage_class = Some(crate::multipart::STAGING_CLASS.to_owned());
     async move {
         let name = part_name(&dir, number);
         let meta = crate::writer::write(&s, &name, Body::from_bytes(data), opts).await?;

@@ -37,6 +37,13 @@ pub(crate) fn generations(
     if_none_match: Option<&str>,
 ) -> Result<Generations> {
     let mut g = Generations::default();
+    if if_match.is_some() && if_none_match.is_some_and(|v| v.trim() == "*") {
+        // The object must exist and must not: no state of the store satisfies both.
+        return Err(Error::new(
+            ErrorKind::ConditionNotMet,
+            "if_match and if_none_match: * cannot both hold",
+        ));
+    }
     if let Some(expected) = if_match {
         if expected.trim() == "*" {
             g.must_exist = true;
@@ -81,5 +88,11 @@ mod tests {
             generations(None, Some("abc")).unwrap(),
             Generations::default()
         );
+        for if_match in ["*", "42"] {
+            assert_eq!(
+                generations(Some(if_match), Some("*")).unwrap_err().kind(),
+                ErrorKind::ConditionNotMet
+            );
+        }
     }
 }

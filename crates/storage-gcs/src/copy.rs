@@ -1,7 +1,9 @@
 //! `copy`: RewriteObject, called again with the rewrite token until GCS reports it done (large
 //! or cross-location copies take several calls). The destination appears only when done.
+//! `rename`: a copy pinned to the source's generation, then a delete of that generation only,
+//! so that a write to the source in between is neither lost nor half-moved.
 
-use storage_types::{CopyOptions, ObjectPath, Result};
+use storage_types::{CopyOptions, Error, ObjectPath, Result};
 
 use crate::GcsStorage;
 use crate::conditions::generations;
@@ -12,6 +14,29 @@ pub(crate) async fn copy(
     from: &ObjectPath,
     to: &ObjectPath,
     opts: &CopyOptions,
+) -> Result<()> {
+    rewrite(s, from, to, opts, None).await
+}
+
+pub(crate) async fn rename(
+    s: &GcsStorage,
+    from: &ObjectPath,
+    to: &ObjectPath,
+    opts: &CopyOptions,
+) -> Result<()> {
+    let source = crate::reader::object_of(s, &s.object_name(from))
+        .await?
+        .ok_or_else(|| Error::not_found("no object to rename"))?;
+    rewrite(s, from, to, opts, Some(source.generation)).await?;
+    crate::bucket::delete_generation(s, &s.object_name(from), Some(source.generation)).await
+}
+
+async fn rewrite(
+    s: &GcsStorage,
+    from: &ObjectPath,
+    to: &ObjectPath,
+    opts: &CopyOptions,
+    source_generation: Option<i64>,
 ) -> Result<()> {
     let source_encryption = s.encryption(opts.source_encryption.as_ref())?;
     let encryption = s.encryption(opts.encryption.as_ref())?;
@@ -29,6 +54,9 @@ pub(crate) async fn copy(
             .set_or_clear_if_generation_match(g.if_match)
             .set_or_clear_if_generation_not_match(g.if_not_match)
             .set_rewrite_token(token);
+        if let Some(generation) = source_generation {
+            req = req.set_source_generation(generation);
+        }
         if let Some(key) = &source_encryption.customer {
             let sha = source_encryption.key_sha256.unwrap_or_default();
             req = req

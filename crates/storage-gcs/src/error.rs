@@ -34,11 +34,18 @@ fn classify(err: &google_cloud_storage::Error) -> (ErrorKind, bool) {
     if err.is_authentication() {
         return (ErrorKind::Unauthenticated, false);
     }
-    if err.is_timeout() || err.is_io() || err.is_connect() || err.is_transport() {
+    if err.is_timeout() {
+        return (ErrorKind::TimedOut, true);
+    }
+    if err.is_io() || err.is_connect() || err.is_transport() {
         return (ErrorKind::Unexpected, true);
     }
     if err.is_exhausted() {
-        return (ErrorKind::Unexpected, true);
+        // Retries ran out: what failed last says more (a 429, a 503 ...).
+        let last = err
+            .source()
+            .and_then(|e| e.downcast_ref::<google_cloud_storage::Error>());
+        return last.map_or((ErrorKind::Unexpected, true), classify);
     }
     (ErrorKind::Unexpected, false)
 }
@@ -66,9 +73,8 @@ pub(crate) fn from_code(code: Code) -> (ErrorKind, bool) {
         Code::Unauthenticated => (ErrorKind::Unauthenticated, false),
         Code::ResourceExhausted => (ErrorKind::RateLimited, true),
         Code::Unimplemented => (ErrorKind::Unsupported, false),
-        Code::Unavailable | Code::DeadlineExceeded | Code::Internal | Code::Unknown => {
-            (ErrorKind::Unexpected, true)
-        }
+        Code::DeadlineExceeded => (ErrorKind::TimedOut, true),
+        Code::Unavailable | Code::Internal | Code::Unknown => (ErrorKind::Unexpected, true),
         _ => (ErrorKind::Unexpected, false),
     }
 }
@@ -80,7 +86,9 @@ fn integrity(err: &google_cloud_storage::Error) -> Option<(ErrorKind, bool)> {
         if let Some(read) = current.downcast_ref::<ReadError>() {
             return match read {
                 ReadError::ChecksumMismatch(_) => Some((ErrorKind::IntegrityMismatch, false)),
-                ReadError::ShortRead(_) => Some((ErrorKind::Unexpected, true)),
+                // A body that ended early or ran long is never handed over as the object.
+                ReadError::ShortRead(_) => Some((ErrorKind::IntegrityMismatch, true)),
+                ReadError::LongRead { .. } => Some((ErrorKind::IntegrityMismatch, false)),
                 _ => None,
             };
         }

@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use futures_util::TryStreamExt;
 use google_cloud_storage::model::Object;
 use storage_types::{
@@ -17,6 +19,7 @@ use storage_types::{
 use crate::GcsStorage;
 use crate::compose::{compose, source};
 use crate::conditions::generations;
+use crate::encryption::GcsEncryption;
 use crate::object::metadata;
 
 /// The staging directory of multipart uploads, relative to the store's root.
@@ -28,6 +31,11 @@ const MANIFEST: &str = "upload";
 /// Manifest metadata keys: ours start `stor-`, the user's metadata is kept as `user-<key>`.
 const PATH_KEY: &str = "stor-path";
 const USER_PREFIX: &str = "user-";
+/// The SHA256 (base64) of the customer key the upload was created with: parts and completion
+/// must use the same key.
+const KEY_SHA256: &str = "stor-key-sha256";
+/// Staged objects live seconds: the class without a minimum storage duration.
+pub(crate) const STAGING_CLASS: &str = "STANDARD";
 const HEADER_KEYS: [&str; 6] = [
     "stor-content-type",
     "stor-content-encoding",
@@ -72,11 +80,15 @@ pub(crate) async fn create(
         .filter_map(|(key, value)| Some(((*key).to_owned(), value?)))
         .collect();
     manifest.insert(PATH_KEY.to_owned(), path.as_str().to_owned());
+    if let Some(sha) = encryption.key_sha256 {
+        manifest.insert(KEY_SHA256.to_owned(), STANDARD.encode(sha));
+    }
     for (key, value) in &opts.user_metadata {
         manifest.insert(format!("{USER_PREFIX}{key}"), value.clone());
     }
     let mut manifest_opts = WriteOptions::default();
     manifest_opts.user_metadata = manifest;
+    manifest_opts.storage_class = Some(STAGING_CLASS.to_owned());
     crate::writer::write(s, &format!("{dir}{MANIFEST}"), Body::empty(), manifest_opts).await?;
     let mut upload = MultipartUpload::new(path.as_str(), id)?;
     upload.initiated = Some(SystemTime::now());
@@ -87,7 +99,7 @@ pub(crate) async fn create(
 async fn manifest(s: &GcsStorage, upload: &MultipartUpload) -> Result<HashMap<String, String>> {
     let dir = staging(s, &upload.upload_id)?;
     let none = || Error::not_found(format!("no multipart upload {:?}", upload.upload_id));
-    let object = crate::reader::object_of(s, &format!("{dir}{MANIFEST}"), &Default::default())
+    let object = crate::reader::object_of(s, &format!("{dir}{MANIFEST}"))
         .await?
         .ok_or_else(none)?;
     if object.metadata.get(PATH_KEY).map(String::as_str) != Some(upload.path.as_str()) {
@@ -108,17 +120,31 @@ pub(crate) async fn upload_part(
             "part numbers run from 1 to {MAX_PARTS}, not {number}"
         )));
     }
-    manifest(s, upload).await?;
+    let manifest = manifest(s, upload).await?;
+    same_key(&manifest, &s.encryption(opts.encryption.as_ref())?)?;
     let dir = staging(s, &upload.upload_id)?;
     let mut part_opts = WriteOptions::default();
     part_opts.checksum = opts.checksum;
     part_opts.encryption = opts.encryption;
+    part_opts.storage_class = Some(STAGING_CLASS.to_owned());
     let meta = crate::writer::write(s, &part_name(&dir, number), body, part_opts).await?;
     Ok(Part {
         number,
         etag: meta.etag.unwrap_or_default(),
         size: meta.size,
     })
+}
+
+/// Refuses a customer key other than the one the upload was created with (or one for an
+/// upload created without): the parts and the object must all be under one key.
+fn same_key(manifest: &HashMap<String, String>, given: &GcsEncryption) -> Result<()> {
+    let given = given.key_sha256.map(|sha| STANDARD.encode(sha));
+    if manifest.get(KEY_SHA256) == given.as_ref() {
+        return Ok(());
+    }
+    Err(Error::invalid_input(
+        "give the customer key this multipart upload was created with (and only that one)",
+    ))
 }
 
 /// Every object below a prefix, all pages.
@@ -192,8 +218,8 @@ pub(crate) async fn complete(
         let generation = crate::conditions::generation_of(&found.etag).unwrap_or_default();
         sources.push(source(&part_name(&dir, part.number), generation));
     }
-    let encryption = s.encryption(opts.encryption.as_ref())?;
-    let mut encryption = encryption;
+    let mut encryption = s.encryption(opts.encryption.as_ref())?;
+    same_key(&manifest, &encryption)?;
     if encryption.kms_key.is_none() {
         encryption.kms_key = manifest.get("stor-kms-key").cloned();
     }
@@ -252,10 +278,12 @@ pub(crate) async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()
     }
     let objects = objects_below(s, &dir).await?;
     // The manifest goes last, so an interrupted abort can be repeated.
-    for object in objects.iter().filter(|o| !o.name.ends_with(MANIFEST)) {
-        crate::bucket::delete_name(s, &object.name).await?;
+    let (manifest, parts): (Vec<_>, Vec<_>) =
+        objects.iter().partition(|o| o.name.ends_with(MANIFEST));
+    for object in parts.into_iter().chain(manifest) {
+        delete_staged(s, object).await?;
     }
-    crate::bucket::delete_name(s, &format!("{dir}{MANIFEST}")).await
+    Ok(())
 }
 
 /// Removes a finished upload's staging objects. The target is already written, so a failure
@@ -272,10 +300,15 @@ pub(crate) async fn remove_staging(s: &GcsStorage, dir: &str) {
     let (manifest, parts): (Vec<_>, Vec<_>) =
         objects.iter().partition(|o| o.name.ends_with(MANIFEST));
     for object in parts.into_iter().chain(manifest) {
-        if let Err(err) = crate::bucket::delete_name(s, &object.name).await {
+        if let Err(err) = delete_staged(s, object).await {
             tracing::warn!(error = %err, "cannot remove a finished upload's staging object");
         }
     }
+}
+
+/// Deletes a staged object, naming its generation (so that the SDK may retry the delete).
+async fn delete_staged(s: &GcsStorage, object: &Object) -> Result<()> {
+    crate::bucket::delete_generation(s, &object.name, Some(object.generation)).await
 }
 
 pub(crate) async fn list_uploads(s: &GcsStorage, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {

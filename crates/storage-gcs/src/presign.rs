@@ -31,6 +31,8 @@ pub(crate) async fn presign(
             "a GCS signed URL expires after 1 second to 7 days",
         ));
     }
+    // The SDK dates the signature when the builder is made: count the expiry from before.
+    let expires_at = SystemTime::now() + expires;
     let mut builder = SignedUrlBuilder::for_object(s.bucket_path(), s.object_name(path))
         .with_method(match method {
             PresignMethod::Get => Method::GET,
@@ -60,6 +62,6 @@ pub(crate) async fn presign(
         method,
         url,
         headers,
-        expires_at: SystemTime::now() + expires,
+        expires_at,
     })
 }

@@ -11,7 +11,6 @@ use storage_types::{
 
 use crate::GcsStorage;
 use crate::conditions::generations;
-use crate::encryption::GcsEncryption;
 use crate::error::map_error;
 use crate::object::{from_highlights, key_sha256, metadata};
 
@@ -43,29 +42,22 @@ pub(crate) async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -
     if let Some(generation) = version_of(opts.version.as_deref())? {
         req = req.set_generation(generation);
     }
-    if let Some(params) = encryption.params() {
-        req = req.set_common_object_request_params(params);
-    }
+    // GCS serves metadata without the customer key, and the key is checked here against the
+    // SHA256 GCS records: it need not travel (nor be in the SDK's request logs).
     let object = req.send().await.map_err(map_error)?;
     encryption.check_object(key_sha256(&object))?;
     Ok(metadata(&object))
 }
 
-/// The object resource of a name, or `None` when there is none.
-pub(crate) async fn object_of(
-    s: &GcsStorage,
-    name: &str,
-    encryption: &GcsEncryption,
-) -> Result<Option<Object>> {
-    let mut req = s
+/// The object resource of a name (metadata only, which GCS serves without a customer key), or
+/// `None` when there is none.
+pub(crate) async fn object_of(s: &GcsStorage, name: &str) -> Result<Option<Object>> {
+    let req = s
         .inner
         .control
         .get_object()
         .set_bucket(s.bucket_path())
         .set_object(name);
-    if let Some(params) = encryption.params() {
-        req = req.set_common_object_request_params(params);
-    }
     match req.send().await.map_err(map_error) {
         Ok(object) => Ok(Some(object)),
         Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(None),
@@ -78,10 +70,7 @@ async fn stat_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<Metadata> {
     if dir.is_root() {
         return Ok(Metadata::dir());
     }
-    if object_of(s, &s.object_name(dir), &GcsEncryption::default())
-        .await?
-        .is_some()
-    {
+    if object_of(s, &s.object_name(dir)).await?.is_some() {
         return Ok(Metadata::dir());
     }
     let mut entries = crate::lister::list_raw(

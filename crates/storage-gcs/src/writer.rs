@@ -16,7 +16,6 @@ use sync_wrapper::SyncWrapper;
 
 use crate::GcsStorage;
 use crate::conditions::generations;
-use crate::encryption::GcsEncryption;
 use crate::error::map_error;
 use crate::object::metadata;
 
@@ -33,7 +32,7 @@ pub(crate) async fn write(
     let mut g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
     if g.must_exist {
         // `if_match: *`: pin the write to the generation there is now.
-        let current = crate::reader::object_of(s, name, &GcsEncryption::default()).await?;
+        let current = crate::reader::object_of(s, name).await?;
         let current = current
             .ok_or_else(|| Error::not_found("if_match is `*` but there is no object to replace"))?;
         g.if_match = Some(current.generation);
@@ -55,7 +54,10 @@ pub(crate) async fn write(
             let mut parts = PartReader::new(body.into_stream());
             let concurrency = opts.concurrency.unwrap_or(1);
             if concurrency > 1 {
-                // Asked for parallel uploads: parts as staged objects, composed at the end.
+                // Asked for parallel uploads: parts as staged objects, composed at the end;
+                // parts large enough that a body of known size fits in the part limit.
+                let needed = size.map_or(0, |n| n.div_ceil(u64::from(crate::multipart::MAX_PARTS)));
+                let chunk = chunk.max(needed.div_ceil(CHUNK_QUANTUM) * CHUNK_QUANTUM);
                 let (first, end) = parts.next_part(chunk).await?;
                 if !end {
                     let upload = crate::composite::Upload {
@@ -149,6 +151,8 @@ struct BodySource {
     first: Option<Bytes>,
     rest: Option<SyncWrapper<ByteStream>>,
     size: Option<u64>,
+    /// Bytes handed to the SDK so far.
+    delivered: u64,
     failure: Arc<Mutex<Option<Error>>>,
 }
 
@@ -158,6 +162,7 @@ impl BodySource {
             size: Some(bytes.len() as u64),
             first: Some(bytes),
             rest: None,
+            delivered: 0,
             failure: Arc::clone(failure),
         }
     }
@@ -172,6 +177,7 @@ impl BodySource {
             first: Some(first),
             rest: Some(SyncWrapper::new(rest)),
             size,
+            delivered: 0,
             failure: Arc::clone(failure),
         }
     }
@@ -181,25 +187,58 @@ impl StreamingSource for BodySource {
     type Error = BodyFailed;
 
     async fn next(&mut self) -> Option<std::result::Result<Bytes, BodyFailed>> {
-        if let Some(first) = self.first.take() {
-            return Some(Ok(first));
+        let bytes = match self.first.take() {
+            Some(first) => first,
+            None => match self.rest.as_mut()?.get_mut().next().await? {
+                Ok(bytes) => bytes,
+                Err(err) => return Some(Err(self.fail(err))),
+            },
+        };
+        let before = self.delivered;
+        self.delivered += bytes.len() as u64;
+        // With the declared size in hand the SDK finalises the upload without asking for more:
+        // make sure the body does end there (the stream fails if it runs long).
+        if self
+            .size
+            .is_some_and(|size| before < size && self.delivered >= size)
+            && let Err(err) = self.ensure_ended().await
+        {
+            return Some(Err(self.fail(err)));
         }
-        let rest = self.rest.as_mut()?.get_mut();
-        match rest.next().await? {
-            Ok(bytes) => Some(Ok(bytes)),
-            Err(err) => {
-                if let Ok(mut slot) = self.failure.lock() {
-                    slot.get_or_insert(err);
-                }
-                Some(Err(BodyFailed))
-            }
-        }
+        Some(Ok(bytes))
     }
 
-    async fn size_hint(&self) -> std::result::Result<SizeHint, BodyFailed> {
-        Ok(match self.size {
+    fn size_hint(&self) -> impl Future<Output = std::result::Result<SizeHint, BodyFailed>> + Send {
+        let hint = match self.size {
             Some(size) => SizeHint::with_exact(size),
             None => SizeHint::default(),
-        })
+        };
+        std::future::ready(Ok(hint))
+    }
+}
+
+impl BodySource {
+    /// Keeps the body's error for the caller; the SDK gets a stand-in.
+    fn fail(&self, err: Error) -> BodyFailed {
+        if let Ok(mut slot) = self.failure.lock() {
+            slot.get_or_insert(err);
+        }
+        BodyFailed
+    }
+
+    /// Reads on past the declared end: nothing more may come.
+    async fn ensure_ended(&mut self) -> Result<()> {
+        let Some(rest) = self.rest.as_mut() else {
+            return Ok(());
+        };
+        while let Some(chunk) = rest.get_mut().next().await {
+            if !chunk?.is_empty() {
+                return Err(Error::new(
+                    storage_types::ErrorKind::IntegrityMismatch,
+                    "the body is longer than the size it declared",
+                ));
+            }
+        }
+        Ok(())
     }
 }

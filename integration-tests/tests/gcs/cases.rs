@@ -10,7 +10,8 @@ use bytes::Bytes;
 use storage_conformance::{Case, Ctx, Need, check};
 use storage_gcs::GcsStorage;
 use storage_types::{
-    CompleteOptions, CopyOptions, Feature, MultipartUpload, Part, PartOptions, WriteOptions,
+    CompleteOptions, CopyOptions, ErrorKind, Feature, MultipartUpload, Part, PartOptions,
+    WriteOptions,
 };
 
 type CaseFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
@@ -37,6 +38,11 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::new("gcs::copy_over_several_rewrite_calls", COPY, |ctx| {
             boxed(copy_over_several_rewrite_calls(ctx))
         }),
+        Case::new(
+            "gcs::long_body_at_a_chunk_boundary_stores_nothing",
+            &[],
+            |ctx| boxed(long_body_at_a_chunk_boundary_stores_nothing(ctx)),
+        ),
     ]
 }
 
@@ -146,6 +152,18 @@ async fn copy_over_several_rewrite_calls(ctx: &Ctx) -> anyhow::Result<()> {
         .copy(&ctx.path("src"), &ctx.path("dst"), CopyOptions::default())
         .await?;
     ctx.ensure_content("dst", &data).await
+}
+
+// A resumable upload of a declared size ends when that many bytes went up; bytes past it, in a
+// chunk of their own, must fail the write rather than be dropped.
+async fn long_body_at_a_chunk_boundary_stores_nothing(ctx: &Ctx) -> anyhow::Result<()> {
+    const MIB: usize = 1 << 20;
+    let declared = 17 * MIB;
+    let body = check::chunked_body(check::pattern(declared + 10, 3), MIB, Some(declared as u64));
+    let opts = WriteOptions::default().with_part_size(MIB as u64);
+    let write = ctx.store.write(&ctx.path("long"), body, opts).await;
+    check::expect_kind(write, ErrorKind::IntegrityMismatch)?;
+    ctx.ensure_absent("long").await
 }
 
 fn ensure_count(names: &[String], expected: usize, what: &str) -> anyhow::Result<()> {
