@@ -17,6 +17,7 @@ pub const DEFAULT_SINGLE_UPLOAD_LIMIT: u64 = 16 << 20;
 pub const URL_KEYS: &[&str] = &[
     "endpoint",
     "credentials-file",
+    "credentials-base64",
     "anonymous",
     "project-id",
     "storage-class",
@@ -204,6 +205,7 @@ impl GcsBuilder {
             match key.as_str() {
                 "endpoint" => b = b.endpoint(value.clone()),
                 "credentials-file" => b = b.credentials_file(value.clone()),
+                "credentials-base64" => b = b.credentials_json(json_of_base64(value)?),
                 "anonymous" => {
                     if flag(value) {
                         b = b.anonymous();
@@ -235,6 +237,17 @@ impl GcsBuilder {
     pub async fn build(self) -> Result<GcsStorage> {
         GcsStorage::new(self).await
     }
+}
+
+/// A credentials JSON document given as base64 (go-storage's `credential=base64:...`).
+fn json_of_base64(text: &str) -> Result<serde_json::Value> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| Error::invalid_input("`credentials-base64` is not base64"))?;
+    // serde's message could quote the document: say only that it is not JSON.
+    serde_json::from_slice(&bytes)
+        .map_err(|_| Error::invalid_input("`credentials-base64` does not hold a JSON document"))
 }
 
 fn flag(value: &str) -> bool {

@@ -32,12 +32,16 @@
 #[doc = include_str!("../../../README.md")]
 struct ReadmeExample;
 
+mod dialect;
 mod location;
+mod noop;
 mod open;
 mod redact;
+mod storage_url;
 
 pub use location::{Location, locate};
-pub use open::{open, schemes};
+pub use noop::NoopStorage;
+pub use open::{open, open_with, schemes};
 pub use redact::redact_url;
 pub use storage_types as types;
 pub use storage_types::{
@@ -45,3 +49,4 @@ pub use storage_types::{
     ErrorKind, Feature, ListOptions, Metadata, ObjectPath, Operation, Pair, PartOptions, Progress,
     ReadOptions, Reader, Result, StatOptions, Storage, StorageExt, StorageInfo, WriteOptions,
 };
+pub use storage_url::StorageUrl;

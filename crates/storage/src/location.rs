@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use storage_types::{Result, Storage};
 
-use crate::open::ParsedUrl;
+use crate::storage_url::StorageUrl;
 
 /// A store and a path inside it.
 #[derive(Debug, Clone)]
@@ -31,8 +31,8 @@ pub struct Location {
 /// # }
 /// ```
 pub async fn locate(url: &str) -> Result<Location> {
-    let parsed = ParsedUrl::parse(url)?;
-    let path = parsed.path.trim_start_matches('/').to_owned();
+    let parsed = StorageUrl::parse(url)?;
+    let path = parsed.path().trim_start_matches('/').to_owned();
     let store = crate::open::open_at(&parsed, "").await?;
     Ok(Location { store, path })
 }

@@ -1,7 +1,7 @@
 //! Hiding secrets in URLs before they reach a message, a log or `Debug` output.
 
 /// Query keys whose values are secrets, matched as substrings of the lower-cased key.
-const SECRET_KEY_PARTS: [&str; 8] = [
+const SECRET_KEY_PARTS: [&str; 9] = [
     "key",
     "secret",
     "token",
@@ -10,6 +10,8 @@ const SECRET_KEY_PARTS: [&str; 8] = [
     "password",
     "sas",
     "session",
+    // Connection strings carry account keys.
+    "connection",
 ];
 
 /// `url` with the password and every secret-looking query value replaced by `***`.
@@ -43,7 +45,7 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-fn is_secret_key(key: &str) -> bool {
+pub(crate) fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
 }

@@ -1,0 +1,272 @@
+//! [`StorageUrl`]: a storage URL in any accepted dialect, parsed into the backend it names, its
+//! bucket, path and normalised query keys. `Display` and `Debug` mask every secret.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use storage_types::{Error, Result};
+
+use crate::dialect::{SCHEME_ALIASES, abfs_parts, canonical_scheme, translate_go_storage};
+use crate::redact::{is_secret_key, redact_url};
+
+/// A parsed storage URL.
+///
+/// Accepts rs-storage's canonical form, the backup tools' (`s3://bucket/prefix?region=..`,
+/// `gcs://`, `azure://`, `local://`, `noop://`), go-storage connection strings
+/// (`credential=hmac:AK:SK`, `endpoint=https:host:port`, `name`, `work_dir`), the scheme
+/// spellings of other tools (`s3a://`, `gs://`, `az://`, `abfs://c@acct.dfs.core.windows.net`,
+/// `memory:///`) and bare local paths. Query keys are case-insensitive and `_` is `-`.
+///
+/// ```
+/// use storage::StorageUrl;
+///
+/// let url = StorageUrl::parse("s3a://logs/2024?Secret_Access_Key=abc&region=eu").unwrap();
+/// assert_eq!((url.scheme(), url.bucket(), url.path()), ("s3", "logs", "/2024"));
+/// assert_eq!(url.query()["secret-access-key"], "abc");
+/// assert_eq!(url.to_string(), "s3://logs/2024?region=eu&secret-access-key=***");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct StorageUrl {
+    scheme: &'static str,
+    bucket: String,
+    path: String,
+    query: BTreeMap<String, String>,
+}
+
+impl StorageUrl {
+    /// Parses a URL or a bare local path (relative paths are resolved against the current
+    /// directory).
+    pub fn parse(raw: &str) -> Result<StorageUrl> {
+        let Some((scheme, _)) = raw.split_once("://") else {
+            return Ok(StorageUrl {
+                scheme: "fs",
+                bucket: String::new(),
+                path: absolute(raw)?,
+                query: BTreeMap::new(),
+            });
+        };
+        let spelled = scheme.to_ascii_lowercase();
+        let scheme = canonical_scheme(&spelled).ok_or_else(|| unknown_scheme(&spelled, raw))?;
+        let url = url::Url::parse(raw).map_err(|err| {
+            Error::invalid_input(format!("malformed URL {}: {err}", redact_url(raw)))
+        })?;
+        let mut query = BTreeMap::new();
+        for (key, value) in url.query_pairs() {
+            let key = normal_key(&key);
+            if query.insert(key.clone(), value.into_owned()).is_some() {
+                return Err(Error::invalid_input(format!(
+                    "query key `{key}` is given twice"
+                )));
+            }
+        }
+        let mut bucket = url.host_str().unwrap_or_default().to_owned();
+        if spelled.starts_with("abfs") {
+            let (container, account) = abfs_parts(url.username(), &bucket)?;
+            bucket = container;
+            query.entry("account-name".to_owned()).or_insert(account);
+        } else if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid_input(format!(
+                "{}: put credentials in query keys, not before the host",
+                redact_url(raw)
+            )));
+        }
+        let mut path = percent_decode(url.path())?;
+        translate_go_storage(scheme, &mut query, &mut bucket, &mut path)?;
+        Ok(StorageUrl {
+            scheme,
+            bucket,
+            path,
+            query,
+        })
+    }
+
+    /// The backend: `fs`, `memory`, `noop`, `s3`, `azblob` or `gcs`.
+    pub fn scheme(&self) -> &str {
+        self.scheme
+    }
+
+    /// The bucket (S3, GCS), container (Azure) or store name (memory); empty for local files.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The decoded path: absolute for local files, `/prefix/...` (or empty) for the others.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The query keys, lower-case with `-` for `_`, dialect keys translated. Values may be
+    /// secrets: this is for the backends' builders, not for display.
+    pub fn query(&self) -> &BTreeMap<String, String> {
+        &self.query
+    }
+
+    /// Adds options (CLI flags, say) as query keys, normalised and translated like the URL's
+    /// own; an option overrides the URL's key of the same name.
+    pub fn with_options<I, K, V>(mut self, options: I) -> Result<StorageUrl>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let mut added = BTreeMap::new();
+        for (key, value) in options {
+            added.insert(normal_key(key.as_ref()), value.into());
+        }
+        translate_go_storage(self.scheme, &mut added, &mut self.bucket, &mut self.path)?;
+        self.query.extend(added);
+        Ok(self)
+    }
+
+    /// The canonical URL, secrets included: for handing the configuration on, never for
+    /// showing it (`Display` masks them).
+    pub fn to_url_with_secrets(&self) -> String {
+        let mut out = format!("{}://{}", self.scheme, self.bucket);
+        for segment in self.path.split('/').enumerate() {
+            if segment.0 > 0 {
+                out.push('/');
+            }
+            out.push_str(&percent_encode(segment.1));
+        }
+        if !self.query.is_empty() {
+            let pairs: Vec<String> = self
+                .query
+                .iter()
+                .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+                .collect();
+            out.push('?');
+            out.push_str(&pairs.join("&"));
+        }
+        out
+    }
+
+    /// A boolean query key: absent, empty, `true`/`false`, `1`/`0`.
+    pub(crate) fn flag(&self, key: &str) -> Result<bool> {
+        match self.query.get(key).map(|v| v.to_ascii_lowercase()) {
+            None => Ok(false),
+            Some(v) if v.is_empty() || v == "true" || v == "1" => Ok(true),
+            Some(v) if v == "false" || v == "0" => Ok(false),
+            Some(v) => Err(Error::invalid_input(format!(
+                "query key `{key}` takes true or false, not `{v}`"
+            ))),
+        }
+    }
+
+    pub(crate) fn refuse_unknown_keys(&self, accepted: &[&str]) -> Result<()> {
+        for key in self.query.keys() {
+            if !accepted.contains(&key.as_str()) {
+                return Err(Error::invalid_input(format!(
+                    "unknown query key `{key}` in {self}; accepted keys: {}",
+                    accepted.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a host in a local URL: `fs://x/y` is almost always a mistyped `fs:///x/y`.
+    pub(crate) fn refuse_host(&self) -> Result<()> {
+        if !self.bucket.is_empty() {
+            return Err(Error::invalid_input(format!(
+                "{self}: local URLs take an absolute path and no host (write {}:///{}{})",
+                self.scheme, self.bucket, self.path
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for StorageUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(&self.to_url_with_secrets()))
+    }
+}
+
+impl fmt::Debug for StorageUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query: BTreeMap<&str, &str> = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let shown = if is_secret_key(k) { "***" } else { v.as_str() };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("StorageUrl")
+            .field("scheme", &self.scheme)
+            .field("bucket", &self.bucket)
+            .field("path", &self.path)
+            .field("query", &query)
+            .finish()
+    }
+}
+
+/// A query key as the backends expect it: lower-case, `-` for `_`.
+fn normal_key(key: &str) -> String {
+    key.to_ascii_lowercase().replace('_', "-")
+}
+
+fn unknown_scheme(scheme: &str, raw: &str) -> Error {
+    let accepted: Vec<&str> = SCHEME_ALIASES.iter().map(|(alias, _)| *alias).collect();
+    Error::invalid_input(format!(
+        "unknown scheme `{scheme}` in {}; accepted: {} (and bare local paths)",
+        redact_url(raw),
+        accepted.join(", ")
+    ))
+}
+
+fn absolute(raw: &str) -> Result<String> {
+    if raw.is_empty() {
+        return Err(Error::invalid_input("an empty string is not a path or URL"));
+    }
+    let path = PathBuf::from(raw);
+    let path = if path.is_absolute() {
+        path
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    let mut text = path.to_string_lossy().into_owned();
+    if raw.ends_with('/') && !text.ends_with('/') {
+        text.push('/');
+    }
+    Ok(text)
+}
+
+fn percent_decode(path: &str) -> Result<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = path
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            let Some(byte) = hex else {
+                return Err(Error::invalid_input(format!(
+                    "bad percent-escape in {path:?}"
+                )));
+            };
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| Error::invalid_input("the URL path is not UTF-8"))
+}
+
+/// Escapes what a URL path segment or query value cannot hold literally.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'@' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
