@@ -4,8 +4,10 @@ use clap::{Args, Parser, Subcommand};
 
 /// Work with objects and files on any store rs-storage opens.
 ///
-/// A location is a local path (`/data/x`, `./x`) or a URL (`fs:///data/x`, `memory://name/x`).
-/// A trailing `/` names a directory.
+/// A location is a local path (`/data/x`, `./x`) or a URL: `fs:///data/x`, `memory://name/x`,
+/// `s3://bucket/x?region=..`, `azblob://container/x?account-name=..`, `gcs://bucket/x`, and the
+/// other spellings of docs/urls.md. A trailing `/` names a directory. Secrets in URLs never
+/// appear in messages.
 #[derive(Debug, Parser)]
 #[command(name = "stor", version, propagate_version = true)]
 pub(crate) struct Cli {
@@ -16,27 +18,50 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List a directory.
-    #[command(
-        after_help = "Examples:\n  stor ls /data/backups/\n  stor ls -r -l fs:///data/backups/"
-    )]
+    #[command(after_help = "Examples:\n  stor ls /data/backups/\n  stor ls -r -l \
+                            s3://backups/tidb/?region=us-east-1\n  stor ls --json gcs://logs/")]
     Ls(LsArgs),
     /// Show an object's metadata.
-    #[command(after_help = "Example:\n  stor stat /data/backups/2024.tar")]
-    Stat(LocationArg),
-    /// Write an object's content to standard output.
-    #[command(after_help = "Example:\n  stor cat /data/report.csv | head")]
-    Cat(LocationArg),
+    #[command(
+        after_help = "Examples:\n  stor stat /data/backups/2024.tar\n  stor stat --json \
+                            azblob://c/x?account-name=acct"
+    )]
+    Stat(StatArgs),
+    /// Write an object's content (or a byte range of it) to standard output.
+    #[command(
+        after_help = "Examples:\n  stor cat /data/report.csv | head\n  stor cat --range \
+                            0-1023 s3://b/big.bin > first-kib"
+    )]
+    Cat(CatArgs),
     /// Copy an object (or with -r a directory) between any two locations.
     #[command(
-        after_help = "Examples:\n  stor cp ./dump.sql fs:///backups/\n  stor cp -r /data/in/ /data/out/"
+        after_help = "Examples:\n  stor cp ./dump.sql s3://backups/db/\n  stor cp -r \
+                            /data/in/ gcs://bucket/in/\n  stor cp --concurrency 8 --part-size \
+                            16MiB big.tar s3://b/\n  stor cp --encryption kms:alias/backup x \
+                            s3://b/x\n\nWithin one store the copy is server-side."
     )]
     Cp(TransferArgs),
     /// Move an object (or with -r a directory).
-    #[command(after_help = "Example:\n  stor mv /data/tmp/a.csv /data/done/")]
+    #[command(
+        after_help = "Examples:\n  stor mv /data/tmp/a.csv /data/done/\n  stor mv -r \
+                            s3://b/incoming/ s3://b/done/"
+    )]
     Mv(TransferArgs),
     /// Remove an object (or with -r a directory and everything below it).
-    #[command(after_help = "Examples:\n  stor rm /data/tmp/a.csv\n  stor rm -r /data/tmp/")]
+    #[command(after_help = "Examples:\n  stor rm /data/tmp/a.csv\n  stor rm -r s3://b/tmp/")]
     Rm(RmArgs),
+    /// Print a signed URL that allows one request on an object without credentials.
+    #[command(
+        after_help = "Examples:\n  stor presign s3://b/report.pdf\n  stor presign --method \
+                            put --expires 10m gcs://b/upload.bin"
+    )]
+    Presign(PresignArgs),
+    /// Make a bucket (container).
+    #[command(after_help = "Example:\n  stor mb s3://new-bucket?region=eu-west-1")]
+    Mb(LocationArg),
+    /// Remove an empty bucket (container).
+    #[command(after_help = "Example:\n  stor rb s3://old-bucket")]
+    Rb(LocationArg),
 }
 
 #[derive(Debug, Args)]
@@ -47,12 +72,33 @@ pub(crate) struct LsArgs {
     /// Show size and modification time.
     #[arg(short = 'l', long = "long")]
     pub(crate) long: bool,
+    /// One JSON object per line, with every field the store reports.
+    #[arg(long)]
+    pub(crate) json: bool,
     /// The directory to list.
     pub(crate) location: String,
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct StatArgs {
+    /// Print a JSON object.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The object or directory.
+    pub(crate) location: String,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct LocationArg {
+    /// The location.
+    pub(crate) location: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CatArgs {
+    /// Only bytes A to B (inclusive, from 0), or from A to the end with `A-`.
+    #[arg(long, value_name = "A-B")]
+    pub(crate) range: Option<String>,
     /// The object.
     pub(crate) location: String,
 }
@@ -62,6 +108,21 @@ pub(crate) struct TransferArgs {
     /// Copy a directory and everything below it.
     #[arg(short, long)]
     pub(crate) recursive: bool,
+    /// Parts of one object uploaded at once (stores that upload in parts).
+    #[arg(long, value_name = "N")]
+    pub(crate) concurrency: Option<usize>,
+    /// The size of those parts (`8MiB`, `64M`, `1048576`).
+    #[arg(long, value_name = "SIZE")]
+    pub(crate) part_size: Option<String>,
+    /// The content type of written objects.
+    #[arg(long, value_name = "TYPE")]
+    pub(crate) content_type: Option<String>,
+    /// The storage class (tier) of written objects: `STANDARD_IA`, `Cool`, `NEARLINE` ...
+    #[arg(long, value_name = "CLASS")]
+    pub(crate) storage_class: Option<String>,
+    /// Encryption of written objects: `service`, `kms:KEY_ID` or `customer-key:BASE64`.
+    #[arg(long, value_name = "MODE")]
+    pub(crate) encryption: Option<String>,
     /// The source object (or directory with -r).
     pub(crate) source: String,
     /// The destination; a trailing `/` or an existing directory keeps the source's name.
@@ -74,5 +135,17 @@ pub(crate) struct RmArgs {
     #[arg(short, long)]
     pub(crate) recursive: bool,
     /// The object or directory.
+    pub(crate) location: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PresignArgs {
+    /// How long the URL is good for (`15m`, `1h`, `7days`).
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub(crate) expires: String,
+    /// The request it allows: get, put, head or delete.
+    #[arg(long, default_value = "get", value_name = "METHOD")]
+    pub(crate) method: String,
+    /// The object.
     pub(crate) location: String,
 }

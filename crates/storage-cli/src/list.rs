@@ -1,10 +1,10 @@
-//! `stor ls` and `stor stat`.
+//! `stor ls` and `stor stat`, as text or JSON.
 
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
 use storage::{ListOptions, Metadata, StatOptions, locate, redact_url};
 
-use crate::cli::{LocationArg, LsArgs};
+use crate::cli::{LsArgs, StatArgs};
 
 pub(crate) async fn ls(args: LsArgs) -> Result<()> {
     let shown = redact_url(&args.location);
@@ -27,7 +27,9 @@ pub(crate) async fn ls(args: LsArgs) -> Result<()> {
             .as_str()
             .strip_prefix(dir.as_str())
             .unwrap_or(entry.path.as_str());
-        if args.long {
+        if args.json {
+            println!("{}", metadata_json(name, &entry.metadata));
+        } else if args.long {
             println!("{}  {}", long_columns(&entry.metadata), name);
         } else {
             println!("{name}");
@@ -49,20 +51,32 @@ fn long_columns(meta: &Metadata) -> String {
     format!("{size:>12}  {modified}")
 }
 
-pub(crate) async fn stat(args: LocationArg) -> Result<()> {
-    let shown = redact_url(&args.location);
-    let loc = locate(&args.location)
-        .await
-        .with_context(|| shown.clone())?;
-    let meta = loc
-        .store
-        .stat(&loc.path, StatOptions::default())
-        .await
-        .with_context(|| shown.clone())?;
-    println!("path: {}", loc.path);
-    println!("mode: {}", if meta.is_dir() { "dir" } else { "file" });
-    println!("size: {}", meta.size);
-    let optional = [
+/// Every field of `meta`, as one JSON object (absent fields left out).
+fn metadata_json(path: &str, meta: &Metadata) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("path".into(), path.into());
+    let mode = if meta.is_dir() { "dir" } else { "file" };
+    object.insert("mode".into(), mode.into());
+    object.insert("size".into(), meta.size.into());
+    for (name, value) in optional_fields(meta) {
+        if let Some(value) = value {
+            object.insert(name.into(), value.into());
+        }
+    }
+    if !meta.user_metadata.is_empty() {
+        let user: serde_json::Map<String, serde_json::Value> = meta
+            .user_metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        object.insert("user_metadata".into(), user.into());
+    }
+    object.into()
+}
+
+/// The metadata fields a store may or may not report.
+fn optional_fields(meta: &Metadata) -> [(&'static str, Option<String>); 8] {
+    [
         ("etag", meta.etag.clone()),
         (
             "last_modified",
@@ -75,8 +89,27 @@ pub(crate) async fn stat(args: LocationArg) -> Result<()> {
         ("content_disposition", meta.content_disposition.clone()),
         ("version", meta.version.clone()),
         ("storage_class", meta.storage_class.clone()),
-    ];
-    for (name, value) in optional {
+    ]
+}
+
+pub(crate) async fn stat(args: StatArgs) -> Result<()> {
+    let shown = redact_url(&args.location);
+    let loc = locate(&args.location)
+        .await
+        .with_context(|| shown.clone())?;
+    let meta = loc
+        .store
+        .stat(&loc.path, StatOptions::default())
+        .await
+        .with_context(|| shown.clone())?;
+    if args.json {
+        println!("{}", metadata_json(&loc.path, &meta));
+        return Ok(());
+    }
+    println!("path: {}", loc.path);
+    println!("mode: {}", if meta.is_dir() { "dir" } else { "file" });
+    println!("size: {}", meta.size);
+    for (name, value) in optional_fields(&meta) {
         if let Some(value) = value {
             println!("{name}: {value}");
         }

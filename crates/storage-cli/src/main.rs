@@ -1,7 +1,11 @@
-//! `stor`: list, inspect, copy, move and remove objects on any rs-storage URL or local path.
+//! `stor`: list, inspect, copy, move and remove objects on any rs-storage URL or local path;
+//! sign URLs; make and remove buckets.
 
+mod bucket;
 mod cli;
 mod list;
+mod options;
+mod presign;
 mod progress;
 mod remove;
 mod transfer;
@@ -22,6 +26,9 @@ async fn main() -> ExitCode {
         Command::Cp(args) => transfer::cp(args).await,
         Command::Mv(args) => transfer::mv(args).await,
         Command::Rm(args) => remove::rm(args).await,
+        Command::Presign(args) => presign::presign(args).await,
+        Command::Mb(args) => bucket::mb(args).await,
+        Command::Rb(args) => bucket::rb(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

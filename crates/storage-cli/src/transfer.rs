@@ -1,4 +1,5 @@
-//! `stor cat`, `stor cp` and `stor mv`: streaming transfers between any two locations.
+//! `stor cat`, `stor cp` and `stor mv`: streaming transfers between any two locations, and
+//! server-side copies within one store.
 
 use std::sync::Arc;
 
@@ -10,17 +11,45 @@ use storage::{
 };
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::{LocationArg, TransferArgs};
+use crate::cli::{CatArgs, TransferArgs};
+use crate::options::{needs_streaming, parse_encryption, write_options};
 use crate::progress::{bar, reporter};
 
-pub(crate) async fn cat(args: LocationArg) -> Result<()> {
+/// `A-B` (inclusive) or `A-` as read options.
+fn range_options(range: Option<&str>) -> Result<ReadOptions> {
+    let Some(range) = range else {
+        return Ok(ReadOptions::default());
+    };
+    let parse = |n: &str| {
+        n.trim()
+            .parse::<u64>()
+            .with_context(|| format!("--range takes A-B or A-, not `{range}`"))
+    };
+    let Some((start, end)) = range.split_once('-') else {
+        bail!("--range takes A-B or A-, not `{range}`");
+    };
+    let start = parse(start)?;
+    Ok(match end.trim() {
+        "" => ReadOptions::default().with_range(start..),
+        end => {
+            let end = parse(end)?;
+            if end < start {
+                bail!("--range {range}: the end comes before the start");
+            }
+            ReadOptions::default().with_range(start..end + 1)
+        }
+    })
+}
+
+pub(crate) async fn cat(args: CatArgs) -> Result<()> {
     let shown = redact_url(&args.location);
+    let opts = range_options(args.range.as_deref())?;
     let loc = locate(&args.location)
         .await
         .with_context(|| shown.clone())?;
     let mut stream = loc
         .store
-        .read(&loc.path, ReadOptions::default())
+        .read(&loc.path, opts)
         .await
         .with_context(|| shown.clone())?
         .into_stream();
@@ -71,21 +100,44 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
         ]
     };
     let bar = bar(jobs.iter().map(|j| j.size).sum());
-    let same_store = same_store(&src.store, &dst.store);
+    let write_opts = write_options(&args)?;
+    // Within one store, and with nothing asked that only a new write can carry, the service
+    // copies (or renames) without the bytes passing through here.
+    let server_side = same_store(&src.store, &dst.store) && !needs_streaming(&args);
+    let mut copy_opts = CopyOptions::default();
+    if let Some(encryption) = &args.encryption {
+        copy_opts = copy_opts.with_encryption(parse_encryption(encryption)?);
+    }
     for job in &jobs {
         bar.set_message(job.from.clone());
         let context = || format!("{} -> {}", src_shown, dst_shown);
-        if remove_source && same_store {
+        let capability = &src.store.info().capability;
+        if server_side && remove_source && capability.supports(Operation::Rename) {
             src.store
-                .rename(&job.from, &job.to, CopyOptions::default())
+                .rename(&job.from, &job.to, copy_opts.clone())
                 .await
                 .with_context(context)?;
             bar.inc(job.size);
             continue;
         }
-        copy_one(&src.store, &job.from, &dst.store, &job.to, &bar)
+        if server_side && capability.supports(Operation::Copy) {
+            src.store
+                .copy(&job.from, &job.to, copy_opts.clone())
+                .await
+                .with_context(context)?;
+            bar.inc(job.size);
+        } else {
+            copy_one(
+                &src.store,
+                &job.from,
+                &dst.store,
+                &job.to,
+                &bar,
+                &write_opts,
+            )
             .await
             .with_context(context)?;
+        }
         if remove_source {
             src.store
                 .delete(&job.from, DeleteOptions::default())
@@ -103,13 +155,10 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
     Ok(())
 }
 
-/// Whether both locations are the same store, so that a move can be a rename.
+/// Whether both locations are the same store, so that a copy or move can stay on the service.
 fn same_store(a: &Arc<dyn Storage>, b: &Arc<dyn Storage>) -> bool {
     let (a, b) = (a.info(), b.info());
-    a.service == b.service
-        && a.name == b.name
-        && a.root == b.root
-        && a.capability.supports(Operation::Rename)
+    a.service == b.service && a.name == b.name && a.root == b.root
 }
 
 async fn plan_one(src: &Location, dst: &Location) -> Result<Job> {
@@ -172,11 +221,12 @@ async fn copy_one(
     dst: &Arc<dyn Storage>,
     to: &str,
     bar: &indicatif::ProgressBar,
+    opts: &WriteOptions,
 ) -> Result<()> {
     let reader = src.read(from, ReadOptions::default()).await?;
     let length = reader.content_length();
     let body = Body::from_stream(reader.into_stream(), Some(length));
-    let opts = WriteOptions::default().with_progress(reporter(bar));
+    let opts = opts.clone().with_progress(reporter(bar));
     dst.write(to, body, opts).await?;
     Ok(())
 }

@@ -1,0 +1,97 @@
+//! Write options from `stor cp`/`mv` flags: part size and concurrency, content type, storage
+//! class and encryption.
+
+use anyhow::{Context, Result, bail};
+use storage::types::CustomerKey;
+use storage::{Encryption, WriteOptions};
+
+use crate::cli::TransferArgs;
+
+/// A size like `8MiB`, `64M`, `1g` or `1048576` (units are binary).
+pub(crate) fn parse_size(text: &str) -> Result<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => bail!("unknown size unit `{other}` in `{text}` (use KiB, MiB or GiB)"),
+    };
+    let number: u64 = digits
+        .parse()
+        .with_context(|| format!("`{text}` is not a size"))?;
+    number
+        .checked_mul(factor)
+        .with_context(|| format!("`{text}` is too large"))
+}
+
+/// `service`, `kms:KEY_ID` or `customer-key:BASE64`.
+pub(crate) fn parse_encryption(text: &str) -> Result<Encryption> {
+    match text.split_once(':') {
+        None if text == "service" => Ok(Encryption::ServiceManaged),
+        Some(("kms", key)) if !key.is_empty() => Ok(Encryption::kms(key)),
+        Some(("customer-key", key)) => Ok(Encryption::CustomerKey(
+            CustomerKey::from_base64(key).context("the customer key")?,
+        )),
+        // Never echo the value: it may be a key.
+        _ => bail!("--encryption takes service, kms:KEY_ID or customer-key:BASE64"),
+    }
+}
+
+/// The write options the flags ask for.
+pub(crate) fn write_options(args: &TransferArgs) -> Result<WriteOptions> {
+    let mut opts = WriteOptions::default();
+    if let Some(n) = args.concurrency {
+        opts = opts.with_concurrency(n);
+    }
+    if let Some(size) = &args.part_size {
+        opts = opts.with_part_size(parse_size(size)?);
+    }
+    if let Some(content_type) = &args.content_type {
+        opts = opts.with_content_type(content_type.clone());
+    }
+    if let Some(class) = &args.storage_class {
+        opts = opts.with_storage_class(class.clone());
+    }
+    if let Some(encryption) = &args.encryption {
+        opts = opts.with_encryption(parse_encryption(encryption)?);
+    }
+    Ok(opts)
+}
+
+/// Whether the flags ask for anything a server-side copy cannot carry.
+pub(crate) fn needs_streaming(args: &TransferArgs) -> bool {
+    args.content_type.is_some()
+        || args.storage_class.is_some()
+        || args.part_size.is_some()
+        || args.concurrency.is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("8MiB").unwrap(), 8 << 20);
+        assert_eq!(parse_size("64M").unwrap(), 64 << 20);
+        assert_eq!(parse_size("1048576").unwrap(), 1 << 20);
+        assert!(parse_size("8XB").is_err());
+    }
+
+    #[test]
+    fn encryption_never_echoes_the_value() {
+        assert_eq!(
+            parse_encryption("kms:alias/x").unwrap(),
+            Encryption::kms("alias/x")
+        );
+        let err = parse_encryption("customer-key:c2VjcmV0").unwrap_err();
+        assert!(!format!("{err:#}").contains("c2VjcmV0"), "{err:#}");
+        let err = parse_encryption("hunter2").unwrap_err();
+        assert!(!format!("{err:#}").contains("hunter2"));
+    }
+}
