@@ -8,6 +8,7 @@ mod memcheck;
 mod servers;
 mod services;
 mod size_proxy;
+mod suites;
 mod test;
 
 use std::process::ExitCode;
@@ -18,7 +19,10 @@ usage: cargo xtask <command> [options]
 commands:
   test [--service a,b] [--skip-unit]
         run the unit and doc tests, then the conformance suite per backend, and print
-        `conformance <service>: N passed, M failed, K unsupported` for each
+        `conformance <service>: N passed, M failed, K unsupported` for each; then, on the
+        same servers, object_store's suite against the adapter
+        (`object_store-suite <service>: N passed, M failed, K not applicable`), `stor` as a
+        process (`stor-cli <service>: ...`) and the I/O adapters (`storage-io <service>: ...`)
   memcheck [--size 2GiB] [--limit 64MiB]
         write and read back a large object on local files through the API and report the
         peak resident memory; fails above the limit

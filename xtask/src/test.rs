@@ -1,7 +1,7 @@
-//! `cargo xtask test`: unit and doc tests, then the conformance suite per backend, ending with
-//! one summary line per backend.
+//! `cargo xtask test`: unit and doc tests, then per backend (its server started once) the
+//! conformance suite and the other suites of `suites`, ending with their summary lines.
 
-use crate::cargo::{cargo, run_checked, run_teed};
+use crate::cargo::{cargo, run_checked};
 use crate::services::select;
 use crate::{check_args, flag_value};
 
@@ -20,8 +20,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
 
     let mut summaries = Vec::new();
-    for service in services {
-        println!("== conformance suite on {} ==", service.name);
+    for service in &services {
         let running = match (service.start)() {
             Ok(running) => running,
             Err(err) => {
@@ -29,36 +28,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 continue;
             }
         };
-        let mut cmd = cargo();
-        cmd.args([
-            "test",
-            "-p",
-            "storage-conformance",
-            "--test",
-            service.test_target,
-        ]);
-        if !service.features.is_empty() {
-            cmd.args(["--features", service.features]);
-        }
-        cmd.envs(running.env.iter().map(|(k, v)| (k, v)));
-        let (lines, success) = run_teed(cmd)?;
-        if !success {
-            for log in &running.logs {
-                println!("{}", crate::servers::log_tail(log, 60));
-            }
-        }
+        crate::suites::run_all(service, &running, &mut summaries, &mut failures)?;
         drop(running);
-        let prefix = format!("conformance {}:", service.name);
-        match lines.iter().rev().find(|line| line.starts_with(&prefix)) {
-            Some(summary) => summaries.push(summary.clone()),
-            None => failures.push(format!(
-                "{}: the suite printed no summary line",
-                service.name
-            )),
-        }
-        if !success {
-            failures.push(format!("{}: the conformance suite failed", service.name));
-        }
     }
 
     println!();

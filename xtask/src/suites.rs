@@ -1,0 +1,135 @@
+//! The suites `cargo xtask test` runs against each backend while its server is up: our
+//! conformance suite, object_store's own suite against the adapter, `stor` driven as a
+//! process, and the I/O adapters' checks. Each prints one summary line, which is collected.
+
+use std::process::Command;
+
+use crate::cargo::{cargo, run_teed};
+use crate::services::{Running, Service};
+
+/// A suite: the services it covers, and the command that runs it on one of them.
+struct Suite {
+    /// Its summary lines start `<prefix> <service>:`.
+    prefix: &'static str,
+    /// The services it runs on (a backend's variants vary our own suite's conditions; the
+    /// other suites see the same backend through them, so they run on one of each).
+    services: &'static [&'static str],
+    command: fn(&Service) -> Command,
+}
+
+const SUITES: &[Suite] = &[
+    Suite {
+        prefix: "conformance",
+        services: &[],
+        command: conformance,
+    },
+    Suite {
+        prefix: "object_store-suite",
+        services: &["fs", "memory", "s3-seaweedfs", "azblob", "gcs"],
+        command: object_store,
+    },
+    Suite {
+        prefix: "stor-cli",
+        services: &["s3-seaweedfs", "azblob", "gcs"],
+        command: stor_cli,
+    },
+    Suite {
+        prefix: "storage-io",
+        services: &["s3-seaweedfs"],
+        command: storage_io,
+    },
+];
+
+fn conformance(service: &Service) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "storage-conformance",
+        "--test",
+        service.test_target,
+    ]);
+    if !service.features.is_empty() {
+        cmd.args(["--features", service.features]);
+    }
+    cmd
+}
+
+/// object_store's conformance functions against the `storage-object-store` adapter.
+fn object_store(service: &Service) -> Command {
+    let argument = match service.name {
+        "s3-seaweedfs" => "s3",
+        other => other,
+    };
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "storage-conformance",
+        "--test",
+        "object_store",
+    ]);
+    if !service.features.is_empty() {
+        cmd.args(["--features", service.features]);
+    }
+    cmd.args(["--", argument]);
+    cmd
+}
+
+/// `stor` as a process: trees copied up and back, ls, stat, cat, cp, mv, presign, rm, mb, rb.
+fn stor_cli(_service: &Service) -> Command {
+    let mut cmd = cargo();
+    cmd.args(["test", "-p", "storage-cli", "--test", "stor_cloud"]);
+    cmd
+}
+
+/// The tokio I/O adapters' random seeks and writes on a cloud backend.
+fn storage_io(_service: &Service) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "storage-io",
+        "--features",
+        "s3",
+        "--test",
+        "s3",
+    ]);
+    cmd
+}
+
+/// Runs every suite that covers `service` against its running server; collects the summary
+/// lines and failures.
+pub(crate) fn run_all(
+    service: &Service,
+    running: &Running,
+    summaries: &mut Vec<String>,
+    failures: &mut Vec<String>,
+) -> Result<(), String> {
+    let applicable = SUITES
+        .iter()
+        .filter(|s| s.services.is_empty() || s.services.contains(&service.name));
+    for suite in applicable {
+        println!("== {} on {} ==", suite.prefix, service.name);
+        let mut cmd = (suite.command)(service);
+        cmd.envs(running.env.iter().map(|(k, v)| (k, v)));
+        let (lines, success) = run_teed(cmd)?;
+        if !success {
+            for log in &running.logs {
+                println!("{}", crate::servers::log_tail(log, 60));
+            }
+        }
+        let prefix = format!("{} {}:", suite.prefix, service.name);
+        match lines.iter().rev().find(|line| line.starts_with(&prefix)) {
+            Some(summary) => summaries.push(summary.clone()),
+            None => failures.push(format!(
+                "{}: {} printed no summary line",
+                service.name, suite.prefix
+            )),
+        }
+        if !success {
+            failures.push(format!("{}: {} failed", service.name, suite.prefix));
+        }
+    }
+    Ok(())
+}
