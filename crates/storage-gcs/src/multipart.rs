@@ -164,12 +164,17 @@ pub(crate) async fn objects_below(s: &GcsStorage, prefix: &str) -> Result<Vec<Ob
 
 pub(crate) async fn list_parts(s: &GcsStorage, upload: &MultipartUpload) -> Result<Vec<Part>> {
     manifest(s, upload).await?;
-    let dir = staging(s, &upload.upload_id)?;
-    let mut parts: Vec<Part> = objects_below(s, &format!("{dir}part-"))
+    staged_parts(s, &staging(s, &upload.upload_id)?).await
+}
+
+/// The parts staged in an upload's directory, by number.
+async fn staged_parts(s: &GcsStorage, dir: &str) -> Result<Vec<Part>> {
+    let prefix = format!("{dir}part-");
+    let mut parts: Vec<Part> = objects_below(s, &prefix)
         .await?
         .iter()
         .filter_map(|o| {
-            let number = o.name.strip_prefix(&format!("{dir}part-"))?.parse().ok()?;
+            let number = o.name.strip_prefix(&prefix)?.parse().ok()?;
             Some(Part {
                 number,
                 etag: o.generation.to_string(),
@@ -199,7 +204,8 @@ pub(crate) async fn complete(
         ));
     }
     let dir = staging(s, &upload.upload_id)?;
-    let staged: HashMap<u32, Part> = list_parts(s, upload)
+    // The manifest was read above: list the parts without reading it again.
+    let staged: HashMap<u32, Part> = staged_parts(s, &dir)
         .await?
         .into_iter()
         .map(|p| (p.number, p))

@@ -1,42 +1,34 @@
 //! `open(url)`: from a URL to a configured store.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use storage_types::{Error, Result, Storage};
 
+use crate::dialect::SCHEME_ALIASES;
 use crate::storage_url::StorageUrl;
 
 /// The URL schemes this build opens (each enabled backend's spellings), besides bare paths.
 pub fn schemes() -> &'static [&'static str] {
-    &[
-        #[cfg(feature = "fs")]
-        "fs",
-        #[cfg(feature = "fs")]
-        "file",
-        #[cfg(feature = "fs")]
-        "local",
-        #[cfg(feature = "memory")]
-        "memory",
-        "noop",
-        #[cfg(feature = "s3")]
-        "s3",
-        #[cfg(feature = "s3")]
-        "s3a",
-        #[cfg(feature = "azblob")]
-        "azblob",
-        #[cfg(feature = "azblob")]
-        "azure",
-        #[cfg(feature = "azblob")]
-        "az",
-        #[cfg(feature = "azblob")]
-        "abfs",
-        #[cfg(feature = "azblob")]
-        "abfss",
-        #[cfg(feature = "gcs")]
-        "gcs",
-        #[cfg(feature = "gcs")]
-        "gs",
-    ]
+    static SCHEMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    SCHEMES.get_or_init(|| {
+        SCHEME_ALIASES
+            .iter()
+            .filter(|(_, backend)| enabled(backend))
+            .map(|(spelling, _)| *spelling)
+            .collect()
+    })
+}
+
+/// Whether this build has the backend (its cargo feature is on).
+fn enabled(backend: &str) -> bool {
+    match backend {
+        "fs" => cfg!(feature = "fs"),
+        "memory" => cfg!(feature = "memory"),
+        "s3" => cfg!(feature = "s3"),
+        "azblob" => cfg!(feature = "azblob"),
+        "gcs" => cfg!(feature = "gcs"),
+        _ => true,
+    }
 }
 
 /// Query keys every scheme accepts.
