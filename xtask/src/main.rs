@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's automation. `test` runs the unit tests and the conformance
-//! suite against every backend (starting the servers a backend needs); `memcheck` measures the
-//! peak memory of a large streaming write.
+//! suite against every backend (starting the servers a backend needs); `bench` compares
+//! rs-storage with the raw SDKs and its peers; `memcheck` measures the peak memory of a large
+//! streaming write.
 
+mod bench;
 mod cargo;
 mod gcs_servers;
 mod memcheck;
@@ -23,6 +25,10 @@ commands:
         same servers, object_store's suite against the adapter
         (`object_store-suite <service>: N passed, M failed, K not applicable`), `stor` as a
         process (`stor-cli <service>: ...`) and the I/O adapters (`storage-io <service>: ...`)
+  bench [--service s3,fs,azblob,gcs] [--quick] [--rounds 5]
+        builds the benchmark in release, starts each service's local server and runs the raw
+        SDK, rs-storage, OpenDAL and object_store through the same workloads, interleaved;
+        writes docs/performance.md (between its markers) and docs/performance.png
   memcheck [--size 2GiB] [--limit 64MiB]
         write and read back a large object on local files through the API and report the
         peak resident memory; fails above the limit
@@ -33,6 +39,7 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
         Some("memcheck") => memcheck::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

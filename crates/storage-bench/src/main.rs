@@ -1,0 +1,97 @@
+//! `storage-bench`: rs-storage against the raw vendor SDKs, Apache OpenDAL and arrow-rs
+//! object_store on one server, workload by workload. `cargo xtask bench` builds it in release,
+//! starts the servers and runs it; see docs/performance.md for what it measures.
+//!
+//! ```text
+//! storage-bench run --service s3|azblob|gcs|fs [--quick] [--rounds N] --out FILE [--server-pid PID,...]
+//! storage-bench report --markdown docs/performance.md --chart docs/performance.png FILE...
+//! ```
+
+mod chart;
+mod contender;
+mod measure;
+mod ours;
+mod peers;
+mod raw_fs;
+mod raw_s3;
+mod report;
+mod sample;
+mod services;
+mod settings;
+mod workloads;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use crate::sample::Record;
+use crate::workloads::Plan;
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|at| args.get(at + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]).await,
+        Some("report") => report::write(&args[1..]),
+        _ => Err(anyhow::anyhow!(
+            "usage: storage-bench run --service s3|azblob|gcs|fs [--quick] [--rounds N] --out FILE [--server-pid PID,...]\n       storage-bench report --markdown FILE --chart FILE RESULTS..."
+        )),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("storage-bench: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[String]) -> anyhow::Result<()> {
+    let service = flag(args, "--service").context("--service is required")?;
+    let out = flag(args, "--out").context("--out is required")?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let rounds = match flag(args, "--rounds") {
+        Some(n) => n.parse().context("--rounds takes a number")?,
+        None => 5,
+    };
+    if rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
+    let pids: Vec<u32> = flag(args, "--server-pid")
+        .map(|list| {
+            list.split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let server_pids = measure::with_descendants(&pids);
+    let plan = Plan::new(quick, rounds);
+    let setup = services::contenders(&service).await?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&out)
+        .with_context(|| format!("cannot open {out}"))?;
+    let header = Record::Run {
+        service: service.clone(),
+        server: setup.server.clone(),
+        plan: plan.describe(),
+    };
+    writeln!(file, "{}", serde_json::to_string(&header)?)?;
+    workloads::run(
+        &service,
+        &setup.contenders,
+        &plan,
+        &server_pids,
+        setup.skip,
+        &mut file,
+    )
+    .await
+}

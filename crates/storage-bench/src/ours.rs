@@ -1,0 +1,78 @@
+//! rs-storage, through `Arc<dyn Storage>` as an application holds it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
+use storage_types::{Body, ListOptions, ReadOptions, StatOptions, Storage, WriteOptions};
+
+use crate::contender::{Contender, LargeObject};
+
+pub(crate) struct Ours(pub(crate) Arc<dyn Storage>);
+
+#[async_trait]
+impl Contender for Ours {
+    fn name(&self) -> &'static str {
+        "rs-storage"
+    }
+
+    async fn put(&self, key: &str, body: Bytes) -> anyhow::Result<()> {
+        self.0
+            .write(key, Body::from_bytes(body), WriteOptions::default())
+            .await?;
+        Ok(())
+    }
+
+    async fn stat(&self, key: &str) -> anyhow::Result<u64> {
+        Ok(self.0.stat(key, StatOptions::default()).await?.size)
+    }
+
+    async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
+        let reader = self.0.read(key, ReadOptions::default()).await?;
+        let size = reader.content_length();
+        Ok(storage_types::collect_stream(reader.into_stream(), Some(size)).await?)
+    }
+
+    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+        let opts = ReadOptions::default().with_range(offset..offset + len);
+        let reader = self.0.read(key, opts).await?;
+        count(reader.into_stream()).await
+    }
+
+    async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
+        let chunks = futures_util::stream::iter(object.chunks().map(Ok::<_, storage_types::Error>));
+        let opts = WriteOptions::default()
+            .with_part_size(object.part_size)
+            .with_concurrency(object.concurrency);
+        self.0
+            .write(key, Body::from_stream(chunks, Some(object.size)), opts)
+            .await?;
+        Ok(())
+    }
+
+    async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
+        let reader = self.0.read(key, ReadOptions::default()).await?;
+        count(reader.into_stream()).await
+    }
+
+    async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {
+        let opts = if delimited {
+            ListOptions::default()
+        } else {
+            ListOptions::default().recursive()
+        };
+        let entries = self.0.list(prefix, opts).await?;
+        Ok(entries
+            .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+            .await?)
+    }
+}
+
+async fn count(mut stream: storage_types::ByteStream) -> anyhow::Result<u64> {
+    let mut total = 0u64;
+    while let Some(chunk) = stream.next().await {
+        total += chunk?.len() as u64;
+    }
+    Ok(total)
+}

@@ -1,0 +1,108 @@
+//! The four contenders for each service, configured alike: same server, bucket, credentials,
+//! part size and concurrency.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use storage_types::{BucketOptions, ErrorKind, Storage};
+
+use crate::contender::Contender;
+use crate::ours::Ours;
+use crate::peers::{ObjectStoreContender, OpenDal};
+use crate::settings::S3Settings;
+use crate::workloads::{SkipRule, Workload};
+
+/// The contenders of one service, the first of which writes the shared data.
+pub(crate) struct Setup {
+    pub(crate) contenders: Vec<Box<dyn Contender>>,
+    pub(crate) server: String,
+    pub(crate) skip: SkipRule,
+}
+
+const PART_SIZE: u64 = 8 << 20;
+const CONCURRENCY: usize = 8;
+
+fn run_everything(_contender: &str, _workload: Workload) -> Option<&'static str> {
+    None
+}
+
+pub(crate) async fn contenders(service: &str) -> anyhow::Result<Setup> {
+    match service {
+        "fs" => fs().await,
+        "s3" => s3().await,
+        other => bail!("no benchmark for service `{other}`"),
+    }
+}
+
+async fn fs() -> anyhow::Result<Setup> {
+    let root = std::env::var("RS_STORAGE_BENCH_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join("rs-storage-bench"));
+    std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
+    let root_text = root
+        .to_str()
+        .context("the bench directory is not UTF-8")?
+        .to_owned();
+    let ours: Arc<dyn Storage> = Arc::new(storage_fs::FsStorage::new(&root)?);
+    let opendal = opendal::Operator::new(opendal::services::Fs::default().root(&root_text))?;
+    let object_store = object_store::local::LocalFileSystem::new_with_prefix(&root)?;
+    Ok(Setup {
+        contenders: vec![
+            Box::new(crate::raw_fs::RawFs { root: root.clone() }),
+            Box::new(Ours(ours)),
+            Box::new(OpenDal::new(opendal)),
+            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+        ],
+        server: format!("local files under {}", root.display()),
+        skip: run_everything,
+    })
+}
+
+async fn s3() -> anyhow::Result<Setup> {
+    let s = S3Settings::from_env()?;
+    let ours = storage_s3::S3Builder::new(&s.bucket)
+        .endpoint(&s.endpoint)
+        .region(&s.region)
+        .force_path_style(true)
+        .credentials(&s.access_key, &s.secret_key, None)
+        .part_size(PART_SIZE)
+        .concurrency(CONCURRENCY)
+        .build()
+        .await?;
+    match ours
+        .create_bucket(&s.bucket, BucketOptions::default())
+        .await
+    {
+        Err(err) if err.kind() != ErrorKind::AlreadyExists => return Err(err.into()),
+        _ => {}
+    }
+    let opendal = opendal::Operator::new(
+        opendal::services::S3::default()
+            .bucket(&s.bucket)
+            .endpoint(&s.endpoint)
+            .region(&s.region)
+            .access_key_id(&s.access_key)
+            .secret_access_key(&s.secret_key)
+            .disable_config_load()
+            .disable_ec2_metadata(),
+    )?;
+    let object_store = object_store::aws::AmazonS3Builder::new()
+        .with_endpoint(&s.endpoint)
+        .with_allow_http(true)
+        .with_bucket_name(&s.bucket)
+        .with_region(&s.region)
+        .with_access_key_id(&s.access_key)
+        .with_secret_access_key(&s.secret_key)
+        .with_virtual_hosted_style_request(false)
+        .build()?;
+    Ok(Setup {
+        contenders: vec![
+            Box::new(crate::raw_s3::RawS3::new(&s).await),
+            Box::new(Ours(Arc::new(ours))),
+            Box::new(OpenDal::new(opendal)),
+            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+        ],
+        server: format!("SeaweedFS at {}", s.endpoint),
+        skip: run_everything,
+    })
+}

@@ -1,0 +1,32 @@
+//! Where the servers are: read from the same environment variables the conformance suite
+//! reads, which `cargo xtask bench` sets after starting the servers.
+
+use anyhow::Context;
+
+fn required(name: &str) -> anyhow::Result<String> {
+    std::env::var(name).with_context(|| {
+        format!("{name} is not set: run the benchmark through `cargo xtask bench`")
+    })
+}
+
+/// An S3-compatible server with static credentials, addressed path-style.
+#[derive(Debug, Clone)]
+pub(crate) struct S3Settings {
+    pub(crate) endpoint: String,
+    pub(crate) bucket: String,
+    pub(crate) region: String,
+    pub(crate) access_key: String,
+    pub(crate) secret_key: String,
+}
+
+impl S3Settings {
+    pub(crate) fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            endpoint: required("RS_STORAGE_S3_ENDPOINT")?,
+            bucket: required("RS_STORAGE_S3_BUCKET")?,
+            region: "us-east-1".to_owned(),
+            access_key: required("RS_STORAGE_S3_ACCESS_KEY")?,
+            secret_key: required("RS_STORAGE_S3_SECRET_KEY")?,
+        })
+    }
+}

@@ -1,0 +1,334 @@
+//! The workloads, and the interleaved rounds that run every contender through each of them
+//! (A B C D, then B C D A, ...) so that drift on a noisy machine hits all alike.
+
+use std::io::Write;
+
+use anyhow::{Context, ensure};
+use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
+
+use crate::contender::{Contender, LargeObject};
+use crate::measure::{Cost, Meter};
+use crate::sample::{Record, Sample, Skipped};
+
+/// The sizes of one benchmark run.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) rounds: usize,
+    pub(crate) small_count: usize,
+    pub(crate) small_size: usize,
+    pub(crate) in_flight: usize,
+    pub(crate) large: LargeObject,
+    pub(crate) list_count: usize,
+    /// How many of the listed keys sit one level down, in directories of their own.
+    pub(crate) list_dirs: usize,
+    pub(crate) ranges: usize,
+    pub(crate) range_len: u64,
+}
+
+impl Plan {
+    pub(crate) fn new(quick: bool, rounds: usize) -> Self {
+        const MIB: u64 = 1 << 20;
+        let part_size = 8 * MIB;
+        let pattern: Vec<u8> = (0..part_size)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        Self {
+            rounds,
+            small_count: if quick { 250 } else { 1000 },
+            small_size: 4096,
+            in_flight: 8,
+            large: LargeObject {
+                size: if quick { 64 * MIB } else { 256 * MIB },
+                part_size,
+                concurrency: 8,
+                pattern: Bytes::from(pattern),
+                chunk: MIB as usize,
+            },
+            list_count: if quick { 2000 } else { 10_000 },
+            list_dirs: 100,
+            ranges: 64,
+            range_len: MIB,
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} rounds; {} x {} B objects, {} in flight; one {} MiB object in {} MiB parts, {} in flight; \
+             {} keys listed ({} of them one level down); {} concurrent {} MiB range reads",
+            self.rounds,
+            self.small_count,
+            self.small_size,
+            self.in_flight,
+            self.large.size >> 20,
+            self.large.part_size >> 20,
+            self.large.concurrency,
+            self.list_count,
+            self.list_dirs,
+            self.ranges,
+            self.range_len >> 20,
+        )
+    }
+}
+
+/// The workloads, in the order each round runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Workload {
+    SmallWrite,
+    SmallStat,
+    SmallRead,
+    LargeWrite,
+    LargeRead,
+    ListFlat,
+    ListDelimited,
+    RangeRead,
+}
+
+impl Workload {
+    pub(crate) const ALL: [Workload; 8] = [
+        Workload::SmallWrite,
+        Workload::SmallStat,
+        Workload::SmallRead,
+        Workload::LargeWrite,
+        Workload::LargeRead,
+        Workload::ListFlat,
+        Workload::ListDelimited,
+        Workload::RangeRead,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Workload::SmallWrite => "small-write",
+            Workload::SmallStat => "small-stat",
+            Workload::SmallRead => "small-read",
+            Workload::LargeWrite => "large-write",
+            Workload::LargeRead => "large-read",
+            Workload::ListFlat => "list-flat",
+            Workload::ListDelimited => "list-delimited",
+            Workload::RangeRead => "range-read",
+        }
+    }
+}
+
+const LIST_PREFIX: &str = "bench/list/";
+const RANGE_KEY: &str = "bench/range.bin";
+
+fn small_key(contender: &str, i: usize) -> String {
+    format!("bench/{contender}/small/{i:05}")
+}
+
+fn large_key(contender: &str) -> String {
+    format!("bench/{contender}/large.bin")
+}
+
+/// A contender's reason not to run a workload on this service, if it has one.
+pub(crate) type SkipRule = fn(contender: &str, workload: Workload) -> Option<&'static str>;
+
+/// The benchmark on one service: set-up, warm-up, then the interleaved rounds; each measured
+/// run becomes a line of `out`.
+pub(crate) async fn run(
+    service: &str,
+    contenders: &[Box<dyn Contender>],
+    plan: &Plan,
+    server_pids: &[u32],
+    skip: SkipRule,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let setup = contenders.first().context("no contenders")?;
+    set_up(setup.as_ref(), plan).await?;
+    for contender in contenders {
+        warm_up(contender.as_ref())
+            .await
+            .with_context(|| format!("warm-up of {}", contender.name()))?;
+    }
+    for round in 0..plan.rounds {
+        for workload in Workload::ALL {
+            for offset in 0..contenders.len() {
+                let contender = contenders[(round + offset) % contenders.len()].as_ref();
+                if let Some(reason) = skip(contender.name(), workload) {
+                    if round == 0 {
+                        let record = Record::Skipped(Skipped {
+                            service: service.to_owned(),
+                            workload: workload.name().to_owned(),
+                            contender: contender.name().to_owned(),
+                            reason: reason.to_owned(),
+                        });
+                        writeln!(out, "{}", serde_json::to_string(&record)?)?;
+                    }
+                    continue;
+                }
+                let meter = Meter::start(server_pids);
+                let (bytes, ops) = run_one(contender, workload, plan).await.with_context(|| {
+                    format!("{} on {service} by {}", workload.name(), contender.name())
+                })?;
+                let cost = meter.stop();
+                eprintln!(
+                    "bench {service} round {}/{} {:<14} {:<12} {:>8.3} s wall {:>8.3} s cpu",
+                    round + 1,
+                    plan.rounds,
+                    workload.name(),
+                    contender.name(),
+                    cost.wall.as_secs_f64(),
+                    cost.client_cpu.as_secs_f64(),
+                );
+                let record = Record::Sample(sample(
+                    service, workload, contender, round, cost, bytes, ops,
+                ));
+                writeln!(out, "{}", serde_json::to_string(&record)?)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sample(
+    service: &str,
+    workload: Workload,
+    contender: &dyn Contender,
+    round: usize,
+    cost: Cost,
+    bytes: u64,
+    ops: u64,
+) -> Sample {
+    Sample {
+        service: service.to_owned(),
+        workload: workload.name().to_owned(),
+        contender: contender.name().to_owned(),
+        round,
+        wall_s: cost.wall.as_secs_f64(),
+        client_cpu_s: cost.client_cpu.as_secs_f64(),
+        server_cpu_s: cost.server_cpu.as_secs_f64(),
+        peak_rss: cost.peak_rss,
+        bytes,
+        ops,
+    }
+}
+
+/// The shared data every contender lists and range-reads: written once, by the first.
+async fn set_up(contender: &dyn Contender, plan: &Plan) -> anyhow::Result<()> {
+    let flat = plan.list_count - plan.list_dirs;
+    let keys: Vec<String> = (0..flat)
+        .map(|i| format!("{LIST_PREFIX}k{i:05}"))
+        .chain((0..plan.list_dirs).map(|i| format!("{LIST_PREFIX}d{i:03}/x")))
+        .collect();
+    futures_util::stream::iter(keys)
+        .map(|key| async move { contender.put(&key, Bytes::from_static(b"x")).await })
+        .buffer_unordered(32)
+        .try_collect::<()>()
+        .await
+        .context("writing the keys to list")?;
+    let range_object = LargeObject {
+        size: plan.ranges as u64 * plan.range_len,
+        ..plan.large.clone()
+    };
+    contender
+        .put_large(RANGE_KEY, &range_object)
+        .await
+        .context("writing the object to range-read")?;
+    Ok(())
+}
+
+/// One small round trip of each kind, so that no contender's first workload pays for its
+/// connections or credentials.
+async fn warm_up(contender: &dyn Contender) -> anyhow::Result<()> {
+    let key = format!("bench/{}/warm", contender.name());
+    contender.put(&key, Bytes::from_static(b"warm")).await?;
+    ensure!(contender.stat(&key).await? == 4, "warm-up stat");
+    ensure!(contender.get(&key).await?.len() == 4, "warm-up read");
+    Ok(())
+}
+
+/// Runs one workload and checks what came back; returns the payload bytes and requests.
+async fn run_one(
+    contender: &dyn Contender,
+    workload: Workload,
+    plan: &Plan,
+) -> anyhow::Result<(u64, u64)> {
+    let name = contender.name();
+    let small = plan.small_count as u64;
+    let small_bytes = small * plan.small_size as u64;
+    match workload {
+        Workload::SmallWrite => {
+            let body = plan.large.pattern.slice(0..plan.small_size);
+            for_each_small(plan, |i| {
+                let body = body.clone();
+                async move { contender.put(&small_key(name, i), body).await }
+            })
+            .await?;
+            Ok((small_bytes, small))
+        }
+        Workload::SmallStat => {
+            for_each_small(plan, |i| async move {
+                let size = contender.stat(&small_key(name, i)).await?;
+                ensure!(size == plan.small_size as u64, "stat gave {size} bytes");
+                Ok(())
+            })
+            .await?;
+            Ok((0, small))
+        }
+        Workload::SmallRead => {
+            for_each_small(plan, |i| async move {
+                let body = contender.get(&small_key(name, i)).await?;
+                ensure!(body.len() == plan.small_size, "read {} bytes", body.len());
+                Ok(())
+            })
+            .await?;
+            Ok((small_bytes, small))
+        }
+        Workload::LargeWrite => {
+            contender.put_large(&large_key(name), &plan.large).await?;
+            Ok((plan.large.size, 1))
+        }
+        Workload::LargeRead => {
+            let read = contender.get_large(&large_key(name), &plan.large).await?;
+            ensure!(
+                read == plan.large.size,
+                "read {read} of {} bytes",
+                plan.large.size
+            );
+            Ok((read, 1))
+        }
+        Workload::ListFlat => {
+            let found = contender.list(LIST_PREFIX, false).await?;
+            ensure!(
+                found == plan.list_count as u64,
+                "listed {found} of {}",
+                plan.list_count
+            );
+            Ok((0, 1))
+        }
+        Workload::ListDelimited => {
+            let found = contender.list(LIST_PREFIX, true).await?;
+            ensure!(
+                found == plan.list_count as u64,
+                "listed {found} of {}",
+                plan.list_count
+            );
+            Ok((0, 1))
+        }
+        Workload::RangeRead => {
+            let got: Vec<u64> = futures_util::stream::iter(0..plan.ranges as u64)
+                .map(|i| contender.get_range(RANGE_KEY, i * plan.range_len, plan.range_len))
+                .buffer_unordered(plan.ranges)
+                .try_collect()
+                .await?;
+            ensure!(
+                got.iter().all(|n| *n == plan.range_len),
+                "a range came back short"
+            );
+            Ok((plan.ranges as u64 * plan.range_len, plan.ranges as u64))
+        }
+    }
+}
+
+async fn for_each_small<F, Fut>(plan: &Plan, op: F) -> anyhow::Result<()>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    futures_util::stream::iter(0..plan.small_count)
+        .map(op)
+        .buffer_unordered(plan.in_flight)
+        .try_collect()
+        .await
+}

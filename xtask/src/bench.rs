@@ -1,0 +1,161 @@
+//! `cargo xtask bench`: builds the benchmark binary (`crates/storage-bench`) in release,
+//! starts each service's local server, runs the four contenders through every workload and
+//! writes the table of docs/performance.md and the chart docs/performance.png.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::cargo::{cargo, run_checked, workspace_root};
+use crate::services::Running;
+use crate::{check_args, flag_value};
+
+const SERVICES: [&str; 4] = ["s3", "fs", "azblob", "gcs"];
+
+/// The crates whose versions the page names.
+const VERSIONED: [&str; 5] = [
+    "aws-sdk-s3",
+    "azure_storage_blob",
+    "google-cloud-storage",
+    "opendal",
+    "object_store",
+];
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    check_args(args, &["--service", "--rounds"], &["--quick"])?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let rounds = flag_value(args, "--rounds")?.unwrap_or_else(|| "5".to_owned());
+    let services: Vec<String> = match flag_value(args, "--service")? {
+        Some(list) => list.split(',').map(|s| s.trim().to_owned()).collect(),
+        None => SERVICES.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    if let Some(unknown) = services.iter().find(|s| !SERVICES.contains(&s.as_str())) {
+        return Err(format!(
+            "no benchmark for `{unknown}`; known: {}",
+            SERVICES.join(", ")
+        ));
+    }
+    ensure_font()?;
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "storage-bench"]);
+    run_checked(build)?;
+    let binary = workspace_root().join("target/release/storage-bench");
+    let out_dir = workspace_root().join("target/bench");
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+
+    for service in &services {
+        let results = out_dir.join(format!("results-{service}.jsonl"));
+        let _ = std::fs::remove_file(&results);
+        let running = start(service)?;
+        let pids: Vec<String> = running
+            .children
+            .iter()
+            .map(|c| c.id().to_string())
+            .collect();
+        let mut cmd = Command::new(&binary);
+        cmd.envs(running.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .args(["run", "--service", service, "--rounds", &rounds, "--out"])
+            .arg(&results)
+            .args(["--server-pid", &pids.join(",")]);
+        if quick {
+            cmd.arg("--quick");
+        }
+        if service == "fs" {
+            let dir = out_dir.join("fs-data");
+            let _ = std::fs::remove_dir_all(&dir);
+            cmd.env("RS_STORAGE_BENCH_DIR", &dir);
+        }
+        let outcome = run_checked(cmd);
+        if outcome.is_err() {
+            for log in &running.logs {
+                eprintln!(
+                    "--- {} ---\n{}",
+                    log.display(),
+                    crate::servers::log_tail(log, 30)
+                );
+            }
+        }
+        outcome?;
+        let _ = std::fs::remove_dir_all(out_dir.join("fs-data"));
+    }
+
+    let files: Vec<PathBuf> = SERVICES
+        .iter()
+        .map(|s| out_dir.join(format!("results-{s}.jsonl")))
+        .filter(|p| p.exists())
+        .collect();
+    let docs = workspace_root().join("docs");
+    let mut command = String::from("cargo xtask bench");
+    if quick {
+        command.push_str(" --quick");
+    }
+    let mut report = Command::new(&binary);
+    report
+        .arg("report")
+        .arg("--markdown")
+        .arg(docs.join("performance.md"))
+        .arg("--chart")
+        .arg(docs.join("performance.png"))
+        .args(["--versions", &versions()])
+        .args(["--command", &command])
+        .args(&files);
+    run_checked(report)
+}
+
+fn start(service: &str) -> Result<Running, String> {
+    match service {
+        "s3" => crate::servers::start_seaweedfs(),
+        "azblob" => crate::servers::start_azurite_shared_key(),
+        "gcs" => crate::gcs_servers::start_gcs_test_server(),
+        _ => Ok(Running::default()),
+    }
+}
+
+/// The chart's font, from Debian's package when the machine has none.
+fn ensure_font() -> Result<(), String> {
+    if Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
+        return Ok(());
+    }
+    println!("xtask: installing fonts-dejavu-core for the chart");
+    let sudo = if std::env::var("USER").as_deref() == Ok("root") {
+        None
+    } else {
+        Some("sudo")
+    };
+    let mut cmd = match sudo {
+        Some(sudo) => {
+            let mut c = Command::new(sudo);
+            c.arg("apt-get");
+            c
+        }
+        None => Command::new("apt-get"),
+    };
+    cmd.args(["install", "-y", "-q", "fonts-dejavu-core"]);
+    run_checked(cmd)
+}
+
+/// "name version" of each compared crate, from Cargo.lock.
+fn versions() -> String {
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).unwrap_or_default();
+    let mut found = Vec::new();
+    for name in VERSIONED {
+        let header = format!("name = \"{name}\"\nversion = \"");
+        if let Some(at) = lock.find(&header) {
+            let rest = &lock[at + header.len()..];
+            if let Some(end) = rest.find('"') {
+                found.push(format!("{name} {}", &rest[..end]));
+            }
+        }
+    }
+    found.push(format!(
+        "rustc {}",
+        rustc_version().unwrap_or_else(|| "unknown".into())
+    ));
+    found.join(", ")
+}
+
+fn rustc_version() -> Option<String> {
+    let out = Command::new("rustc").arg("--version").output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    text.split_whitespace().nth(1).map(str::to_owned)
+}
