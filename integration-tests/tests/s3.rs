@@ -3,7 +3,8 @@
 //!
 //! Environment: `RS_STORAGE_S3_ENDPOINT`, `RS_STORAGE_S3_SERVICE` (the name in the summary
 //! line), `RS_STORAGE_S3_BUCKET`, `RS_STORAGE_S3_ACCESS_KEY`, `RS_STORAGE_S3_SECRET_KEY`, and
-//! optionally `RS_STORAGE_S3_CHECKSUM` (`when-supported` or `when-required`).
+//! optionally `RS_STORAGE_S3_CHECKSUM` (`when-supported` or `when-required`) and
+//! `RS_STORAGE_S3_PAYLOAD_SIGNING` (`true` or `false`).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -77,6 +78,7 @@ struct Settings {
     access_key: String,
     secret_key: String,
     checksum: ChecksumMode,
+    payload_signing: Option<bool>,
 }
 
 fn settings() -> Result<Settings, String> {
@@ -91,6 +93,11 @@ fn settings() -> Result<Settings, String> {
         access_key: required("RS_STORAGE_S3_ACCESS_KEY")?,
         secret_key: required("RS_STORAGE_S3_SECRET_KEY")?,
         checksum,
+        payload_signing: match std::env::var("RS_STORAGE_S3_PAYLOAD_SIGNING").as_deref() {
+            Ok("false") => Some(false),
+            Ok("true") => Some(true),
+            _ => None,
+        },
     })
 }
 
@@ -109,7 +116,11 @@ fn main() -> ExitCode {
         &[]
     };
     storage_conformance::main_for_server(&service, gaps, move || async move {
-        let store = S3Builder::new(&settings.bucket)
+        let mut builder = S3Builder::new(&settings.bucket);
+        if let Some(on) = settings.payload_signing {
+            builder = builder.payload_signing(on);
+        }
+        let store = builder
             .endpoint(&settings.endpoint)
             .region("us-east-1")
             .force_path_style(true)

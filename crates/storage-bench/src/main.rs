@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! storage-bench run --service s3|azblob|gcs|fs [--quick] [--rounds N] --out FILE [--server-pid PID,...]
+//!     [--contenders sdk,rs-storage,opendal,object_store] [--workloads small-write,...]
 //! storage-bench report --markdown docs/performance.md --chart docs/performance.png FILE...
 //! ```
 
@@ -12,6 +13,7 @@ mod contender;
 mod measure;
 mod ours;
 mod peers;
+mod raw_azblob;
 mod raw_fs;
 mod raw_s3;
 mod report;
@@ -26,7 +28,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use crate::sample::Record;
-use crate::workloads::Plan;
+use crate::workloads::{Plan, Workload};
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -73,7 +75,23 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         .unwrap_or_default();
     let server_pids = measure::with_descendants(&pids);
     let plan = Plan::new(quick, rounds);
-    let setup = services::contenders(&service).await?;
+    let mut setup = services::contenders(&service).await?;
+    // For profiling one contender or one workload: `--contenders sdk,rs-storage`,
+    // `--workloads large-write`.
+    if let Some(names) = flag(args, "--contenders") {
+        let names: Vec<&str> = names.split(',').collect();
+        setup.contenders.retain(|c| names.contains(&c.name()));
+    }
+    let workloads: Vec<Workload> = match flag(args, "--workloads") {
+        Some(names) => {
+            let names: Vec<&str> = names.split(',').collect();
+            Workload::ALL
+                .into_iter()
+                .filter(|w| names.contains(&w.name()))
+                .collect()
+        }
+        None => Workload::ALL.to_vec(),
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -89,6 +107,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         &service,
         &setup.contenders,
         &plan,
+        &workloads,
         &server_pids,
         setup.skip,
         &mut file,

@@ -9,7 +9,7 @@ use storage_types::{BucketOptions, ErrorKind, Storage};
 use crate::contender::Contender;
 use crate::ours::Ours;
 use crate::peers::{ObjectStoreContender, OpenDal};
-use crate::settings::S3Settings;
+use crate::settings::{AzBlobSettings, S3Settings};
 use crate::workloads::{SkipRule, Workload};
 
 /// The contenders of one service, the first of which writes the shared data.
@@ -30,6 +30,7 @@ pub(crate) async fn contenders(service: &str) -> anyhow::Result<Setup> {
     match service {
         "fs" => fs().await,
         "s3" => s3().await,
+        "azblob" => azblob().await,
         other => bail!("no benchmark for service `{other}`"),
     }
 }
@@ -104,5 +105,54 @@ async fn s3() -> anyhow::Result<Setup> {
         ],
         server: format!("SeaweedFS at {}", s.endpoint),
         skip: run_everything,
+    })
+}
+
+/// The official crate has no hierarchical listing (rs-storage adds the delimiter with a
+/// pipeline policy of its own).
+fn azblob_skips(contender: &str, workload: Workload) -> Option<&'static str> {
+    (contender == "sdk" && workload == Workload::ListDelimited)
+        .then_some("no delimiter listing in azure_storage_blob 1.1")
+}
+
+async fn azblob() -> anyhow::Result<Setup> {
+    let s = AzBlobSettings::from_env()?;
+    let ours = storage_azblob::AzBlobBuilder::new(&s.container)
+        .endpoint(&s.endpoint)
+        .account(&s.account)
+        .account_key(&s.account_key)
+        .block_size(PART_SIZE)
+        .concurrency(CONCURRENCY)
+        .build()?;
+    match ours
+        .create_bucket(&s.container, BucketOptions::default())
+        .await
+    {
+        Err(err) if err.kind() != ErrorKind::AlreadyExists => return Err(err.into()),
+        _ => {}
+    }
+    let opendal = opendal::Operator::new(
+        opendal::services::Azblob::default()
+            .endpoint(&s.endpoint)
+            .account_name(&s.account)
+            .account_key(&s.account_key)
+            .container(&s.container),
+    )?;
+    let object_store = object_store::azure::MicrosoftAzureBuilder::new()
+        .with_endpoint(s.endpoint.clone())
+        .with_allow_http(true)
+        .with_account(&s.account)
+        .with_access_key(&s.account_key)
+        .with_container_name(&s.container)
+        .build()?;
+    Ok(Setup {
+        contenders: vec![
+            Box::new(crate::raw_azblob::RawAzBlob::new(&s)?),
+            Box::new(Ours(Arc::new(ours))),
+            Box::new(OpenDal::new(opendal)),
+            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+        ],
+        server: format!("Azurite at {}", s.endpoint),
+        skip: azblob_skips,
     })
 }

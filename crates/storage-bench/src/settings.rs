@@ -30,3 +30,24 @@ impl S3Settings {
         })
     }
 }
+
+/// An Azure Blob endpoint (Azurite) with the development account.
+#[derive(Debug, Clone)]
+pub(crate) struct AzBlobSettings {
+    /// `http://host:port/<account>`.
+    pub(crate) endpoint: String,
+    pub(crate) container: String,
+    pub(crate) account: String,
+    pub(crate) account_key: String,
+}
+
+impl AzBlobSettings {
+    pub(crate) fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            endpoint: required("RS_STORAGE_AZBLOB_ENDPOINT")?,
+            container: required("RS_STORAGE_AZBLOB_CONTAINER")?,
+            account: storage_azblob::DEV_ACCOUNT.to_owned(),
+            account_key: storage_azblob::DEV_ACCOUNT_KEY.to_owned(),
+        })
+    }
+}

@@ -39,6 +39,8 @@ pub(crate) struct Inner {
     pub(crate) storage_class: Option<String>,
     pub(crate) part_size: u64,
     pub(crate) concurrency: usize,
+    /// Uploads send `UNSIGNED-PAYLOAD` instead of a SHA-256 of the body.
+    pub(crate) unsigned_payload: bool,
 }
 
 impl fmt::Debug for S3Storage {
@@ -79,6 +81,11 @@ impl S3Storage {
                 "the S3 part size must be at least {MIN_PART_SIZE} bytes"
             )));
         }
+        // Unsigned where `build` saw a TLS endpoint, signed otherwise (plain http, or a
+        // client handed over whose endpoint we cannot see), unless configured.
+        let unsigned_payload = !config
+            .payload_signing
+            .unwrap_or(config.over_tls != Some(true));
         let info = StorageInfo::new(crate::SCHEME, config.bucket.clone(), capability())
             .with_root(root.clone())
             .with_loose(config.loose);
@@ -93,6 +100,7 @@ impl S3Storage {
                 storage_class: config.storage_class,
                 part_size,
                 concurrency: config.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
+                unsigned_payload,
             }),
         })
     }

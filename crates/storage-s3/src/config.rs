@@ -45,6 +45,7 @@ pub const URL_KEYS: &[&str] = &[
     "concurrency",
     "loose",
     "provider",
+    "payload-signing",
 ];
 
 /// How the SDK adds checksums to uploads.
@@ -95,6 +96,9 @@ pub struct S3Builder {
     pub(crate) part_size: Option<u64>,
     pub(crate) concurrency: Option<usize>,
     pub(crate) loose: bool,
+    pub(crate) payload_signing: Option<bool>,
+    /// Whether the endpoint `build` configured is https (AWS's own endpoints are).
+    pub(crate) over_tls: Option<bool>,
 }
 
 impl fmt::Debug for S3Builder {
@@ -119,6 +123,7 @@ impl fmt::Debug for S3Builder {
             .field("anonymous", &self.anonymous)
             .field("encryption", &self.encryption)
             .field("checksum", &self.checksum)
+            .field("payload_signing", &self.payload_signing)
             .finish_non_exhaustive()
     }
 }
@@ -233,6 +238,18 @@ impl S3Builder {
         self
     }
 
+    /// Whether uploads sign their body (SigV4 hashes every byte with SHA-256). By default a
+    /// store on an `https` endpoint sends `UNSIGNED-PAYLOAD`, as the SDK itself does for
+    /// streamed uploads over TLS: TLS protects the body in transit, and the checksum the SDK
+    /// adds (CRC32 unless `checksum=when-required`) lets the service verify every byte. On a
+    /// plain `http` endpoint bodies are signed, since nothing else stops a body from being
+    /// changed on the way. `true` signs always; `false` never (over `http` this gives up
+    /// protection against tampering, not against corruption, which the checksum still covers).
+    pub fn payload_signing(mut self, on: bool) -> Self {
+        self.payload_signing = Some(on);
+        self
+    }
+
     /// Loose mode: options S3 cannot honour are dropped instead of refused.
     pub fn loose(mut self, on: bool) -> Self {
         self.loose = on;
@@ -280,6 +297,7 @@ impl S3Builder {
                 "part-size" => b.part_size = Some(number(key, value)?),
                 "concurrency" => b.concurrency = Some(number(key, value)?),
                 "loose" => b.loose = flag(key, value)?,
+                "payload-signing" => b.payload_signing = Some(flag(key, value)?),
                 // BR's `provider` names the vendor (aws, ceph, minio, ...); the endpoint and
                 // path style say all we need, so it is accepted and ignored.
                 "provider" => {}
@@ -350,6 +368,9 @@ impl S3Builder {
                 loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
         }
         let shared = loader.load().await;
+        let over_tls = shared
+            .endpoint_url()
+            .is_none_or(|url| url.to_ascii_lowercase().starts_with("https://"));
         let mut config = aws_sdk_s3::config::Builder::from(&shared);
         if shared.region().is_none() {
             config = config.region(Region::new("us-east-1"));
@@ -372,11 +393,17 @@ impl S3Builder {
             .force_path_style(self.force_path_style)
             .request_checksum_calculation(checksum)
             .build();
-        self.build_with_client(aws_sdk_s3::Client::from_conf(config))
+        let builder = S3Builder {
+            over_tls: Some(over_tls),
+            ..self
+        };
+        builder.build_with_client(aws_sdk_s3::Client::from_conf(config))
     }
 
     /// Builds the store on an existing SDK client (whose own configuration then applies:
-    /// endpoint, credentials, retries, checksums).
+    /// endpoint, credentials, retries, checksums). Upload bodies stay signed unless
+    /// [`payload_signing`](Self::payload_signing) says otherwise, since the client's endpoint
+    /// is not visible here.
     pub fn build_with_client(self, client: aws_sdk_s3::Client) -> Result<S3Storage> {
         S3Storage::new(client, self)
     }
@@ -476,5 +503,30 @@ mod tests {
         assert!(S3Builder::from_query("b", "", &query(&[("force-path-style", "maybe")])).is_err());
         assert!(S3Builder::from_query("b", "", &query(&[("part-size", "big")])).is_err());
         assert!(S3Builder::from_query("b", "", &query(&[("checksum", "always")])).is_err());
+    }
+
+    #[tokio::test]
+    async fn payloads_are_unsigned_over_tls_only_by_default() {
+        async fn unsigned(endpoint: &str, setting: Option<bool>) -> bool {
+            let mut b = S3Builder::new("b")
+                .endpoint(endpoint)
+                .region("us-east-1")
+                .credentials("AK", "SK", None);
+            if let Some(on) = setting {
+                b = b.payload_signing(on);
+            }
+            b.build().await.unwrap().inner.unsigned_payload
+        }
+        assert!(unsigned("https://s3.example.com", None).await);
+        assert!(!unsigned("http://127.0.0.1:9000", None).await);
+        assert!(unsigned("http://127.0.0.1:9000", Some(false)).await);
+        assert!(!unsigned("https://s3.example.com", Some(true)).await);
+        let q = query(&[("payload-signing", "false")]);
+        assert_eq!(
+            S3Builder::from_query("b", "", &q).unwrap().payload_signing,
+            Some(false)
+        );
+        let q = query(&[("payload-signing", "sometimes")]);
+        assert!(S3Builder::from_query("b", "", &q).is_err());
     }
 }

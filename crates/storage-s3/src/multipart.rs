@@ -12,7 +12,7 @@ use storage_types::{
 
 use crate::error::map_sdk_error;
 use crate::headers::with_write_headers;
-use crate::sse::{SseC, with_common, with_sse, with_sse_c};
+use crate::sse::{SseC, send_upload, with_common, with_sse, with_sse_c};
 use crate::{S3Options, S3Storage};
 
 /// Starts an upload with the write's headers and encryption; returns its id.
@@ -52,8 +52,9 @@ pub(crate) fn upload_part_bytes(
         .content_length(data.len() as i64)
         .body(data.into());
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
+    let unsigned = s.inner.unsigned_payload;
     async move {
-        let out = req.send().await.map_err(map_sdk_error)?;
+        let out = send_upload!(req, unsigned).map_err(map_sdk_error)?;
         let etag = out
             .e_tag()
             .ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;
@@ -208,7 +209,7 @@ pub(crate) async fn upload_part(
         _ => req,
     };
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
-    let out = req.send().await.map_err(map_sdk_error)?;
+    let out = send_upload!(req, s.inner.unsigned_payload).map_err(map_sdk_error)?;
     let etag = out
         .e_tag()
         .ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;

@@ -106,7 +106,18 @@ macro_rules! with_common {
     }};
 }
 
-pub(crate) use {with_common, with_sse, with_sse_c};
+/// Sends an upload (PutObject, UploadPart), with an unsigned payload where the store is set to.
+macro_rules! send_upload {
+    ($req:expr, $unsigned:expr) => {{
+        if $unsigned {
+            $req.customize().disable_payload_signing().send().await
+        } else {
+            $req.send().await
+        }
+    }};
+}
+
+pub(crate) use {send_upload, with_common, with_sse, with_sse_c};
 
 #[cfg(test)]
 mod tests {

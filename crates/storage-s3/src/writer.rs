@@ -16,7 +16,7 @@ use crate::backend::{MAX_PART_SIZE, MAX_PARTS};
 use crate::error::map_sdk_error;
 use crate::headers::with_write_headers;
 use crate::multipart::{AbortGuard, complete_parts, start_upload, upload_part_bytes};
-use crate::sse::{with_common, with_sse};
+use crate::sse::{send_upload, with_common, with_sse};
 
 pub(crate) async fn write(
     s: &S3Storage,
@@ -74,7 +74,7 @@ async fn put(s: &S3Storage, key: String, bytes: Bytes, opts: &WriteOptions) -> R
         _ => req,
     };
     let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
-    let out = req.send().await.map_err(map_sdk_error)?;
+    let out = send_upload!(req, s.inner.unsigned_payload).map_err(map_sdk_error)?;
     let mut meta = Metadata::file(size);
     meta.etag = out.e_tag().map(str::to_owned);
     meta.version = out.version_id().map(str::to_owned);
