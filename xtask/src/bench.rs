@@ -106,7 +106,7 @@ fn start(service: &str) -> Result<Running, String> {
     match service {
         "s3" => crate::servers::start_seaweedfs_tls(),
         "azblob" => crate::servers::start_azurite_shared_key(),
-        "gcs" => crate::gcs_servers::start_gcs_test_server(),
+        "gcs" => crate::gcs_servers::start_gcs_test_server_release(),
         _ => Ok(Running::default()),
     }
 }

@@ -37,18 +37,32 @@ fn gcs_env(service: &str, port: u16, credentials: Option<PathBuf>) -> Vec<(Strin
     env
 }
 
-/// Builds the repo's GCS test server and returns its binary.
-pub(crate) fn build_test_server() -> Result<PathBuf, String> {
+/// Builds the repo's GCS test server (in release for benchmarks, where its speed shows in
+/// every figure) and returns its binary.
+pub(crate) fn build_test_server(release: bool) -> Result<PathBuf, String> {
     let mut build = cargo();
     build.args(["build", "--quiet", "-p", "gcs-test-server"]);
+    if release {
+        build.arg("--release");
+    }
     run_checked(build)?;
-    Ok(workspace_root().join("target/debug/gcs-test-server"))
+    let profile = if release { "release" } else { "debug" };
+    Ok(workspace_root().join(format!("target/{profile}/gcs-test-server")))
 }
 
 /// The repo's test server, in memory, with a service-account key it generates (so that signed
 /// URLs can be checked) and the suite's bucket.
 pub(crate) fn start_gcs_test_server() -> Result<Running, String> {
-    let binary = build_test_server()?;
+    start_test_server(false)
+}
+
+/// The same, built in release, for `cargo xtask bench`.
+pub(crate) fn start_gcs_test_server_release() -> Result<Running, String> {
+    start_test_server(true)
+}
+
+fn start_test_server(release: bool) -> Result<Running, String> {
+    let binary = build_test_server(release)?;
     let dir = server_dir("gcs")?;
     let port = free_ports(1)?[0];
     let log = dir.join("server.log");

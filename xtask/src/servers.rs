@@ -192,15 +192,6 @@ fn seaweedfs(tls: bool) -> Result<Running, String> {
     let ports = free_ports(5)?;
     let log = dir.join("server.log");
     let mut cmd = Command::new(bin.join("weed"));
-    let ca = if tls {
-        let (ca, cert, key) = crate::tls::make_certificates(&dir)?;
-        cmd.arg(format!("-s3.port.https={}", ports[4]))
-            .arg(format!("-s3.cert.file={}", cert.display()))
-            .arg(format!("-s3.key.file={}", key.display()));
-        Some(ca)
-    } else {
-        None
-    };
     cmd.current_dir(&dir).args([
         "mini".to_owned(),
         format!("-dir={}", dir.join("data").display()),
@@ -216,6 +207,15 @@ fn seaweedfs(tls: bool) -> Result<Running, String> {
         "-s3.port.lance=0".to_owned(),
         format!("-s3.config={}", config.display()),
     ]);
+    let ca = if tls {
+        let (ca, cert, key) = crate::tls::make_certificates(&dir)?;
+        cmd.arg(format!("-s3.port.https={}", ports[4]))
+            .arg(format!("-s3.cert.file={}", cert.display()))
+            .arg(format!("-s3.key.file={}", key.display()));
+        Some(ca)
+    } else {
+        None
+    };
     let child = spawn_logged(&mut cmd, &log)?;
     let mut running = Running {
         env: Vec::new(),

@@ -128,7 +128,7 @@ pub(crate) fn stage_block(
     id: Vec<u8>,
     data: Bytes,
     encryption: &AzureEncryption,
-) -> impl Future<Output = Result<()>> + Send + 'static {
+) -> impl Future<Output = Result<Bytes>> + Send + 'static {
     let client = Arc::new(s.inner.container.blob_client(name).block_blob_client());
     let options = BlockBlobClientStageBlockOptions {
         encryption_scope: encryption.scope.clone(),
@@ -137,11 +137,13 @@ pub(crate) fn stage_block(
     let options = with_cpk!(options, encryption.cpk.as_ref());
     async move {
         let length = data.len() as u64;
+        // Kept to hand the buffer back once the SDK is done with it (`PartReader::recycle`).
+        let kept = data.clone();
         client
             .stage_block(&id, length, data.into(), Some(options))
             .await
             .map_err(map_error)?;
-        Ok(())
+        Ok(kept)
     }
 }
 
@@ -165,7 +167,9 @@ async fn stage_all(
     let (mut block, mut end, mut number) = (first, false, 1u32);
     loop {
         while tasks.len() >= concurrency {
-            joined(tasks.join_next().await)?;
+            if let Some(buffer) = joined(tasks.join_next().await)? {
+                source.recycle(buffer);
+            }
         }
         let id = block_id(nonce, number);
         size += block.len() as u64;
@@ -192,11 +196,14 @@ async fn stage_all(
     Ok((ids, size))
 }
 
-fn joined(result: Option<std::result::Result<Result<()>, tokio::task::JoinError>>) -> Result<()> {
+/// A finished block's outcome: its buffer, or `None` when no block was running.
+fn joined(
+    result: Option<std::result::Result<Result<Bytes>, tokio::task::JoinError>>,
+) -> Result<Option<Bytes>> {
     match result {
-        Some(Ok(outcome)) => outcome,
+        Some(Ok(outcome)) => outcome.map(Some),
         Some(Err(join)) => Err(Error::unexpected("a block upload task failed").with_source(join)),
-        None => Ok(()),
+        None => Ok(None),
     }
 }
 

@@ -15,6 +15,7 @@ mod ours;
 mod peers;
 mod raw_azblob;
 mod raw_fs;
+mod raw_gcs;
 mod raw_s3;
 mod report;
 mod sample;

@@ -9,7 +9,10 @@ use storage_types::{Body, ListOptions, ReadOptions, StatOptions, Storage, WriteO
 
 use crate::contender::{Contender, LargeObject};
 
-pub(crate) struct Ours(pub(crate) Arc<dyn Storage>);
+/// rs-storage; `parallel_writes` passes the part size and concurrency with each large write
+/// (on GCS that turns a resumable upload into a parallel composite one, which is off by
+/// default there).
+pub(crate) struct Ours(pub(crate) Arc<dyn Storage>, pub(crate) bool);
 
 #[async_trait]
 impl Contender for Ours {
@@ -42,9 +45,13 @@ impl Contender for Ours {
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
         let chunks = futures_util::stream::iter(object.chunks().map(Ok::<_, storage_types::Error>));
-        let opts = WriteOptions::default()
-            .with_part_size(object.part_size)
-            .with_concurrency(object.concurrency);
+        let opts = if self.1 {
+            WriteOptions::default()
+                .with_part_size(object.part_size)
+                .with_concurrency(object.concurrency)
+        } else {
+            WriteOptions::default()
+        };
         self.0
             .write(key, Body::from_stream(chunks, Some(object.size)), opts)
             .await?;

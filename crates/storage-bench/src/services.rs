@@ -9,7 +9,7 @@ use storage_types::{BucketOptions, ErrorKind, Storage};
 use crate::contender::Contender;
 use crate::ours::Ours;
 use crate::peers::{ObjectStoreContender, OpenDal};
-use crate::settings::{AzBlobSettings, S3Settings};
+use crate::settings::{AzBlobSettings, GcsSettings, S3Settings};
 use crate::workloads::{SkipRule, Workload};
 
 /// The contenders of one service, the first of which writes the shared data.
@@ -31,6 +31,7 @@ pub(crate) async fn contenders(service: &str) -> anyhow::Result<Setup> {
         "fs" => fs().await,
         "s3" => s3().await,
         "azblob" => azblob().await,
+        "gcs" => gcs().await,
         other => bail!("no benchmark for service `{other}`"),
     }
 }
@@ -50,7 +51,7 @@ async fn fs() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_fs::RawFs { root: root.clone() }),
-            Box::new(Ours(ours)),
+            Box::new(Ours(ours, true)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -61,7 +62,12 @@ async fn fs() -> anyhow::Result<Setup> {
 
 async fn s3() -> anyhow::Result<Setup> {
     let s = S3Settings::from_env()?;
-    let ours = storage_s3::S3Builder::new(&s.bucket)
+    let mut ours = storage_s3::S3Builder::new(&s.bucket);
+    // To measure what payload signing costs: `RS_STORAGE_BENCH_S3_PAYLOAD_SIGNING=true`.
+    if let Ok(value) = std::env::var("RS_STORAGE_BENCH_S3_PAYLOAD_SIGNING") {
+        ours = ours.payload_signing(value == "true");
+    }
+    let ours = ours
         .endpoint(&s.endpoint)
         .region(&s.region)
         .force_path_style(true)
@@ -99,7 +105,7 @@ async fn s3() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_s3::RawS3::new(&s).await),
-            Box::new(Ours(Arc::new(ours))),
+            Box::new(Ours(Arc::new(ours), true)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -148,11 +154,61 @@ async fn azblob() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_azblob::RawAzBlob::new(&s)?),
-            Box::new(Ours(Arc::new(ours))),
+            Box::new(Ours(Arc::new(ours), true)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
         server: format!("Azurite at {}", s.endpoint),
         skip: azblob_skips,
+    })
+}
+
+/// What the peers cannot do against the repo's GCS test server, which serves the JSON API and
+/// gRPC but not the XML API.
+fn gcs_skips(contender: &str, workload: Workload) -> Option<&'static str> {
+    match (contender, workload) {
+        ("object_store", _) => {
+            Some("object_store speaks GCS's XML API, which the test server does not serve")
+        }
+        ("opendal", Workload::LargeWrite) => Some(
+            "OpenDAL's concurrent GCS writer uses the XML multipart API, which the test server does not serve",
+        ),
+        _ => None,
+    }
+}
+
+async fn gcs() -> anyhow::Result<Setup> {
+    let s = GcsSettings::from_env()?;
+    let ours = storage_gcs::GcsBuilder::new(&s.bucket)
+        .endpoint(&s.endpoint)
+        .anonymous()
+        .project_id("test-project")
+        .chunk_size(PART_SIZE)
+        .build()
+        .await?;
+    let opendal = opendal::Operator::new(
+        opendal::services::Gcs::default()
+            .bucket(&s.bucket)
+            .endpoint(&s.endpoint)
+            .skip_signature(),
+    )?;
+    let object_store = object_store::gcp::GoogleCloudStorageBuilder::new()
+        .with_base_url(&s.endpoint)
+        .with_bucket_name(&s.bucket)
+        .with_skip_signature(true)
+        .with_client_options(object_store::ClientOptions::new().with_allow_http(true))
+        .build()?;
+    Ok(Setup {
+        contenders: vec![
+            Box::new(crate::raw_gcs::RawGcs::new(&s, PART_SIZE as usize).await?),
+            Box::new(Ours(Arc::new(ours), false)),
+            Box::new(OpenDal::new(opendal)),
+            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+        ],
+        server: format!(
+            "the repo's GCS test server (release build) at {}",
+            s.endpoint
+        ),
+        skip: gcs_skips,
     })
 }

@@ -51,3 +51,20 @@ impl AzBlobSettings {
         })
     }
 }
+
+/// A GCS endpoint (the repo's test server: JSON and gRPC on one port), reached without
+/// credentials.
+#[derive(Debug, Clone)]
+pub(crate) struct GcsSettings {
+    pub(crate) endpoint: String,
+    pub(crate) bucket: String,
+}
+
+impl GcsSettings {
+    pub(crate) fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            endpoint: required("RS_STORAGE_GCS_ENDPOINT")?,
+            bucket: required("RS_STORAGE_GCS_BUCKET")?,
+        })
+    }
+}

@@ -138,6 +138,10 @@ pub(crate) async fn run(
     let setup = contenders.first().context("no contenders")?;
     set_up(setup.as_ref(), plan).await?;
     for contender in contenders {
+        // A contender that cannot write here (see the skip rule) cannot warm up either.
+        if skip(contender.name(), Workload::SmallWrite).is_some() {
+            continue;
+        }
         warm_up(contender.as_ref())
             .await
             .with_context(|| format!("warm-up of {}", contender.name()))?;
@@ -158,8 +162,14 @@ pub(crate) async fn run(
                     }
                     continue;
                 }
+                // A contender that cannot write the large object reads the first one's.
+                let large_from = match skip(contender.name(), Workload::LargeWrite) {
+                    Some(_) => contenders[0].name(),
+                    None => contender.name(),
+                };
                 let meter = Meter::start(server_pids);
-                let (bytes, ops) = run_one(contender, workload, plan).await.with_context(|| {
+                let outcome = run_one(contender, workload, plan, large_from).await;
+                let (bytes, ops) = outcome.with_context(|| {
                     format!("{} on {service} by {}", workload.name(), contender.name())
                 })?;
                 let cost = meter.stop();
@@ -254,6 +264,7 @@ async fn run_one(
     contender: &dyn Contender,
     workload: Workload,
     plan: &Plan,
+    large_from: &str,
 ) -> anyhow::Result<(u64, u64)> {
     let name = contender.name();
     let small = plan.small_count as u64;
@@ -291,7 +302,9 @@ async fn run_one(
             Ok((plan.large.size, 1))
         }
         Workload::LargeRead => {
-            let read = contender.get_large(&large_key(name), &plan.large).await?;
+            let read = contender
+                .get_large(&large_key(large_from), &plan.large)
+                .await?;
             ensure!(
                 read == plan.large.size,
                 "read {read} of {} bytes",

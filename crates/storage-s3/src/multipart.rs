@@ -41,7 +41,9 @@ pub(crate) fn upload_part_bytes(
     data: Bytes,
     sse_c: Option<SseC>,
     s3: S3Options,
-) -> impl Future<Output = Result<CompletedPart>> + Send + 'static {
+) -> impl Future<Output = Result<(CompletedPart, Bytes)>> + Send + 'static {
+    // Kept to hand the buffer back once the SDK is done with it (see `PartReader::recycle`).
+    let kept = data.clone();
     let req = s
         .client()
         .upload_part()
@@ -58,10 +60,11 @@ pub(crate) fn upload_part_bytes(
         let etag = out
             .e_tag()
             .ok_or_else(|| Error::unexpected("UploadPart returned no ETag"))?;
-        Ok(CompletedPart::builder()
+        let part = CompletedPart::builder()
             .part_number(number as i32)
             .e_tag(etag)
-            .build())
+            .build();
+        Ok((part, kept))
     }
 }
 

@@ -140,7 +140,9 @@ async fn upload_all(
     loop {
         size += part.len() as u64;
         while tasks.len() >= concurrency {
-            done.push(joined(tasks.join_next().await)?);
+            let (completed, buffer) = joined(tasks.join_next().await)?;
+            source.recycle(buffer);
+            done.push(completed);
         }
         let upload = upload_part_bytes(s, key, upload_id, number, part, sse_c.clone(), s3.clone());
         tasks.spawn(upload);
@@ -160,7 +162,7 @@ async fn upload_all(
         }
     }
     while let Some(result) = tasks.join_next().await {
-        done.push(joined(Some(result))?);
+        done.push(joined(Some(result))?.0);
     }
     done.sort_by_key(|p| p.part_number());
     Ok((done, size))

@@ -26,6 +26,8 @@ pub struct PartReader {
     stream: ByteStream,
     /// Bytes read past the end of the previous part.
     carry: Bytes,
+    /// A buffer handed back by [`recycle`](PartReader::recycle), filled by the next part.
+    spare: Option<BytesMut>,
 }
 
 impl std::fmt::Debug for PartReader {
@@ -42,6 +44,7 @@ impl PartReader {
         PartReader {
             stream,
             carry: Bytes::new(),
+            spare: None,
         }
     }
 
@@ -54,7 +57,10 @@ impl PartReader {
             let part = self.carry.split_to(size);
             return self.finish(part).await;
         }
-        let mut part = BytesMut::with_capacity(size.min(MAX_PREALLOCATION));
+        let mut part = match self.spare.take() {
+            Some(spare) if spare.capacity() >= size => spare,
+            _ => BytesMut::with_capacity(size.min(MAX_PREALLOCATION)),
+        };
         part.extend_from_slice(&std::mem::take(&mut self.carry));
         while part.len() < size {
             match self.stream.next().await {
@@ -70,6 +76,20 @@ impl PartReader {
             }
         }
         self.finish(part.freeze()).await
+    }
+
+    /// Hands back a part whose upload has finished with it. If nothing else holds it any more,
+    /// its buffer is kept and the next part is read into it: a writer with parts in flight
+    /// then reuses a few buffers instead of allocating (and page-faulting in) a fresh one per
+    /// part. One buffer is kept at most, so memory stays at what the parts in flight hold.
+    pub fn recycle(&mut self, part: Bytes) {
+        if self.spare.is_some() {
+            return;
+        }
+        if let Ok(mut buffer) = part.try_into_mut() {
+            buffer.clear();
+            self.spare = Some(buffer);
+        }
     }
 
     /// The rest of the body, starting with whatever was read past the last part.
@@ -136,5 +156,22 @@ mod tests {
             block_on(with_empty_chunks.next_part(4)).unwrap(),
             (Bytes::from("abcd"), true)
         );
+    }
+
+    #[test]
+    fn a_recycled_part_holds_the_next_one() {
+        let mut src = reader(&[b"ab", b"cd", b"ef", b"gh", b"ij"]);
+        let (first, _) = block_on(src.next_part(4)).unwrap();
+        let address = first.as_ptr();
+        src.recycle(first);
+        let (second, _) = block_on(src.next_part(4)).unwrap();
+        assert_eq!(second, Bytes::from("efgh"));
+        assert_eq!(second.as_ptr(), address, "the buffer was not reused");
+        // A part still held elsewhere is not taken back.
+        let held = second.clone();
+        src.recycle(second);
+        let (third, end) = block_on(src.next_part(4)).unwrap();
+        assert_eq!((third, end), (Bytes::from("ij"), true));
+        assert_eq!(held, Bytes::from("efgh"));
     }
 }
