@@ -129,16 +129,33 @@ impl Backend for FsStorage {
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
-        let local = self.resolved(path).await?;
-        crate::reader::read(local, &opts).await
+        let root = Arc::clone(&self.root);
+        let path = path.clone();
+        let opened = blocking(move || crate::reader::open(&root, &path, &opts)).await?;
+        Ok(crate::reader::reader(opened))
     }
 
     async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
-        let local = self.resolved(path).await?;
         let _serial = match is_conditional(&opts.if_match, &opts.if_none_match) {
             true => Some(self.guard.lock().await),
             false => None,
         };
+        // A body in memory (with no checksum to verify on the way) goes in one blocking trip.
+        if let (Some(bytes), None) = (body.as_bytes(), opts.checksum) {
+            let (root, path, bytes) = (Arc::clone(&self.root), path.clone(), bytes.clone());
+            let meta = blocking(move || {
+                crate::writer::write_bytes_atomic(
+                    &root,
+                    &path,
+                    &bytes,
+                    opts.if_match.as_deref(),
+                    opts.if_none_match.as_deref(),
+                )
+            })
+            .await?;
+            return Ok(metadata_of(&meta));
+        }
+        let local = self.resolved(path).await?;
         let body = verify_checksum(body, opts.checksum);
         let meta =
             crate::writer::write_atomic(local, body, opts.if_match, opts.if_none_match).await?;

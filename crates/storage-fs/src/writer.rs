@@ -1,15 +1,41 @@
 //! Writing a body to disk: streamed into a temporary file next to the target, then committed
 //! by rename, so readers see the old file or the new one, never a part.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use futures_util::StreamExt;
-use storage_types::{Body, Result};
+use storage_types::{Body, ObjectPath, Result};
 use tokio::io::AsyncWriteExt;
 
 use crate::blocking::blocking;
-use crate::paths::create_parents;
+use crate::paths::{create_parents, resolve};
 use crate::temp::TempPath;
+
+/// Writes a body already in memory to `path` below `root`, atomically, in one trip to the
+/// blocking pool (blocking): resolve, create the parents, write the temporary file, commit.
+/// Once started it runs to the end, so a dropped future leaves the old file or the new one.
+pub(crate) fn write_bytes_atomic(
+    root: &Path,
+    path: &ObjectPath,
+    bytes: &Bytes,
+    if_match: Option<&str>,
+    if_none_match: Option<&str>,
+) -> Result<std::fs::Metadata> {
+    let target = resolve(root, path)?;
+    create_parents(&target)?;
+    let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
+    let temp = TempPath::new_in(&parent);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp.path())?;
+    file.write_all(bytes)?;
+    drop(file);
+    temp.commit(&target, if_match, if_none_match)?;
+    Ok(std::fs::metadata(&target)?)
+}
 
 /// Streams `body` into a new temporary file in `dir`. The file is removed if anything fails
 /// or the returned future is dropped.
