@@ -105,7 +105,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 fn start(service: &str) -> Result<Running, String> {
     match service {
         "s3" => crate::servers::start_seaweedfs_tls(),
-        "azblob" => crate::servers::start_azurite_shared_key(),
+        "azblob" => crate::servers::start_azurite_on_disk(),
         "gcs" => crate::gcs_servers::start_gcs_test_server_release(),
         _ => Ok(Running::default()),
     }

@@ -276,6 +276,16 @@ pub(crate) fn start_moto() -> Result<Running, String> {
 /// Azurite's blob service, in memory, installed with npm under `target/xtask-tools/azurite`.
 /// `--skipApiVersionCheck`: the official crate speaks a newer API version than Azurite knows.
 fn start_azurite(service: &str) -> Result<Running, String> {
+    azurite(service, false)
+}
+
+/// Azurite keeping blobs on disk under its run directory: the benchmark writes gigabytes, which
+/// in memory grow Azurite's heap until it stalls.
+pub(crate) fn start_azurite_on_disk() -> Result<Running, String> {
+    azurite("azblob", true)
+}
+
+fn azurite(service: &str, on_disk: bool) -> Result<Running, String> {
     let dir = tools_dir().join("azurite");
     let bin = dir.join("node_modules/.bin/azurite-blob");
     if !bin.exists() {
@@ -300,10 +310,14 @@ fn start_azurite(service: &str) -> Result<Running, String> {
         "127.0.0.1",
         "--blobPort",
         &port.to_string(),
-        "--inMemoryPersistence",
         "--skipApiVersionCheck",
         "--disableTelemetry",
     ]);
+    if on_disk {
+        cmd.arg("--location").arg(run.join("data"));
+    } else {
+        cmd.arg("--inMemoryPersistence");
+    }
     let child = spawn_logged(&mut cmd, &log)?;
     let mut running = Running {
         env: Vec::new(),

@@ -6,6 +6,7 @@
 //! storage-bench run --service s3|azblob|gcs|fs [--quick] [--rounds N] --out FILE [--server-pid PID,...]
 //!     [--contenders sdk,rs-storage,opendal,object_store] [--workloads small-write,...]
 //! storage-bench report --markdown docs/performance.md --chart docs/performance.png FILE...
+//! storage-bench one --service S --contender C --workload W [--large-from C] [--quick]   (used by run)
 //! ```
 
 mod chart;
@@ -42,6 +43,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]).await,
+        Some("one") => one(&args[1..]).await,
         Some("report") => report::write(&args[1..]),
         _ => Err(anyhow::anyhow!(
             "usage: storage-bench run --service s3|azblob|gcs|fs [--quick] [--rounds N] --out FILE [--server-pid PID,...]\n       storage-bench report --markdown FILE --chart FILE RESULTS..."
@@ -114,4 +116,43 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         &mut file,
     )
     .await
+}
+
+/// One workload by one contender, measured in this (fresh) process; prints the sample as JSON.
+/// `run` starts it for the large-object workloads.
+async fn one(args: &[String]) -> anyhow::Result<()> {
+    let service = flag(args, "--service").context("--service is required")?;
+    let name = flag(args, "--contender").context("--contender is required")?;
+    let workload = flag(args, "--workload")
+        .and_then(|w| Workload::named(&w))
+        .context("--workload names no workload")?;
+    let large_from = flag(args, "--large-from").unwrap_or_else(|| name.clone());
+    let pids: Vec<u32> = flag(args, "--server-pid")
+        .map(|list| {
+            list.split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let plan = Plan::new(args.iter().any(|a| a == "--quick"), 1);
+    let setup = services::contenders(&service).await?;
+    let contender = setup
+        .contenders
+        .iter()
+        .find(|c| c.name() == name)
+        .with_context(|| format!("no contender `{name}` on {service}"))?;
+    if (setup.skip)(&name, Workload::SmallWrite).is_none() {
+        workloads::warm_up(contender.as_ref()).await?;
+    }
+    let sample = workloads::measure(
+        &service,
+        contender.as_ref(),
+        workload,
+        &plan,
+        &large_from,
+        &pids,
+    )
+    .await?;
+    println!("{}", serde_json::to_string(&sample)?);
+    Ok(())
 }

@@ -8,6 +8,10 @@ pub(crate) struct Sample {
     pub(crate) workload: String,
     pub(crate) contender: String,
     pub(crate) round: usize,
+    /// Measured in a process of its own (the large-object workloads), so `peak_rss` is the
+    /// workload's own footprint.
+    #[serde(default)]
+    pub(crate) isolated: bool,
     pub(crate) wall_s: f64,
     pub(crate) client_cpu_s: f64,
     pub(crate) server_cpu_s: f64,

@@ -14,6 +14,7 @@ use crate::sample::{Record, Sample, Skipped};
 /// The sizes of one benchmark run.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
+    pub(crate) quick: bool,
     pub(crate) rounds: usize,
     pub(crate) small_count: usize,
     pub(crate) small_size: usize,
@@ -34,6 +35,7 @@ impl Plan {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         Self {
+            quick,
             rounds,
             small_count: if quick { 250 } else { 1000 },
             small_size: 4096,
@@ -95,6 +97,15 @@ impl Workload {
         Workload::ListDelimited,
         Workload::RangeRead,
     ];
+
+    /// The large-object workloads, whose peak memory is measured in a process of their own.
+    pub(crate) fn is_large(self) -> bool {
+        matches!(self, Workload::LargeWrite | Workload::LargeRead)
+    }
+
+    pub(crate) fn named(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
 
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -167,24 +178,33 @@ pub(crate) async fn run(
                     Some(_) => contenders[0].name(),
                     None => contender.name(),
                 };
-                let meter = Meter::start(server_pids);
-                let outcome = run_one(contender, workload, plan, large_from).await;
-                let (bytes, ops) = outcome.with_context(|| {
+                let sample = if workload.is_large() {
+                    isolated(
+                        service,
+                        contender.name(),
+                        workload,
+                        plan,
+                        large_from,
+                        server_pids,
+                    )
+                    .await
+                } else {
+                    measure(service, contender, workload, plan, large_from, server_pids).await
+                };
+                let mut sample = sample.with_context(|| {
                     format!("{} on {service} by {}", workload.name(), contender.name())
                 })?;
-                let cost = meter.stop();
+                sample.round = round;
                 eprintln!(
                     "bench {service} round {}/{} {:<14} {:<12} {:>8.3} s wall {:>8.3} s cpu",
                     round + 1,
                     plan.rounds,
                     workload.name(),
                     contender.name(),
-                    cost.wall.as_secs_f64(),
-                    cost.client_cpu.as_secs_f64(),
+                    sample.wall_s,
+                    sample.client_cpu_s,
                 );
-                let record = Record::Sample(sample(
-                    service, workload, contender, round, cost, bytes, ops,
-                ));
+                let record = Record::Sample(sample);
                 writeln!(out, "{}", serde_json::to_string(&record)?)?;
             }
         }
@@ -192,11 +212,60 @@ pub(crate) async fn run(
     Ok(())
 }
 
+/// Runs one workload in this process and measures it.
+pub(crate) async fn measure(
+    service: &str,
+    contender: &dyn Contender,
+    workload: Workload,
+    plan: &Plan,
+    large_from: &str,
+    server_pids: &[u32],
+) -> anyhow::Result<Sample> {
+    let meter = Meter::start(server_pids);
+    let (bytes, ops) = run_one(contender, workload, plan, large_from).await?;
+    let cost = meter.stop();
+    Ok(sample(service, workload, contender, cost, bytes, ops))
+}
+
+/// Runs one workload in a fresh process (`storage-bench one ...`), so that its peak memory is
+/// its own and not what earlier workloads left in this process's heap.
+async fn isolated(
+    service: &str,
+    contender: &str,
+    workload: Workload,
+    plan: &Plan,
+    large_from: &str,
+    server_pids: &[u32],
+) -> anyhow::Result<Sample> {
+    let pids: Vec<String> = server_pids.iter().map(u32::to_string).collect();
+    let mut cmd = tokio::process::Command::new(std::env::current_exe()?);
+    cmd.args(["one", "--service", service, "--contender", contender])
+        .args(["--workload", workload.name(), "--large-from", large_from])
+        .args(["--server-pid", &pids.join(",")])
+        .stderr(std::process::Stdio::inherit());
+    if plan.quick {
+        cmd.arg("--quick");
+    }
+    let output = cmd
+        .output()
+        .await
+        .context("cannot start `storage-bench one`")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "`storage-bench one` failed: {}",
+        output.status
+    );
+    let text = String::from_utf8(output.stdout)?;
+    let mut sample: Sample = serde_json::from_str(text.trim())
+        .with_context(|| format!("unreadable result from `storage-bench one`: {text}"))?;
+    sample.isolated = true;
+    Ok(sample)
+}
+
 fn sample(
     service: &str,
     workload: Workload,
     contender: &dyn Contender,
-    round: usize,
     cost: Cost,
     bytes: u64,
     ops: u64,
@@ -205,7 +274,8 @@ fn sample(
         service: service.to_owned(),
         workload: workload.name().to_owned(),
         contender: contender.name().to_owned(),
-        round,
+        round: 0,
+        isolated: false,
         wall_s: cost.wall.as_secs_f64(),
         client_cpu_s: cost.client_cpu.as_secs_f64(),
         server_cpu_s: cost.server_cpu.as_secs_f64(),
@@ -251,7 +321,7 @@ async fn set_up(contender: &dyn Contender, plan: &Plan) -> anyhow::Result<()> {
 
 /// One small round trip of each kind, so that no contender's first workload pays for its
 /// connections or credentials.
-async fn warm_up(contender: &dyn Contender) -> anyhow::Result<()> {
+pub(crate) async fn warm_up(contender: &dyn Contender) -> anyhow::Result<()> {
     let key = format!("bench/{}/warm", contender.name());
     contender.put(&key, Bytes::from_static(b"warm")).await?;
     ensure!(contender.stat(&key).await? == 4, "warm-up stat");
