@@ -237,6 +237,11 @@ async fn isolated(
     large_from: &str,
     server_pids: &[u32],
 ) -> anyhow::Result<Sample> {
+    if service == "fs" {
+        // Start from a clean page cache: a run that met the previous ones' write-back
+        // would pay for it in kernel CPU, whichever contender it was.
+        tokio::process::Command::new("sync").status().await?;
+    }
     let pids: Vec<String> = server_pids.iter().map(u32::to_string).collect();
     let mut cmd = tokio::process::Command::new(std::env::current_exe()?);
     cmd.args(["one", "--service", service, "--contender", contender])
