@@ -211,7 +211,10 @@ fn seaweedfs(tls: bool) -> Result<Running, String> {
         let (ca, cert, key) = crate::tls::make_certificates(&dir)?;
         cmd.arg(format!("-s3.port.https={}", ports[4]))
             .arg(format!("-s3.cert.file={}", cert.display()))
-            .arg(format!("-s3.key.file={}", key.display()));
+            .arg(format!("-s3.key.file={}", key.display()))
+            // Go offers HTTP/2 over TLS by default; S3 speaks HTTP/1.1 only, and the clients
+            // should meet what they would meet there.
+            .env("GODEBUG", "http2server=0");
         Some(ca)
     } else {
         None
