@@ -38,6 +38,17 @@ fn flag(args: &[String], name: &str) -> Option<String> {
         .and_then(|at| args.get(at + 1).cloned())
 }
 
+/// The process ids of `--server-pid a,b,...`.
+fn server_pids(args: &[String]) -> Vec<u32> {
+    flag(args, "--server-pid")
+        .map(|list| {
+            list.split(',')
+                .filter_map(|p| p.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -69,14 +80,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     if rounds == 0 {
         bail!("--rounds must be at least 1");
     }
-    let pids: Vec<u32> = flag(args, "--server-pid")
-        .map(|list| {
-            list.split(',')
-                .filter_map(|p| p.trim().parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    let server_pids = measure::with_descendants(&pids);
+    let server_pids = measure::with_descendants(&server_pids(args));
     let plan = Plan::new(quick, rounds);
     let mut setup = services::contenders(&service).await?;
     // For profiling one contender or one workload: `--contenders sdk,rs-storage`,
@@ -127,13 +131,7 @@ async fn one(args: &[String]) -> anyhow::Result<()> {
         .and_then(|w| Workload::named(&w))
         .context("--workload names no workload")?;
     let large_from = flag(args, "--large-from").unwrap_or_else(|| name.clone());
-    let pids: Vec<u32> = flag(args, "--server-pid")
-        .map(|list| {
-            list.split(',')
-                .filter_map(|p| p.trim().parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let pids = server_pids(args);
     let plan = Plan::new(args.iter().any(|a| a == "--quick"), 1);
     let setup = services::contenders(&service).await?;
     let contender = setup

@@ -8,6 +8,7 @@ use bytes::{Bytes, BytesMut};
 use google_cloud_gax::paginator::Paginator as _;
 use google_cloud_storage::client::{Storage, StorageControl};
 use google_cloud_storage::model_ext::ReadRange;
+use google_cloud_storage::read_object::ReadObjectResponse;
 use google_cloud_storage::streaming_source::{SizeHint, StreamingSource};
 
 use crate::contender::{Contender, LargeObject};
@@ -94,17 +95,13 @@ impl Contender for RawGcs {
     }
 
     async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
-        let mut response = self
+        let response = self
             .storage
             .read_object(&self.bucket, key)
             .set_read_range(ReadRange::segment(offset, len))
             .send()
             .await?;
-        let mut total = 0u64;
-        while let Some(chunk) = response.next().await {
-            total += chunk?.len() as u64;
-        }
-        Ok(total)
+        drain(response).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -120,12 +117,8 @@ impl Contender for RawGcs {
     }
 
     async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
-        let mut response = self.storage.read_object(&self.bucket, key).send().await?;
-        let mut total = 0u64;
-        while let Some(chunk) = response.next().await {
-            total += chunk?.len() as u64;
-        }
-        Ok(total)
+        let response = self.storage.read_object(&self.bucket, key).send().await?;
+        drain(response).await
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {
@@ -145,4 +138,13 @@ impl Contender for RawGcs {
         }
         Ok(count)
     }
+}
+
+/// Reads a response body through without keeping it; returns its length.
+async fn drain(mut response: ReadObjectResponse) -> anyhow::Result<u64> {
+    let mut total = 0u64;
+    while let Some(chunk) = response.next().await {
+        total += chunk?.len() as u64;
+    }
+    Ok(total)
 }
