@@ -43,6 +43,7 @@ pub(crate) fn draw(results: &Results, path: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The median over rounds of each round's ratio to the SDK: the figure the table shows.
 fn ratio(
     results: &Results,
     service: &str,
@@ -50,14 +51,12 @@ fn ratio(
     contender: &str,
     metric: &str,
 ) -> Option<f64> {
-    let of = results.get(service, workload, contender)?;
-    let to = results.get(service, workload, "sdk")?;
-    let value = if metric == "wall" {
-        of.wall() / to.wall()
+    let ratio = if metric == "wall" {
+        results.wall_ratio(service, workload, contender)
     } else {
-        of.cpu() / to.cpu()
+        results.cpu_ratio(service, workload, contender)
     };
-    value.is_finite().then_some(value)
+    ratio.map(|r| r.median).filter(|m| m.is_finite())
 }
 
 fn panel<DB: DrawingBackend>(

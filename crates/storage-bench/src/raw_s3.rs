@@ -36,6 +36,24 @@ impl RawS3 {
     }
 }
 
+impl RawS3 {
+    /// One GetObject, whole or of a `bytes=a-b` range.
+    async fn get_object(
+        &self,
+        key: &str,
+        range: Option<String>,
+    ) -> anyhow::Result<aws_sdk_s3::operation::get_object::GetObjectOutput> {
+        Ok(self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_range(range)
+            .send()
+            .await?)
+    }
+}
+
 #[async_trait]
 impl Contender for RawS3 {
     fn name(&self) -> &'static str {
@@ -65,26 +83,13 @@ impl Contender for RawS3 {
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
-        let object = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await?;
+        let object = self.get_object(key, None).await?;
         Ok(object.body.collect().await?.into_bytes())
     }
 
     async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
-        let object = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .range(format!("bytes={}-{}", offset, offset + len - 1))
-            .send()
-            .await?;
-        count(object.body).await
+        let range = format!("bytes={}-{}", offset, offset + len - 1);
+        count(self.get_object(key, Some(range)).await?.body).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -137,14 +142,7 @@ impl Contender for RawS3 {
     }
 
     async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
-        let object = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await?;
-        count(object.body).await
+        count(self.get_object(key, None).await?.body).await
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {

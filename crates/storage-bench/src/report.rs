@@ -166,7 +166,12 @@ impl Results {
         )
     }
 
-    fn cpu_ratio(&self, service: &str, workload: &str, contender: &str) -> Option<Ratio> {
+    pub(crate) fn cpu_ratio(
+        &self,
+        service: &str,
+        workload: &str,
+        contender: &str,
+    ) -> Option<Ratio> {
         ratio(
             self.get(service, workload, contender)?,
             self.get(service, workload, "sdk")?,

@@ -26,6 +26,14 @@ fn run_everything(_contender: &str, _workload: Workload) -> Option<&'static str>
     None
 }
 
+/// Creates the bucket (container) the benchmark uses, unless it exists.
+async fn ensure_bucket(store: &dyn Storage, name: &str) -> anyhow::Result<()> {
+    match store.create_bucket(name, BucketOptions::default()).await {
+        Err(err) if err.kind() != ErrorKind::AlreadyExists => Err(err.into()),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) async fn contenders(service: &str) -> anyhow::Result<Setup> {
     match service {
         "fs" => fs().await,
@@ -76,13 +84,7 @@ async fn s3() -> anyhow::Result<Setup> {
         .concurrency(CONCURRENCY)
         .build()
         .await?;
-    match ours
-        .create_bucket(&s.bucket, BucketOptions::default())
-        .await
-    {
-        Err(err) if err.kind() != ErrorKind::AlreadyExists => return Err(err.into()),
-        _ => {}
-    }
+    ensure_bucket(&ours, &s.bucket).await?;
     let opendal = opendal::Operator::new(
         opendal::services::S3::default()
             .bucket(&s.bucket)
@@ -130,13 +132,7 @@ async fn azblob() -> anyhow::Result<Setup> {
         .block_size(PART_SIZE)
         .concurrency(CONCURRENCY)
         .build()?;
-    match ours
-        .create_bucket(&s.container, BucketOptions::default())
-        .await
-    {
-        Err(err) if err.kind() != ErrorKind::AlreadyExists => return Err(err.into()),
-        _ => {}
-    }
+    ensure_bucket(&ours, &s.container).await?;
     let opendal = opendal::Operator::new(
         opendal::services::Azblob::default()
             .endpoint(&s.endpoint)
