@@ -1,10 +1,11 @@
 //! `cargo xtask`: the project's automation. `test` runs the unit tests and the conformance
 //! suite against every backend (starting the servers a backend needs); `bench` compares
-//! rs-storage with the raw SDKs and its peers; `memcheck` measures the peak memory of a large
-//! streaming write.
+//! rs-storage with the raw SDKs and its peers; `docs` generates the compatibility matrix;
+//! `memcheck` measures the peak memory of a large streaming write.
 
 mod bench;
 mod cargo;
+mod docs;
 mod gcs_servers;
 mod memcheck;
 mod servers;
@@ -30,9 +31,13 @@ commands:
         builds the benchmark in release, starts each service's local server and runs the raw
         SDK, rs-storage, OpenDAL and object_store through the same workloads, interleaved;
         writes docs/performance.md (between its markers) and docs/performance.png
-  memcheck [--size 2GiB] [--limit 64MiB]
-        write and read back a large object on local files through the API and report the
-        peak resident memory; fails above the limit
+  docs [--check]
+        generate docs/compatibility.md from each backend's declared capabilities; with
+        --check, fail when the committed page differs
+  memcheck [--service fs|s3|azblob|gcs] [--size 2GiB] [--limit 64MiB]
+        write and read back a large object through the API (on local files unless a service
+        is named, on its local server) and report the peak resident memory; fails above the
+        limit
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("memcheck") => memcheck::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("docs") => docs::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

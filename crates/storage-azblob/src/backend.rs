@@ -59,6 +59,24 @@ impl fmt::Debug for AzBlobStorage {
 }
 
 impl AzBlobStorage {
+    /// What this backend declares under each kind of credential, fullest first: signed URLs
+    /// need the account key, containers need more than a container SAS. A store's
+    /// [`StorageInfo`] carries the one that matches its configuration; `cargo xtask docs`
+    /// renders docs/compatibility.md from these.
+    pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
+        vec![
+            (
+                "an account key (or a connection string with one)",
+                capability(true, true),
+            ),
+            (
+                "a token credential (Microsoft Entra ID)",
+                capability(false, true),
+            ),
+            ("a SAS token", capability(false, false)),
+        ]
+    }
+
     /// A builder; see [`AzBlobBuilder`].
     pub fn builder(container: impl Into<String>) -> AzBlobBuilder {
         AzBlobBuilder::new(container)

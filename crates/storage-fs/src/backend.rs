@@ -31,6 +31,12 @@ pub struct FsStorage {
 }
 
 impl FsStorage {
+    /// What this backend declares. A store's [`StorageInfo`] carries it; `cargo xtask docs`
+    /// renders docs/compatibility.md from it.
+    pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
+        vec![("any root", capability())]
+    }
+
     /// A store rooted at `root`, which is created if missing.
     pub fn new(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref();

@@ -12,10 +12,10 @@ use google_cloud_storage::client::{Storage, StorageControl};
 use google_cloud_storage::retry_policy::RetryableErrors;
 use storage_types::backend::Backend;
 use storage_types::{
-    Body, BucketOptions, CompleteOptions, CopyOptions, DeleteOptions, Encryption, Error,
-    ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Part, PartOptions, PresignMethod,
-    PresignOptions, PresignedRequest, ReadOptions, Reader, Result, StatOptions, StorageInfo,
-    WriteOptions,
+    Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Encryption,
+    Error, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Part, PartOptions,
+    PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result, StatOptions,
+    StorageInfo, WriteOptions,
 };
 
 use crate::config::{DEFAULT_CHUNK_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, GcsBuilder};
@@ -65,6 +65,19 @@ impl fmt::Debug for GcsStorage {
 }
 
 impl GcsStorage {
+    /// What this backend declares under each kind of credential, fullest first: signed URLs
+    /// need a service-account key (a signer). A store's [`StorageInfo`] carries the one that
+    /// matches its configuration; `cargo xtask docs` renders docs/compatibility.md from these.
+    pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
+        vec![
+            ("a service-account key", crate::capability::capability(true)),
+            (
+                "other credentials (no signer)",
+                crate::capability::capability(false),
+            ),
+        ]
+    }
+
     /// A builder; see [`GcsBuilder`].
     pub fn builder(bucket: impl Into<String>) -> GcsBuilder {
         GcsBuilder::new(bucket)

@@ -30,6 +30,12 @@ impl Default for MemoryStorage {
 }
 
 impl MemoryStorage {
+    /// What this backend declares. A store's [`StorageInfo`] carries it; `cargo xtask docs`
+    /// renders docs/compatibility.md from it.
+    pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
+        vec![("any store", capability())]
+    }
+
     /// An empty store.
     pub fn new() -> Self {
         MemoryStorage::named("")

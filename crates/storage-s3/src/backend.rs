@@ -57,6 +57,12 @@ impl fmt::Debug for S3Storage {
 }
 
 impl S3Storage {
+    /// What this backend declares, the same under every credential. A store's
+    /// [`StorageInfo`] carries it; `cargo xtask docs` renders docs/compatibility.md from it.
+    pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
+        vec![("any credentials", capability())]
+    }
+
     /// A builder; see [`S3Builder`].
     pub fn builder(bucket: impl Into<String>) -> S3Builder {
         S3Builder::new(bucket)
