@@ -1,6 +1,7 @@
 //! The suites `cargo xtask test` runs against each backend while its server is up: our
 //! conformance suite, object_store's own suite against the adapter, `stor` driven as a
-//! process, and the I/O adapters' checks. Each prints one summary line, which is collected.
+//! process, the I/O adapters' checks and the examples. Each prints one summary line, which
+//! is collected.
 
 use std::process::Command;
 
@@ -37,6 +38,11 @@ const SUITES: &[Suite] = &[
         prefix: "storage-io",
         services: &["s3-seaweedfs"],
         command: storage_io,
+    },
+    Suite {
+        prefix: "examples",
+        services: &["fs", "s3-seaweedfs", "azblob", "gcs"],
+        command: examples,
     },
 ];
 
@@ -94,6 +100,21 @@ fn storage_io(_service: &Service) -> Command {
         "s3",
         "--test",
         "s3",
+    ]);
+    cmd
+}
+
+/// The programs in `examples/`, each run against the service's server.
+fn examples(service: &Service) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "-p",
+        "storage-examples",
+        "--test",
+        "run_examples",
+        "--",
+        service.name,
     ]);
     cmd
 }

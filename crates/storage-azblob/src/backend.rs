@@ -60,9 +60,9 @@ impl fmt::Debug for AzBlobStorage {
 
 impl AzBlobStorage {
     /// What this backend declares under each kind of credential, fullest first: signed URLs
-    /// need the account key, containers need more than a container SAS. A store's
-    /// [`StorageInfo`] carries the one that matches its configuration; `cargo xtask docs`
-    /// renders docs/compatibility.md from these.
+    /// need the account key; bucket (container) management is off under any SAS token. A
+    /// store's [`StorageInfo`] carries the one that matches its configuration; `cargo xtask
+    /// docs` renders docs/compatibility.md from these.
     pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
         vec![
             (
@@ -210,8 +210,8 @@ fn account_of(endpoint: &str) -> Option<String> {
 pub(crate) const MAX_BLOCK_SIZE: u64 = 4000 << 20;
 pub(crate) const MAX_BLOCKS: u32 = 50_000;
 
-/// What this backend supports. Signed URLs need the account key; containers need more than a
-/// container SAS.
+/// What this backend supports. Signed URLs need the account key; bucket (container) management
+/// is off under any SAS token, which rarely grants it.
 fn capability(has_key: bool, not_sas_only: bool) -> Capability {
     let conditional = [Pair::IfMatch, Pair::IfNoneMatch];
     let stored = [

@@ -66,13 +66,17 @@ impl fmt::Debug for GcsStorage {
 
 impl GcsStorage {
     /// What this backend declares under each kind of credential, fullest first: signed URLs
-    /// need a service-account key (a signer). A store's [`StorageInfo`] carries the one that
+    /// need a signer (a service-account key, or Application Default Credentials that can ask
+    /// the IAM API to sign). A store's [`StorageInfo`] carries the one that
     /// matches its configuration; `cargo xtask docs` renders docs/compatibility.md from these.
     pub fn declared_capabilities() -> Vec<(&'static str, Capability)> {
         vec![
-            ("a service-account key", crate::capability::capability(true)),
             (
-                "other credentials (no signer)",
+                "credentials that can sign (a service-account key; ADC on Google Cloud)",
+                crate::capability::capability(true),
+            ),
+            (
+                "credentials that cannot sign (anonymous, user credentials)",
                 crate::capability::capability(false),
             ),
         ]

@@ -241,15 +241,24 @@ setters!(WriteOptions {
     with_storage_class => storage_class: String;
     /// Encrypts with this mode instead of the store's default.
     with_encryption => encryption: Encryption;
-    /// Part size for writes split into parts.
-    with_part_size => part_size: u64;
-    /// How many parts go up at once.
-    with_concurrency => concurrency: usize;
     /// A callback that sees every chunk written.
     with_progress => progress: Progress;
 });
 
 impl WriteOptions {
+    /// Part size in bytes for writes split into parts. (A plain `u64`, unlike the string
+    /// setters, so that `with_part_size(8 << 20)` needs no suffix.)
+    pub fn with_part_size(mut self, bytes: u64) -> Self {
+        self.part_size = Some(bytes);
+        self
+    }
+
+    /// How many parts go up at once.
+    pub fn with_concurrency(mut self, parts: usize) -> Self {
+        self.concurrency = Some(parts);
+        self
+    }
+
     /// Adds one user metadata entry.
     pub fn with_user_metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.user_metadata.insert(key.into(), value.into());
@@ -323,7 +332,7 @@ impl OptionSet for DeleteOptions {
 /// ```
 /// use storage_types::ListOptions;
 ///
-/// let opts = ListOptions::default().recursive().with_page_size(500u32);
+/// let opts = ListOptions::default().recursive().with_page_size(500);
 /// assert!(opts.recursive);
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -340,13 +349,17 @@ pub struct ListOptions {
 }
 
 setters!(ListOptions {
-    /// Entries per request to the service.
-    with_page_size => page_size: u32;
     /// Only entries whose path sorts after this one.
     with_start_after => start_after: String;
 });
 
 impl ListOptions {
+    /// Entries per request to the service.
+    pub fn with_page_size(mut self, entries: u32) -> Self {
+        self.page_size = Some(entries);
+        self
+    }
+
     /// Lists every object below the directory (no directories, no delimiter).
     pub fn recursive(mut self) -> Self {
         self.recursive = true;
