@@ -1,0 +1,43 @@
+//! A fault-injecting HTTP/1.1 proxy for tests: it sits on loopback between a storage SDK's
+//! client and a local server, passes requests through, and breaks the ones a [`Rule`] picks with
+//! a [`Fault`]: a reset before or during a transfer, a made-up error status, a stall, a
+//! truncated or corrupted body, added latency. Tests then check that the SDK-backed storage
+//! retries, fails cleanly or detects the corruption.
+//!
+//! ```no_run
+//! use storage_faults::{Fault, FaultProxy, Rule};
+//!
+//! # async fn example(server: std::net::SocketAddr) -> std::io::Result<()> {
+//! let proxy = FaultProxy::start(server).await?;
+//! // The second part of a multipart upload is reset once, half-way through its body.
+//! proxy.arm(
+//!     Rule::new(Fault::ResetDuringRequestBody { after: 1024 })
+//!         .method("PUT")
+//!         .query_contains("partNumber=2"),
+//! );
+//! let endpoint = format!("http://{}", proxy.addr());
+//! // ... point the SDK client at `endpoint`, upload, then:
+//! assert_eq!(proxy.fired(), 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The proxy parses HTTP/1.1 framing itself (Content-Length, chunked, read-to-close, interim
+//! 1xx responses) and streams bodies through bounded buffers, so bodies of any size pass. Heads
+//! are forwarded byte for byte. What it cannot frame closes the connection: HTTP/2 and TLS,
+//! heads over 64 KiB, obsolete header folding, a request transfer coding other than a final
+//! chunked, conflicting Content-Lengths. It does not relay `CONNECT` tunnels or protocol
+//! upgrades (a `101` response ends the connection), and HTTP/1.0 connections carry one
+//! exchange each. The record of [`FaultProxy::requests`] grows until
+//! [`clear`](FaultProxy::clear).
+
+mod body;
+mod fault;
+mod http;
+mod proxy;
+mod relay;
+mod reply;
+mod state;
+
+pub use fault::{Fault, Rule, Seen};
+pub use proxy::FaultProxy;

@@ -1,0 +1,95 @@
+//! What the proxy's connections share with its handle: the armed rules, the count of faults
+//! injected and the record of every request seen.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::fault::{Fault, Rule, Seen};
+use crate::http::RequestHead;
+
+/// The state behind one proxy, locked briefly once per request and once per answer.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    rules: Vec<Rule>,
+    fired: u32,
+    seen: Vec<Seen>,
+    /// Bumped by every clear, so that an exchange still running across a clear does not write
+    /// its status into somebody else's record.
+    epoch: u64,
+}
+
+/// Where a request's record is, for filling in its status later.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ticket {
+    epoch: u64,
+    index: usize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding the lock, and the state stays consistent if it did.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn arm(&self, rule: Rule) {
+        self.lock().rules.push(rule);
+    }
+
+    pub(crate) fn clear(&self) {
+        let mut state = self.lock();
+        state.rules.clear();
+        state.fired = 0;
+        state.seen.clear();
+        state.epoch += 1;
+    }
+
+    pub(crate) fn fired(&self) -> u32 {
+        self.lock().fired
+    }
+
+    pub(crate) fn requests(&self) -> Vec<Seen> {
+        self.lock().seen.clone()
+    }
+
+    /// Records `request` and picks its fault: the first rule that matches and has firings
+    /// left fires and loses one.
+    pub(crate) fn admit(&self, request: &RequestHead) -> (Option<Fault>, Ticket) {
+        let mut state = self.lock();
+        let fault = state
+            .rules
+            .iter_mut()
+            .find(|rule| rule.times > 0 && rule.matches(request))
+            .map(|rule| {
+                rule.times -= 1;
+                rule.fault.clone()
+            });
+        if fault.is_some() {
+            state.fired = state.fired.saturating_add(1);
+        }
+        state.seen.push(Seen {
+            method: request.method().to_owned(),
+            target: request.target().to_owned(),
+            fault: fault.clone(),
+            status: None,
+        });
+        let ticket = Ticket {
+            epoch: state.epoch,
+            index: state.seen.len() - 1,
+        };
+        (fault, ticket)
+    }
+
+    /// Notes the final status the client was sent for the request behind `ticket`.
+    pub(crate) fn answered(&self, ticket: Ticket, status: u16) {
+        let mut state = self.lock();
+        if state.epoch == ticket.epoch
+            && let Some(seen) = state.seen.get_mut(ticket.index)
+        {
+            seen.status = Some(status);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Requests that no rule picks: they pass through unchanged, many to a connection.
+
+use storage_faults::Seen;
+
+use crate::client::End;
+use crate::setup;
+use crate::upstream::{CHUNKS, FIXED, LARGE, large_byte};
+
+#[tokio::test]
+async fn keep_alive_exchanges_of_every_framing_pass_through() {
+    let (upstream, proxy, mut client) = setup().await;
+
+    let fixed = client.get("/fixed").await;
+    assert_eq!((fixed.status, fixed.body.as_slice()), (200, FIXED));
+    assert_eq!(fixed.header("etag"), Some("\"fixed\""));
+
+    let chunked = client.get("/chunked").await;
+    assert_eq!(chunked.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(chunked.body, CHUNKS.concat().as_bytes());
+
+    client
+        .send("PUT /b/k HTTP/1.1\r\nHost: test\r\nContent-Length: 11\r\n\r\nhello world")
+        .await;
+    assert_eq!(client.response(false).await.body, b"11");
+
+    client
+        .send(
+            "PUT /b/k?partNumber=1 HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n\
+             5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nx-trailer: t\r\n\r\n",
+        )
+        .await;
+    assert_eq!(client.response(false).await.body, b"11");
+
+    // HEAD announces a length but sends no body, and 204 has none: the GET after them only
+    // reads right if the proxy framed both as empty.
+    client
+        .send("HEAD /fixed HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await;
+    let head = client.response(true).await;
+    assert_eq!(
+        (head.status, head.header("content-length")),
+        (200, Some("36"))
+    );
+    assert_eq!(client.get("/empty").await.status, 204);
+    assert_eq!(client.get("/fixed").await.body, FIXED);
+
+    assert_eq!(
+        upstream.connections(),
+        1,
+        "one upstream connection carries them all"
+    );
+    assert_eq!(proxy.fired(), 0);
+    let seen = |method: &str, target: &str, status| Seen {
+        method: method.to_owned(),
+        target: target.to_owned(),
+        fault: None,
+        status: Some(status),
+    };
+    assert_eq!(
+        proxy.requests(),
+        [
+            seen("GET", "/fixed", 200),
+            seen("GET", "/chunked", 200),
+            seen("PUT", "/b/k", 200),
+            seen("PUT", "/b/k?partNumber=1", 200),
+            seen("HEAD", "/fixed", 200),
+            seen("GET", "/empty", 204),
+            seen("GET", "/fixed", 200),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_interim_100_continue_comes_through_before_the_body_is_sent() {
+    let (upstream, _proxy, mut client) = setup().await;
+    client
+        .send(
+            "PUT /b/k HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
+        )
+        .await;
+    assert_eq!(client.response(false).await.status, 100);
+    client.send("hello").await;
+    let answer = client.response(false).await;
+    assert_eq!((answer.status, answer.body.as_slice()), (200, &b"5"[..]));
+    assert_eq!(client.get("/fixed").await.body, FIXED);
+    assert_eq!(upstream.log(), ["PUT /b/k 5", "GET /fixed"]);
+}
+
+#[tokio::test]
+async fn a_body_without_length_is_read_until_the_server_closes() {
+    let (_upstream, proxy, mut client) = setup().await;
+    client
+        .send("GET /close HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await;
+    let (bytes, end) = client.rest().await;
+    assert_eq!(
+        String::from_utf8_lossy(&bytes),
+        "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil close"
+    );
+    assert_eq!(end, End::Eof);
+    assert_eq!(proxy.requests()[0].status, Some(200));
+}
+
+#[tokio::test]
+async fn large_bodies_stream_through_both_ways() {
+    let (_upstream, _proxy, mut client) = setup().await;
+    let upload = vec![7u8; 8 << 20];
+    client
+        .send(format!(
+            "PUT /big HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n\r\n",
+            upload.len()
+        ))
+        .await;
+    client.send(&upload).await;
+    assert_eq!(
+        client.response(false).await.body,
+        upload.len().to_string().as_bytes()
+    );
+
+    let download = client.get("/large").await;
+    assert_eq!(download.body.len(), LARGE);
+    assert!(
+        download
+            .body
+            .iter()
+            .enumerate()
+            .all(|(i, &b)| b == large_byte(i))
+    );
+}
