@@ -23,6 +23,9 @@ pub fn expect_kind_in<T>(
         .map(|k| format!("`{k}`"))
         .collect::<Vec<_>>()
         .join(" or ");
+    if let Err(err) = &result {
+        crate::secrets::observe(&format!("{err} {err:?}"));
+    }
     match result {
         Ok(_) => anyhow::bail!("expected error kind {names}, but the call succeeded"),
         Err(err) if kinds.contains(&err.kind()) => Ok(err),
@@ -34,7 +37,10 @@ pub fn expect_kind_in<T>(
 pub fn expect_error<T>(result: storage_types::Result<T>) -> anyhow::Result<Error> {
     match result {
         Ok(_) => anyhow::bail!("expected an error, but the call succeeded"),
-        Err(err) => Ok(err),
+        Err(err) => {
+            crate::secrets::observe(&format!("{err} {err:?}"));
+            Ok(err)
+        }
     }
 }
 

@@ -34,9 +34,11 @@ mod ctx;
 mod harness;
 pub mod http;
 mod runner;
+mod secrets;
 
 pub use cases::{KMS_KEY_VARIABLE, all_cases};
 pub use harness::{
     BackendGap, CASE_TIMEOUT, Case, CaseFn, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap,
 };
 pub use runner::{main_for, main_for_cases, main_for_server, run, run_cases, run_cases_with_gaps};
+pub use secrets::{customer_key, secrets_report, watch_secrets};

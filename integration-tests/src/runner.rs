@@ -202,13 +202,20 @@ where
     };
     let report = runtime.block_on(async {
         let store = make_store().await;
+        crate::secrets::observe(&format!("{store:?} {:?}", store.info()));
         run_cases_with_gaps(store, cases, args.filter.as_deref(), gaps, backend_gaps).await
     });
     for line in report.case_lines() {
+        crate::secrets::observe(&line);
         println!("{line}");
     }
+    let mut secrets_kept = true;
+    if let Some((line, ok)) = crate::secrets::secrets_report(service) {
+        println!("{line}");
+        secrets_kept = ok;
+    }
     println!("{}", report.summary(service));
-    if report.is_success() {
+    if report.is_success() && secrets_kept {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -105,6 +105,15 @@ fn main() -> ExitCode {
             .collect(),
         false => AZURITE_GAPS.to_vec(),
     };
+    let expiry = SystemTime::now() + Duration::from_secs(3 * 3600);
+    let token = container_sas_token(DEV_ACCOUNT, DEV_ACCOUNT_KEY, &container, "racwdl", expiry)
+        .expect("a container SAS");
+    let mut secrets = vec![DEV_ACCOUNT_KEY.to_owned()];
+    secrets.extend(sas_signature(&token));
+    if let Err(message) = storage_conformance::watch_secrets(secrets) {
+        eprintln!("FAIL {message}");
+        return ExitCode::FAILURE;
+    }
     storage_conformance::main_for_server(&label, &gaps, move || async move {
         let keyed = AzBlobBuilder::new(&container)
             .endpoint(&endpoint)
@@ -126,9 +135,6 @@ fn main() -> ExitCode {
             let store: Arc<dyn Storage> = Arc::new(keyed);
             return store;
         }
-        let expiry = SystemTime::now() + Duration::from_secs(3 * 3600);
-        let token = container_sas_token(DEV_ACCOUNT, DEV_ACCOUNT_KEY, &container, "racwdl", expiry)
-            .expect("a container SAS");
         let store = AzBlobBuilder::new(&container)
             .endpoint(&endpoint)
             .account(DEV_ACCOUNT)
@@ -138,4 +144,19 @@ fn main() -> ExitCode {
         let store: Arc<dyn Storage> = Arc::new(store);
         store
     })
+}
+
+/// The signature of a SAS token (its `sig` value, decoded), the part that is a secret.
+fn sas_signature(token: &str) -> Option<String> {
+    let sig = token
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("sig="))?;
+    Some(
+        sig.replace("%2B", "+")
+            .replace("%2F", "/")
+            .replace("%3D", "=")
+            .replace("%2b", "+")
+            .replace("%2f", "/")
+            .replace("%3d", "="),
+    )
 }

@@ -142,6 +142,20 @@ fn main() -> ExitCode {
             .collect(),
         false => Vec::new(),
     };
+    let secrets = match &credentials {
+        Some(file) => match private_key_lines(file) {
+            Ok(lines) => lines,
+            Err(message) => {
+                eprintln!("FAIL {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Vec::new(),
+    };
+    if let Err(message) = storage_conformance::watch_secrets(secrets) {
+        eprintln!("FAIL {message}");
+        return ExitCode::FAILURE;
+    }
     let label = service.clone();
     let mut all = storage_conformance::all_cases();
     all.extend(cases::cases());
@@ -161,4 +175,23 @@ fn main() -> ExitCode {
             Arc::new(builder.build().await.expect("the GCS store builds"));
         store
     })
+}
+
+/// Lines of the service account's private key (its PEM body), the secret of the credentials.
+fn private_key_lines(file: &str) -> Result<Vec<String>, String> {
+    let json = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let key = json
+        .split("\"private_key\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').nth(1))
+        .ok_or_else(|| format!("{file} has no private_key"))?;
+    let lines: Vec<String> = key
+        .split("\\n")
+        .filter(|line| line.len() >= 40 && !line.starts_with("-----"))
+        .map(str::to_owned)
+        .collect();
+    if lines.is_empty() {
+        return Err(format!("the private key in {file} has no PEM body"));
+    }
+    Ok(lines)
 }

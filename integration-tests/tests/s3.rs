@@ -110,6 +110,10 @@ fn main() -> ExitCode {
         }
     };
     let service = settings.service.clone();
+    if let Err(message) = storage_conformance::watch_secrets([settings.secret_key.clone()]) {
+        eprintln!("FAIL {message}");
+        return ExitCode::FAILURE;
+    }
     let gaps = if service.ends_with("moto") {
         MOTO_GAPS
     } else {

@@ -146,7 +146,7 @@ pub(crate) fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<std::process
 
 /// The credentials both S3 servers are started with.
 const ACCESS_KEY: &str = "test";
-const SECRET_KEY: &str = "testsecret";
+const SECRET_KEY: &str = "rs-storage-test-secret-7Qx9LmZ2";
 
 fn s3_env(service: &str, port: u16, checksum: &str, kms_key: &str) -> Vec<(String, String)> {
     [

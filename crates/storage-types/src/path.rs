@@ -53,6 +53,12 @@ impl ObjectPath {
                 }
             }
         }
+        // Dropped `.` segments can bring a drive to the front (`./C:/x`): check again.
+        if has_drive_prefix(&normal) {
+            return Err(Error::invalid_input(
+                "absolute paths are not allowed; paths are relative to the store root",
+            ));
+        }
         // `normal` now ends with `/` after every segment; keep it only for directory paths.
         let names_dir = raw.ends_with('/') || raw.ends_with("/.") || raw == ".";
         if !names_dir {
@@ -169,6 +175,13 @@ impl AsRef<str> for ObjectPath {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    #[test]
+    fn a_drive_brought_to_the_front_is_refused() {
+        assert!(ObjectPath::parse("./C:/x").is_err());
+        assert!(ObjectPath::parse(".//d:").is_err());
+        assert_eq!(ObjectPath::parse("a/C:").unwrap().as_str(), "a/C:");
+    }
 
     fn ok(raw: &str) -> String {
         ObjectPath::parse(raw).unwrap().0

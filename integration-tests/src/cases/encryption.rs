@@ -60,8 +60,9 @@ pub(super) fn cases() -> Vec<Case> {
     )
 }
 
-fn key(byte: u8) -> Encryption {
-    Encryption::CustomerKey(CustomerKey::new([byte; 32]))
+/// Customer key number `which` (0 to 9) of the suite.
+fn key(which: u8) -> Encryption {
+    Encryption::CustomerKey(CustomerKey::new(crate::secrets::customer_key(which)))
 }
 
 async fn write_encrypted(ctx: &Ctx, data: &Bytes, encryption: Encryption) -> anyhow::Result<()> {

@@ -28,7 +28,9 @@ fn encryption(pair: Pair) -> Option<Encryption> {
     match pair {
         Pair::EncryptionServiceManaged => Some(Encryption::ServiceManaged),
         Pair::EncryptionKms => Some(Encryption::kms("k")),
-        Pair::EncryptionCustomerKey => Some(Encryption::CustomerKey(CustomerKey::new([7; 32]))),
+        Pair::EncryptionCustomerKey => Some(Encryption::CustomerKey(CustomerKey::new(
+            crate::secrets::customer_key(7),
+        ))),
         _ => None,
     }
 }
