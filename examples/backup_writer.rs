@@ -3,7 +3,7 @@
 //! scope) and held to a bandwidth limit. Memory stays at a few parts whatever the size.
 //!
 //! ```text
-//! cargo run -p storage-examples --example backup_writer -- 's3://bucket/backups?region=eu-west-1' alias/backup
+//! cargo run -p storage-examples --bin backup_writer -- 's3://bucket/backups?region=eu-west-1' alias/backup
 //! ```
 
 use std::time::Instant;

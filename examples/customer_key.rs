@@ -3,7 +3,7 @@
 //! write and again to every read and stat. Without the key the object cannot be read.
 //!
 //! ```text
-//! cargo run -p storage-examples --example customer_key -- 'gcs://bucket/secure'
+//! cargo run -p storage-examples --bin customer_key -- 'gcs://bucket/secure'
 //! ```
 
 use storage::types::CustomerKey;

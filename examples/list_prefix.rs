@@ -3,8 +3,8 @@
 //! first, then lists them recursively in pages of 500, then removes them.
 //!
 //! ```text
-//! cargo run -p storage-examples --example list_prefix                     # local files
-//! cargo run -p storage-examples --example list_prefix -- 'azblob://container/logs?account-name=acct'
+//! cargo run -p storage-examples --bin list_prefix                     # local files
+//! cargo run -p storage-examples --bin list_prefix -- 'azblob://container/logs?account-name=acct'
 //! ```
 
 use futures_util::{StreamExt, TryStreamExt, stream};

@@ -6,7 +6,7 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL` for an S3-compatible server):
 //!
 //! ```text
-//! cargo run -p storage-examples --example migrate_from_aws_sdk -- BUCKET
+//! cargo run -p storage-examples --bin migrate_from_aws_sdk -- BUCKET
 //! ```
 
 use std::sync::Arc;

@@ -2,8 +2,8 @@
 //! copy and delete an object.
 //!
 //! ```text
-//! cargo run -p storage-examples --example quickstart                      # local files
-//! cargo run -p storage-examples --example quickstart -- 's3://bucket/prefix?region=eu-west-1'
+//! cargo run -p storage-examples --bin quickstart                      # local files
+//! cargo run -p storage-examples --bin quickstart -- 's3://bucket/prefix?region=eu-west-1'
 //! ```
 
 use storage::{Feature, ListOptions, ReadOptions, StorageExt};

@@ -3,7 +3,6 @@
 //! with the server's `RS_STORAGE_*` environment. Prints `examples SERVICE: N passed, M failed`.
 //! A missing server or variable fails loudly: nothing passes by skipping.
 
-use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 /// The well-known key of Azurite's development account (public, not a secret).
@@ -135,14 +134,14 @@ fn runs_for(service: &str) -> Result<Vec<Run>, String> {
     }
 }
 
-/// Runs the example's binary, which `cargo test` built next to this test's own directory.
+/// Runs the example's binary, which cargo built for this test.
 fn execute(run: &Run) -> Result<(), String> {
-    let binary = examples_dir()?.join(run.example);
+    let binary = binary(run.example)?;
     let output = Command::new(&binary)
         .args(&run.args)
         .envs(run.env.iter().map(|(k, v)| (*k, v)))
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+        .map_err(|e| format!("cannot run {binary}: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     print!("{stdout}");
     let done = format!("{}: ok", run.example);
@@ -157,11 +156,14 @@ fn execute(run: &Run) -> Result<(), String> {
     }
 }
 
-/// `target/<profile>/examples`: this test runs from `target/<profile>/deps`.
-fn examples_dir() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .map(|profile| profile.join("examples"))
-        .ok_or_else(|| format!("no examples directory next to {}", exe.display()))
+/// Where cargo put an example's binary.
+fn binary(example: &str) -> Result<&'static str, String> {
+    Ok(match example {
+        "quickstart" => env!("CARGO_BIN_EXE_quickstart"),
+        "migrate_from_aws_sdk" => env!("CARGO_BIN_EXE_migrate_from_aws_sdk"),
+        "backup_writer" => env!("CARGO_BIN_EXE_backup_writer"),
+        "customer_key" => env!("CARGO_BIN_EXE_customer_key"),
+        "list_prefix" => env!("CARGO_BIN_EXE_list_prefix"),
+        other => return Err(format!("no example `{other}`")),
+    })
 }

@@ -38,7 +38,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut build = cargo();
     build.args(["build", "--release", "-p", "storage-bench"]);
     run_checked(build)?;
-    let binary = workspace_root().join("target/release/storage-bench");
+    let binary = crate::cargo::target_dir().join("release/storage-bench");
     let out_dir = workspace_root().join("target/bench");
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
@@ -116,22 +116,7 @@ fn ensure_font() -> Result<(), String> {
     if Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").exists() {
         return Ok(());
     }
-    println!("xtask: installing fonts-dejavu-core for the chart");
-    let sudo = if std::env::var("USER").as_deref() == Ok("root") {
-        None
-    } else {
-        Some("sudo")
-    };
-    let mut cmd = match sudo {
-        Some(sudo) => {
-            let mut c = Command::new(sudo);
-            c.arg("apt-get");
-            c
-        }
-        None => Command::new("apt-get"),
-    };
-    cmd.args(["install", "-y", "-q", "fonts-dejavu-core"]);
-    run_checked(cmd)
+    crate::apt::apt_install("fonts-dejavu-core")
 }
 
 /// "name version" of each compared crate, from Cargo.lock.

@@ -17,6 +17,15 @@ pub(crate) fn workspace_root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set (`cargo xtask coverage` sets
+/// it to an instrumented build's), else `target/` at the workspace root.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workspace_root().join(dir),
+        None => workspace_root().join("target"),
+    }
+}
+
 /// Runs `cmd`, failing on a non-zero exit.
 pub(crate) fn run_checked(mut cmd: Command) -> Result<(), String> {
     let status = cmd

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::cargo::{cargo, run_checked, workspace_root};
+use crate::cargo::{cargo, run_checked, target_dir};
 use crate::servers::{free_ports, server_dir, spawn_logged, venv_with, wait_for_port};
 use crate::services::Running;
 
@@ -47,7 +47,7 @@ pub(crate) fn build_test_server(release: bool) -> Result<PathBuf, String> {
     }
     run_checked(build)?;
     let profile = if release { "release" } else { "debug" };
-    Ok(workspace_root().join(format!("target/{profile}/gcs-test-server")))
+    Ok(target_dir().join(format!("{profile}/gcs-test-server")))
 }
 
 /// The repo's test server, in memory, with a service-account key it generates (so that signed

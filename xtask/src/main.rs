@@ -1,10 +1,13 @@
 //! `cargo xtask`: the project's automation. `test` runs the unit tests and the conformance
 //! suite against every backend (starting the servers a backend needs); `bench` compares
 //! rs-storage with the raw SDKs and its peers; `docs` generates the compatibility matrix;
-//! `memcheck` measures the peak memory of a large streaming write.
+//! `coverage` measures the suite's line coverage; `memcheck` measures the peak memory of a
+//! large streaming write.
 
+mod apt;
 mod bench;
 mod cargo;
+mod coverage;
 mod docs;
 mod gcs_servers;
 mod memcheck;
@@ -31,6 +34,9 @@ commands:
         builds the benchmark in release, starts each service's local server and runs the raw
         SDK, rs-storage, OpenDAL and object_store through the same workloads, interleaved;
         writes docs/performance.md (between its markers) and docs/performance.png
+  coverage [--service a,b]
+        run `cargo xtask test` with coverage instrumentation (cargo-llvm-cov, installed if
+        missing) and write line coverage per crate to docs/coverage.md; fails under a target
   docs [--check]
         generate docs/compatibility.md from each backend's declared capabilities; with
         --check, fail when the committed page differs
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         Some("memcheck") => memcheck::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
+        Some("coverage") => coverage::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

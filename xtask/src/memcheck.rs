@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::cargo::{cargo, run_checked, workspace_root};
+use crate::cargo::{cargo, run_checked, target_dir};
 use crate::{check_args, flag_value};
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
@@ -31,7 +31,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     ]);
     build.args(["--features", "s3,azblob,gcs"]);
     run_checked(build)?;
-    let binary = workspace_root().join("target/release/peak-memory-write");
+    let binary = target_dir().join("release/peak-memory-write");
     match service.as_str() {
         "s3" => on_s3(&binary, &size, &limit),
         "azblob" => on_azblob(&binary, &size, &limit),
