@@ -35,6 +35,7 @@ const IGNORED: &str = "(integration-tests|examples|xtask|crates/storage-bench)/|
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     check_args(args, &["--service"], &[])?;
     let service = flag_value(args, "--service")?;
+    let started = std::time::Instant::now();
     let tools = llvm_tools()?;
     ensure_cargo_llvm_cov()?;
 
@@ -65,8 +66,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .envs(env);
     run_checked(report)?;
 
-    let per_crate = lines_per_crate(&lcov)?;
-    let page = render(&per_crate, service.as_deref(), suite.is_ok());
+    let per_file = lines_per_file(&lcov)?;
+    let facts = RunFacts {
+        service: service.as_deref(),
+        passed: suite.is_ok(),
+        commit: commit(),
+        date: today(),
+        minutes: started.elapsed().as_secs() / 60,
+    };
+    let page = render(&per_file, &facts);
+    let per_crate = per_crate(&per_file);
     fs::write(workspace_root().join(PAGE), &page).map_err(|e| format!("writing {PAGE}: {e}"))?;
     println!("coverage: wrote {PAGE}");
     let mut misses = Vec::new();
@@ -213,20 +222,21 @@ fn unquote(value: &str) -> String {
     trimmed.to_owned()
 }
 
-/// Lines found and hit per crate, from an lcov file (`SF:` path, `LF:` found, `LH:` hit).
-fn lines_per_crate(lcov: &Path) -> Result<BTreeMap<String, (u64, u64)>, String> {
+/// Lines found and hit per source file of a crate (`crates/<name>/src/...`), from an lcov
+/// file (`SF:` path, `LF:` found, `LH:` hit).
+fn lines_per_file(lcov: &Path) -> Result<BTreeMap<String, (u64, u64)>, String> {
     let text = fs::read_to_string(lcov).map_err(|e| format!("reading {}: {e}", lcov.display()))?;
     Ok(tally(&text))
 }
 
 fn tally(lcov: &str) -> BTreeMap<String, (u64, u64)> {
-    let mut per_crate: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut per_file: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in lcov.lines() {
         if let Some(path) = line.strip_prefix("SF:") {
-            current = crate_of(path);
-        } else if let Some(name) = &current {
-            let entry = per_crate.entry(name.clone()).or_default();
+            current = crate_file(path);
+        } else if let Some(file) = &current {
+            let entry = per_file.entry(file.clone()).or_default();
             if let Some(found) = line.strip_prefix("LF:").and_then(|n| n.parse::<u64>().ok()) {
                 entry.0 += found;
             } else if let Some(hit) = line.strip_prefix("LH:").and_then(|n| n.parse::<u64>().ok()) {
@@ -234,14 +244,30 @@ fn tally(lcov: &str) -> BTreeMap<String, (u64, u64)> {
             }
         }
     }
-    per_crate
+    per_file
 }
 
-/// The crate a source file belongs to: `.../crates/<name>/src/...`.
-fn crate_of(path: &str) -> Option<String> {
+/// `crates/<name>/src/...` for a source file of a crate, else `None`.
+fn crate_file(path: &str) -> Option<String> {
     let (_, rest) = path.rsplit_once("/crates/")?;
-    let (name, inside) = rest.split_once('/')?;
-    inside.starts_with("src/").then(|| name.to_owned())
+    let (_, inside) = rest.split_once('/')?;
+    inside.starts_with("src/").then(|| format!("crates/{rest}"))
+}
+
+/// The crate of a `crates/<name>/...` path.
+fn crate_of(file: &str) -> &str {
+    file.split('/').nth(1).unwrap_or_default()
+}
+
+/// Lines found and hit per crate.
+fn per_crate(per_file: &BTreeMap<String, (u64, u64)>) -> BTreeMap<String, (u64, u64)> {
+    let mut out: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (file, (found, hit)) in per_file {
+        let entry = out.entry(crate_of(file).to_owned()).or_default();
+        entry.0 += found;
+        entry.1 += hit;
+    }
+    out
 }
 
 fn percent(found: u64, hit: u64) -> f64 {
@@ -252,7 +278,17 @@ fn percent(found: u64, hit: u64) -> f64 {
     }
 }
 
-fn render(per_crate: &BTreeMap<String, (u64, u64)>, service: Option<&str>, passed: bool) -> String {
+/// What the page says about the run it comes from.
+struct RunFacts<'a> {
+    service: Option<&'a str>,
+    passed: bool,
+    commit: String,
+    date: String,
+    minutes: u64,
+}
+
+fn render(per_file: &BTreeMap<String, (u64, u64)>, facts: &RunFacts<'_>) -> String {
+    let per_crate = per_crate(per_file);
     let mut out = String::from(
         "# Test coverage\n\n\
          Line coverage of the library crates under the whole suite: unit and doc tests, the \
@@ -262,10 +298,14 @@ fn render(per_crate: &BTreeMap<String, (u64, u64)>, service: Option<&str>, passe
          `cargo xtask coverage`, which instruments the build with cargo-llvm-cov; the tests \
          themselves, the benchmark and the tooling are not counted.\n\n",
     );
-    if let Some(service) = service {
+    out.push_str(&format!(
+        "Measured on commit `{}`, {}, in {} minutes (build included).\n\n",
+        facts.commit, facts.date, facts.minutes
+    ));
+    if let Some(service) = facts.service {
         out.push_str(&format!("Measured on the services `{service}` only.\n\n"));
     }
-    if !passed {
+    if !facts.passed {
         out.push_str("**The suite failed during this run; the figures are incomplete.**\n\n");
     }
     out.push_str("| crate | lines | covered | coverage | target |\n|---|---:|---:|---:|---|\n");
@@ -281,7 +321,55 @@ fn render(per_crate: &BTreeMap<String, (u64, u64)>, service: Option<&str>, passe
             "| `{name}` | {found} | {hit} | {percent:.1}% | {verdict} |\n"
         ));
     }
+    out.push_str(
+        "\n## Where lines are missed\n\n\
+         The three files of each crate with the most lines the suite never runs: where tests \
+         are missing.\n\n| file | lines | missed | coverage |\n|---|---:|---:|---:|\n",
+    );
+    for (name, _) in CRATES {
+        let mut files: Vec<(&String, &(u64, u64))> = per_file
+            .iter()
+            .filter(|(file, _)| crate_of(file) == *name)
+            .collect();
+        files.sort_by_key(|(_, (found, hit))| std::cmp::Reverse(found - hit));
+        for (file, (found, hit)) in files.into_iter().take(3) {
+            out.push_str(&format!(
+                "| `{file}` | {found} | {} | {:.1}% |\n",
+                found - hit,
+                percent(*found, *hit)
+            ));
+        }
+    }
     out
+}
+
+/// The commit checked out, and whether the tree has changes on top of it.
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(workspace_root())
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    let hash = git(&["rev-parse", "--short", "HEAD"]);
+    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    if dirty {
+        format!("{hash} (with uncommitted changes)")
+    } else {
+        hash
+    }
+}
+
+/// Today's date, as `date -u` gives it.
+fn today() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -294,7 +382,9 @@ mod tests {
                     SF:/w/crates/storage-fs/src/b.rs\nLF:10\nLH:5\nend_of_record\n\
                     SF:/w/crates/storage-s3/tests/x.rs\nLF:3\nLH:3\nend_of_record\n\
                     SF:/w/crates/storage-s3/src/c.rs\nLF:4\nLH:1\nend_of_record\n";
-        let per_crate = tally(lcov);
+        let per_file = tally(lcov);
+        assert_eq!(per_file.len(), 3, "{per_file:?}");
+        let per_crate = per_crate(&per_file);
         assert_eq!(per_crate.get("storage-fs"), Some(&(20, 14)));
         assert_eq!(per_crate.get("storage-s3"), Some(&(4, 1)));
         assert_eq!(per_crate.len(), 2);
