@@ -120,15 +120,8 @@ where
                 return Ok(Relayed::Stopped);
             }
             self.framing(line).await?;
-            let mut left = size;
-            while left > 0 {
-                if self.must_stop() {
-                    return Ok(Relayed::Stopped);
-                }
-                if self.buf.is_empty() && self.fill().await? == 0 {
-                    return Err(Broken::Source);
-                }
-                left -= self.data(left).await?;
+            if let Relayed::Stopped = self.length(size).await? {
+                return Ok(Relayed::Stopped);
             }
             let end = self.line().await?;
             if !is_blank(&self.buf[..end]) {
