@@ -74,18 +74,20 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         date: today(),
         minutes: started.elapsed().as_secs() / 60,
     };
-    let page = render(&per_file, &facts);
-    let per_crate = per_crate(&per_file);
+    let figures = figures(&per_file);
+    let page = render(&per_file, &figures, &facts);
     fs::write(workspace_root().join(PAGE), &page).map_err(|e| format!("writing {PAGE}: {e}"))?;
     println!("coverage: wrote {PAGE}");
     let mut misses = Vec::new();
-    for (name, target) in CRATES {
-        let (found, hit) = per_crate.get(*name).copied().unwrap_or((0, 0));
-        let percent = percent(found, hit);
+    for figure in &figures {
+        let CrateFigure {
+            name,
+            found,
+            percent,
+            ..
+        } = figure;
         println!("coverage {name}: {percent:.1}% of {found} lines");
-        if let Some(target) = target
-            && percent < *target
-        {
+        if let (true, Some(target)) = (figure.missed(), figure.target) {
             misses.push(format!(
                 "{name} at {percent:.1}%, under its {target}% target"
             ));
@@ -199,12 +201,11 @@ fn instrumenting_env(tools: &LlvmTools) -> Result<Vec<(String, String)>, String>
         .filter_map(|line| line.split_once('='))
         .map(|(key, value)| (key.to_owned(), unquote(value)))
         .collect();
+    // The suite's cargo commands build into the instrumented target directory too.
     env.push((
         "CARGO_TARGET_DIR".into(),
         coverage_target().display().to_string(),
     ));
-    env.push(("LLVM_COV".into(), tools.cov.display().to_string()));
-    env.push(("LLVM_PROFDATA".into(), tools.profdata.display().to_string()));
     Ok(env)
 }
 
@@ -287,8 +288,44 @@ struct RunFacts<'a> {
     minutes: u64,
 }
 
-fn render(per_file: &BTreeMap<String, (u64, u64)>, facts: &RunFacts<'_>) -> String {
+/// One measured crate against its target.
+struct CrateFigure {
+    name: &'static str,
+    found: u64,
+    hit: u64,
+    percent: f64,
+    target: Option<f64>,
+}
+
+impl CrateFigure {
+    fn missed(&self) -> bool {
+        self.target.is_some_and(|t| self.percent < t)
+    }
+}
+
+/// The figures of every measured crate, in the order of [`CRATES`].
+fn figures(per_file: &BTreeMap<String, (u64, u64)>) -> Vec<CrateFigure> {
     let per_crate = per_crate(per_file);
+    CRATES
+        .iter()
+        .map(|(name, target)| {
+            let (found, hit) = per_crate.get(*name).copied().unwrap_or((0, 0));
+            CrateFigure {
+                name,
+                found,
+                hit,
+                percent: percent(found, hit),
+                target: *target,
+            }
+        })
+        .collect()
+}
+
+fn render(
+    per_file: &BTreeMap<String, (u64, u64)>,
+    figures: &[CrateFigure],
+    facts: &RunFacts<'_>,
+) -> String {
     let mut out = String::from(
         "# Test coverage\n\n\
          Line coverage of the library crates under the whole suite: unit and doc tests, the \
@@ -309,13 +346,18 @@ fn render(per_file: &BTreeMap<String, (u64, u64)>, facts: &RunFacts<'_>) -> Stri
         out.push_str("**The suite failed during this run; the figures are incomplete.**\n\n");
     }
     out.push_str("| crate | lines | covered | coverage | target |\n|---|---:|---:|---:|---|\n");
-    for (name, target) in CRATES {
-        let (found, hit) = per_crate.get(*name).copied().unwrap_or((0, 0));
-        let percent = percent(found, hit);
-        let verdict = match target {
-            Some(t) if percent >= *t => format!("{t}%: met"),
-            Some(t) => format!("{t}%: **missed**"),
-            None => "–".to_owned(),
+    for figure in figures {
+        let CrateFigure {
+            name,
+            found,
+            hit,
+            percent,
+            ..
+        } = figure;
+        let verdict = match (figure.target, figure.missed()) {
+            (Some(t), false) => format!("{t}%: met"),
+            (Some(t), true) => format!("{t}%: **missed**"),
+            (None, _) => "–".to_owned(),
         };
         out.push_str(&format!(
             "| `{name}` | {found} | {hit} | {percent:.1}% | {verdict} |\n"

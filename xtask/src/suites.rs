@@ -46,19 +46,26 @@ const SUITES: &[Suite] = &[
     },
 ];
 
-fn conformance(service: &Service) -> Command {
+/// `cargo test -p <package> --test <target> [--features <features>] [-- <args>]`.
+fn cargo_test(package: &str, target: &str, features: &str, args: &[&str]) -> Command {
     let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "-p",
-        "storage-conformance",
-        "--test",
-        service.test_target,
-    ]);
-    if !service.features.is_empty() {
-        cmd.args(["--features", service.features]);
+    cmd.args(["test", "-p", package, "--test", target]);
+    if !features.is_empty() {
+        cmd.args(["--features", features]);
+    }
+    if !args.is_empty() {
+        cmd.arg("--").args(args);
     }
     cmd
+}
+
+fn conformance(service: &Service) -> Command {
+    cargo_test(
+        "storage-conformance",
+        service.test_target,
+        service.features,
+        &[],
+    )
 }
 
 /// object_store's conformance functions against the `storage-object-store` adapter.
@@ -67,56 +74,27 @@ fn object_store(service: &Service) -> Command {
         "s3-seaweedfs" => "s3",
         other => other,
     };
-    let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "-p",
+    cargo_test(
         "storage-conformance",
-        "--test",
         "object_store",
-    ]);
-    if !service.features.is_empty() {
-        cmd.args(["--features", service.features]);
-    }
-    cmd.args(["--", argument]);
-    cmd
+        service.features,
+        &[argument],
+    )
 }
 
 /// `stor` as a process: trees copied up and back, ls, stat, cat, cp, mv, presign, rm, mb, rb.
 fn stor_cli(_service: &Service) -> Command {
-    let mut cmd = cargo();
-    cmd.args(["test", "-p", "storage-cli", "--test", "stor_cloud"]);
-    cmd
+    cargo_test("storage-cli", "stor_cloud", "", &[])
 }
 
 /// The tokio I/O adapters' random seeks and writes on a cloud backend.
 fn storage_io(_service: &Service) -> Command {
-    let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "-p",
-        "storage-io",
-        "--features",
-        "s3",
-        "--test",
-        "s3",
-    ]);
-    cmd
+    cargo_test("storage-io", "s3", "s3", &[])
 }
 
 /// The programs in `examples/`, each run against the service's server.
 fn examples(service: &Service) -> Command {
-    let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "-p",
-        "storage-examples",
-        "--test",
-        "run_examples",
-        "--",
-        service.name,
-    ]);
-    cmd
+    cargo_test("storage-examples", "run_examples", "", &[service.name])
 }
 
 /// Runs every suite that covers `service` against its running server; collects the summary
