@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's automation. `test` runs the unit tests and the conformance
 //! suite against every backend (starting the servers a backend needs); `bench` compares
 //! rs-storage with the raw SDKs and its peers; `docs` generates the compatibility matrix;
-//! `coverage` measures the suite's line coverage; `memcheck` measures the peak memory of a
+//! `coverage` measures the suite's line coverage; `faults` runs the fault matrix; `memcheck` measures the peak memory of a
 //! large streaming write.
 
 mod apt;
@@ -9,6 +9,7 @@ mod bench;
 mod cargo;
 mod coverage;
 mod docs;
+mod faults;
 mod gcs_servers;
 mod memcheck;
 mod servers;
@@ -40,6 +41,11 @@ commands:
   docs [--check]
         generate docs/compatibility.md from each backend's declared capabilities; with
         --check, fail when the committed page differs
+  faults [--service s3,azblob,gcs] [--quick] [--seed N]
+        run every operation of each cloud backend through a fault-injecting proxy under every
+        fault (resets, error statuses, stalls, truncated and corrupted bodies, latency) and
+        print `faults <service>: N scenarios, A recovered, B typed errors, 0 corrupt, ...`;
+        a full run of every backend writes the matrix into docs/reliability.md
   memcheck [--service fs|s3|azblob|gcs] [--size 2GiB] [--limit 64MiB]
         write and read back a large object through the API (on local files unless a service
         is named, on its local server) and report the peak resident memory; fails above the
@@ -54,6 +60,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("docs") => docs::run(&args[1..]),
         Some("coverage") => coverage::run(&args[1..]),
+        Some("faults") => faults::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -124,7 +124,11 @@ impl AzBlobStorage {
                 per_call_policies: vec![Arc::new(DelimiterPolicy)],
                 per_try_policies: per_try,
                 retry,
-                transport: config.transport.clone(),
+                transport: match (&config.transport, config.timeout) {
+                    (Some(transport), _) => Some(transport.clone()),
+                    (None, Some(timeout)) => Some(crate::transport::with_timeout(timeout)?),
+                    (None, None) => None,
+                },
                 ..Default::default()
             },
             ..Default::default()

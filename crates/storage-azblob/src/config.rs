@@ -33,6 +33,7 @@ pub const URL_KEYS: &[&str] = &[
     "block-size",
     "concurrency",
     "max-retries",
+    "timeout",
     "loose",
 ];
 
@@ -63,6 +64,7 @@ pub struct AzBlobBuilder {
     pub(crate) block_size: Option<u64>,
     pub(crate) concurrency: Option<usize>,
     pub(crate) max_retries: Option<u32>,
+    pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) transport: Option<azure_core::http::Transport>,
     pub(crate) loose: bool,
 }
@@ -164,6 +166,16 @@ impl AzBlobBuilder {
     /// Retries per request (the SDK's exponential policy).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
+        self
+    }
+
+    /// How long one request attempt may wait: to connect, and between any two reads of its
+    /// response. An attempt that waits longer fails as temporary and is retried (up to
+    /// [`max_retries`](Self::max_retries)); a call then fails with `TimedOut`. It bounds a
+    /// stalled server without capping a large download that keeps moving. Default: the SDK's
+    /// 20 s to connect and 60 s between reads. A [`transport`](Self::transport) set too wins.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 
@@ -272,6 +284,7 @@ impl AzBlobBuilder {
                 "block-size" => b.block_size = Some(number(key, value)?),
                 "concurrency" => b.concurrency = Some(number(key, value)?),
                 "max-retries" => b.max_retries = Some(number(key, value)?),
+                "timeout" => b.timeout = Some(std::time::Duration::from_secs(number(key, value)?)),
                 "loose" => {
                     b.loose = matches!(value.to_ascii_lowercase().as_str(), "" | "true" | "1")
                 }

@@ -14,7 +14,7 @@ pub(crate) fn map_error(err: azure_core::Error) -> Error {
             let (kind, temporary) = classify(Some(status), error_code.as_deref());
             (kind, temporary, Some(status), error_code.clone())
         }
-        AzureKind::Io | AzureKind::Connection => (ErrorKind::Unexpected, true, None, None),
+        AzureKind::Io | AzureKind::Connection => (ErrorKind::Unavailable, true, None, None),
         AzureKind::Credential => (ErrorKind::Unauthenticated, false, None, None),
         AzureKind::DataConversion => (ErrorKind::Unexpected, false, None, None),
         _ => (ErrorKind::Unexpected, false, None, None),
@@ -82,7 +82,7 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
             return (ErrorKind::InvalidInput, false);
         }
         Some("ContainerBeingDeleted" | "ContainerDisabled") => {
-            return (ErrorKind::Unexpected, true);
+            return (ErrorKind::Unavailable, true);
         }
         Some("FeatureNotSupported" | "UnsupportedHeader") => {
             return (ErrorKind::Unsupported, false);
@@ -142,7 +142,7 @@ mod tests {
         assert_eq!(classify(Some(304), None).0, ErrorKind::ConditionNotMet);
         assert_eq!(classify(Some(412), None).0, ErrorKind::ConditionNotMet);
         assert_eq!(classify(Some(416), None).0, ErrorKind::RangeNotSatisfiable);
-        assert_eq!(classify(Some(500), None), (ErrorKind::Unexpected, true));
+        assert_eq!(classify(Some(500), None), (ErrorKind::Unavailable, true));
         assert_eq!(classify(None, None), (ErrorKind::Unexpected, false));
     }
 }

@@ -33,6 +33,7 @@ mod presign;
 mod reader;
 mod sas;
 mod shared_key;
+mod transport;
 mod writer;
 mod xml;
 

@@ -1,6 +1,8 @@
-//! `stat` (Get Blob Properties) and `read` (one ranged Get Blob, streamed as it arrives).
+//! `stat` (Get Blob Properties) and `read` (one ranged Get Blob, streamed as it arrives,
+//! resumed where it broke off, and checked against the MD5 the service sends).
 
 use std::num::NonZero;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use azure_core::http::Etag;
@@ -9,9 +11,10 @@ use azure_storage_blob::models::{
     BlobClientDownloadOptions, BlobClientGetPropertiesOptions,
     BlobClientGetPropertiesResultHeaders, HttpRange,
 };
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use storage_types::{
-    Error, ErrorKind, ListOptions, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
+    Body, ByteRange, ByteStream, Checksum, Error, ErrorKind, ListOptions, Metadata, ObjectPath,
+    ReadOptions, Reader, Reopen, Result, StatOptions, resume_on_break, verify_checksum,
 };
 
 use crate::AzBlobStorage;
@@ -21,6 +24,9 @@ use crate::error::map_error;
 /// A partition larger than any blob, so that a download is one GET with the range we asked for
 /// (the SDK otherwise splits it into parallel 4 MiB requests).
 const ONE_PARTITION: usize = 1 << 50;
+
+/// The largest range Azure hashes on request (`x-ms-range-get-content-md5`).
+const MAX_HASHED_RANGE: u64 = 4 << 20;
 
 pub(crate) async fn stat(
     s: &AzBlobStorage,
@@ -81,16 +87,62 @@ pub(crate) async fn read(
     path: &ObjectPath,
     opts: ReadOptions,
 ) -> Result<Reader> {
+    let start = opts.range.map_or(0, |r| r.offset());
+    let (meta, length, md5, body) = get_blob(s, path, &opts).await?;
+    // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
+    // the first response carried, so that a replaced blob fails instead of splicing.
+    let stream = match meta.etag.clone() {
+        Some(etag) => {
+            let (store, path, base) = (s.clone(), path.clone(), opts);
+            let reopen: Reopen = Arc::new(move |offset, len| {
+                let (store, path) = (store.clone(), path.clone());
+                let mut opts = base.clone();
+                opts.range = Some(ByteRange::new(offset, Some(len)));
+                opts.if_match = Some(etag.clone());
+                opts.if_none_match = None;
+                async move { Ok(get_blob(&store, &path, &opts).await?.3) }.boxed()
+            });
+            resume_on_break(body, start, length, reopen)
+        }
+        None => body,
+    };
+    // The MD5 covers exactly the bytes asked for (the whole blob, or a range of at most 4 MiB),
+    // however many times the download was resumed.
+    let stream = match md5 {
+        Some(md5) => verify_checksum(
+            Body::from_stream(stream, Some(length)),
+            Some(Checksum::Md5(md5)),
+        )
+        .into_stream(),
+        None => stream,
+    };
+    Ok(Reader::new(meta, length, stream))
+}
+
+/// One Get Blob: the metadata, the length of the body, the MD5 of the body when the service
+/// sent one, and the body.
+async fn get_blob(
+    s: &AzBlobStorage,
+    path: &ObjectPath,
+    opts: &ReadOptions,
+) -> Result<(Metadata, u64, Option<[u8; 16]>, ByteStream)> {
     let encryption = s.encryption(opts.encryption.as_ref());
     let range = opts.range.map(|r| match r.length() {
         Some(len) => HttpRange::new(r.offset(), len),
         None => HttpRange::from_offset(r.offset()),
     });
+    // Azure hashes a range on request when it is at most 4 MiB; a whole blob's stored MD5
+    // comes with every full read.
+    let hash_range = opts
+        .range
+        .and_then(|r| r.length())
+        .is_some_and(|len| len > 0 && len <= MAX_HASHED_RANGE);
     let options = BlobClientDownloadOptions {
         range,
+        range_get_content_md5: hash_range.then_some(true),
         partition_size: NonZero::new(ONE_PARTITION),
-        if_match: opts.if_match.map(Etag::from),
-        if_none_match: opts.if_none_match.map(Etag::from),
+        if_match: opts.if_match.clone().map(Etag::from),
+        if_none_match: opts.if_none_match.clone().map(Etag::from),
         ..Default::default()
     };
     let options = with_cpk!(options, encryption.cpk.as_ref());
@@ -126,12 +178,26 @@ pub(crate) async fn read(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     meta.version = p.version_id.clone();
-    let stream = result.body.map(|chunk| {
-        chunk.map_err(|err| {
-            Error::new(ErrorKind::Unexpected, "the response body broke off")
-                .with_temporary(true)
-                .with_source(err.to_string())
+    // Only a hash of exactly these bytes: a range hashed on request, or for a whole read the
+    // blob's stored MD5 (the SDK reads through a range, so it comes as the blob's, not the
+    // response's, Content-MD5).
+    let md5 = if hash_range {
+        p.content_md5.as_deref()
+    } else if opts.range.is_none() {
+        p.content_md5.as_deref().or(p.blob_content_md5.as_deref())
+    } else {
+        None
+    };
+    let md5 = md5.and_then(|m| <[u8; 16]>::try_from(m).ok());
+    let stream = result
+        .body
+        .map(|chunk| {
+            chunk.map_err(|err| {
+                Error::new(ErrorKind::Unavailable, "the response body broke off")
+                    .with_temporary(true)
+                    .with_source(err.to_string())
+            })
         })
-    });
-    Ok(Reader::new(meta, length, Box::pin(stream)))
+        .boxed();
+    Ok((meta, length, md5, stream))
 }

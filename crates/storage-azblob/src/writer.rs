@@ -11,6 +11,7 @@ use azure_storage_blob::models::{
     BlockBlobClientStageBlockOptions, BlockBlobClientUploadOptions, BlockLookupList,
 };
 use bytes::Bytes;
+use md5::Digest as _;
 use storage_types::{
     Body, Error, Metadata, ObjectPath, PartReader, Result, WriteOptions, verify_checksum,
 };
@@ -88,6 +89,14 @@ async fn put_blob(
     };
     let mut options = with_write_headers!(options, opts, encryption);
     options.tier = tier;
+    // The blob's MD5 is stored with it, so that every whole download of it is checked (the SDK
+    // sends none; Azure computes one only for some uploads, Azurite for none). A caller's MD5
+    // was already checked against these bytes.
+    let md5 = match opts.checksum {
+        Some(storage_types::Checksum::Md5(md5)) => md5,
+        _ => md5::Md5::digest(&bytes).into(),
+    };
+    options.blob_content_md5 = Some(md5.to_vec());
     let blob = s.inner.container.blob_client(name);
     let result = blob
         .upload(bytes.into(), Some(options))

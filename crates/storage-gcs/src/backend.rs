@@ -22,7 +22,7 @@ use crate::config::{DEFAULT_CHUNK_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, GcsBuilder}
 use crate::encryption::GcsEncryption;
 use crate::{append, bucket, copy, credentials, lister, multipart, presign, reader, writer};
 
-/// How long the SDK retries one request (its default), also when `max_retries` is set.
+/// How long the SDK retries one request (its default), when no `timeout` is set.
 const RETRY_TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// A store on one GCS bucket, below an optional prefix.
@@ -51,6 +51,8 @@ pub(crate) struct Inner {
     pub(crate) predefined_acl: Option<String>,
     pub(crate) chunk_size: u64,
     pub(crate) single_upload_limit: u64,
+    /// The store's `timeout`, applied to every call that is one request.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl fmt::Debug for GcsStorage {
@@ -110,12 +112,17 @@ impl GcsStorage {
             )
             .with_resumable_upload_buffer_size(usize::try_from(chunk_size).unwrap_or(usize::MAX));
         let mut control = StorageControl::builder().with_credentials(creds.credentials);
-        if let Some(retries) = config.max_retries {
-            // The SDK's own limit stays too: its remaining time is each attempt's deadline.
+        if config.max_retries.is_some() || config.timeout.is_some() {
+            // The time limit stays whatever is set: its remaining time is each attempt's
+            // deadline, which is what ends an attempt on a stalled server.
+            let attempts = config
+                .max_retries
+                .map_or(u32::MAX, |retries| retries.saturating_add(1));
+            let limit = config.timeout.unwrap_or(RETRY_TIME_LIMIT);
             let policy = || {
                 RetryableErrors
-                    .with_attempt_limit(retries.saturating_add(1))
-                    .with_time_limit(RETRY_TIME_LIMIT)
+                    .with_attempt_limit(attempts)
+                    .with_time_limit(limit)
             };
             storage = storage.with_retry_policy(policy());
             control = control.with_retry_policy(policy());
@@ -146,8 +153,14 @@ impl GcsStorage {
                 predefined_acl: config.predefined_acl,
                 chunk_size,
                 single_upload_limit,
+                timeout: config.timeout,
             }),
         })
+    }
+
+    /// `call` under the store's timeout.
+    async fn within<T>(&self, call: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        crate::deadline::within(self.inner.timeout, call).await
     }
 
     /// The SDK's data-plane client (object reads and writes over the JSON API).
@@ -193,19 +206,33 @@ impl Backend for GcsStorage {
     }
 
     async fn stat(&self, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
-        reader::stat(self, path, opts).await
+        self.within(reader::stat(self, path, opts)).await
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
-        reader::read(self, path, opts).await
+        self.within(reader::read(self, path, opts)).await
     }
 
     async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
-        writer::write(self, &self.object_name(path), body, opts).await
+        let single_shot = body
+            .size()
+            .is_some_and(|size| size <= self.inner.single_upload_limit);
+        let name = self.object_name(path);
+        // A body sent as one request is bounded whole; a resumable upload, which no single
+        // limit fits, only while it makes no progress.
+        if single_shot {
+            self.within(writer::write(self, &name, body, opts)).await
+        } else {
+            crate::deadline::while_progressing(self.inner.timeout, body, |body| {
+                writer::write(self, &name, body, opts)
+            })
+            .await
+        }
     }
 
     async fn delete(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
-        bucket::delete(self, path, opts.version.as_deref()).await
+        self.within(bucket::delete(self, path, opts.version.as_deref()))
+            .await
     }
 
     async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {

@@ -27,6 +27,7 @@ pub const URL_KEYS: &[&str] = &[
     "chunk-size",
     "single-upload-limit",
     "max-retries",
+    "timeout",
     "loose",
 ];
 
@@ -71,6 +72,7 @@ pub struct GcsBuilder {
     pub(crate) chunk_size: Option<u64>,
     pub(crate) single_upload_limit: Option<u64>,
     pub(crate) max_retries: Option<u32>,
+    pub(crate) timeout: Option<std::time::Duration>,
     pub(crate) loose: bool,
 }
 
@@ -179,6 +181,15 @@ impl GcsBuilder {
         self
     }
 
+    /// A limit on each request, retries included: the SDK retries a request until it succeeds,
+    /// runs out of attempts or reaches this limit, whose remaining time is also each attempt's
+    /// deadline, so a stalled server ends in `TimedOut`. A download is bounded until its
+    /// response starts; the SDK resumes a body that then stops. Default: the SDK's 300 s.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
     /// Loose mode: options GCS cannot honour are dropped instead of refused.
     pub fn loose(mut self, on: bool) -> Self {
         self.loose = on;
@@ -221,6 +232,7 @@ impl GcsBuilder {
                 "chunk-size" => b.chunk_size = Some(number(key, value)?),
                 "single-upload-limit" => b.single_upload_limit = Some(number(key, value)?),
                 "max-retries" => b.max_retries = Some(number(key, value)?),
+                "timeout" => b.timeout = Some(std::time::Duration::from_secs(number(key, value)?)),
                 "loose" => b.loose = flag(value),
                 other => {
                     return Err(Error::invalid_input(format!(

@@ -38,14 +38,14 @@ fn classify(err: &google_cloud_storage::Error) -> (ErrorKind, bool) {
         return (ErrorKind::TimedOut, true);
     }
     if err.is_io() || err.is_connect() || err.is_transport() {
-        return (ErrorKind::Unexpected, true);
+        return (ErrorKind::Unavailable, true);
     }
     if err.is_exhausted() {
         // Retries ran out: what failed last says more (a 429, a 503 ...).
         let last = err
             .source()
             .and_then(|e| e.downcast_ref::<google_cloud_storage::Error>());
-        return last.map_or((ErrorKind::Unexpected, true), classify);
+        return last.map_or((ErrorKind::Unavailable, true), classify);
     }
     (ErrorKind::Unexpected, false)
 }
@@ -74,7 +74,7 @@ pub(crate) fn from_code(code: Code) -> (ErrorKind, bool) {
         Code::ResourceExhausted => (ErrorKind::RateLimited, true),
         Code::Unimplemented => (ErrorKind::Unsupported, false),
         Code::DeadlineExceeded => (ErrorKind::TimedOut, true),
-        Code::Unavailable | Code::Internal | Code::Unknown => (ErrorKind::Unexpected, true),
+        Code::Unavailable | Code::Internal | Code::Unknown => (ErrorKind::Unavailable, true),
         _ => (ErrorKind::Unexpected, false),
     }
 }
@@ -122,7 +122,7 @@ mod tests {
         assert_eq!(from_status(416).0, ErrorKind::RangeNotSatisfiable);
         assert_eq!(from_status(429), (ErrorKind::RateLimited, true));
         assert_eq!(from_status(503), (ErrorKind::RateLimited, true));
-        assert_eq!(from_status(500), (ErrorKind::Unexpected, true));
+        assert_eq!(from_status(500), (ErrorKind::Unavailable, true));
         assert_eq!(from_status(409).0, ErrorKind::ConditionNotMet);
     }
 
@@ -141,7 +141,7 @@ mod tests {
             from_code(Code::ResourceExhausted),
             (ErrorKind::RateLimited, true)
         );
-        assert_eq!(from_code(Code::Unavailable), (ErrorKind::Unexpected, true));
+        assert_eq!(from_code(Code::Unavailable), (ErrorKind::Unavailable, true));
         assert_eq!(from_code(Code::InvalidArgument).0, ErrorKind::InvalidInput);
     }
 

@@ -28,6 +28,7 @@ mod conditions;
 mod config;
 mod copy;
 mod credentials;
+mod deadline;
 mod encryption;
 mod error;
 mod lister;

@@ -16,12 +16,17 @@ where
         SdkError::DispatchFailure(failure) => {
             let kind = if failure.is_timeout() {
                 ErrorKind::TimedOut
+            } else if failure.is_io() {
+                ErrorKind::Unavailable
             } else {
                 ErrorKind::Unexpected
             };
             (kind, failure.is_io() || failure.is_timeout())
         }
         SdkError::ConstructionFailure(_) => (ErrorKind::InvalidInput, false),
+        // An answer that could not be read whole (the connection dropped or the body ended
+        // early) or made no sense: the way to the service failed, and a retry may pass.
+        SdkError::ResponseError(_) => (ErrorKind::Unavailable, true),
         _ => classify(status, code.as_deref()),
     };
     let mut text = String::new();
@@ -149,10 +154,10 @@ mod tests {
         assert_eq!(classify(Some(416), None).0, ErrorKind::RangeNotSatisfiable);
         assert_eq!(classify(Some(404), None).0, ErrorKind::NotFound);
         assert_eq!(classify(Some(429), None), (ErrorKind::RateLimited, true));
-        assert_eq!(classify(Some(500), None), (ErrorKind::Unexpected, true));
+        assert_eq!(classify(Some(500), None), (ErrorKind::Unavailable, true));
         assert_eq!(
             classify(Some(502), Some("Weird")),
-            (ErrorKind::Unexpected, true)
+            (ErrorKind::Unavailable, true)
         );
         assert_eq!(classify(None, None), (ErrorKind::Unexpected, false));
     }

@@ -1,9 +1,13 @@
-//! `stat` (HeadObject) and `read` (GetObject, streamed as the body arrives).
+//! `stat` (HeadObject) and `read` (GetObject, streamed as the body arrives, resumed where it
+//! broke off).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
+use futures_util::{FutureExt, StreamExt};
 use storage_types::{
-    Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
+    ByteRange, ByteStream, Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Reopen,
+    Result, StatOptions, resume_on_break,
 };
 
 use crate::S3Storage;
@@ -76,6 +80,39 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
 }
 
 pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+    let start = opts.range.map_or(0, |r| r.offset());
+    let (meta, length, body) = get_object(s, path, &opts).await?;
+    let stream = body_stream(body);
+    // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
+    // the first response carried, so that a replaced object fails instead of splicing.
+    let stream = match meta.etag.clone() {
+        Some(etag) => {
+            let (store, path, base) = (s.clone(), path.clone(), opts);
+            let reopen: Reopen = Arc::new(move |offset, len| {
+                let (store, path) = (store.clone(), path.clone());
+                let mut opts = base.clone();
+                opts.range = Some(ByteRange::new(offset, Some(len)));
+                opts.if_match = Some(etag.clone());
+                opts.if_none_match = None;
+                async move {
+                    let (_, _, body) = get_object(&store, &path, &opts).await?;
+                    Ok(body_stream(body))
+                }
+                .boxed()
+            });
+            resume_on_break(stream, start, length, reopen)
+        }
+        None => stream,
+    };
+    Ok(Reader::new(meta, length, stream))
+}
+
+/// One GetObject: the metadata, the length of the body, and the body.
+async fn get_object(
+    s: &S3Storage,
+    path: &ObjectPath,
+    opts: &ReadOptions,
+) -> Result<(Metadata, u64, aws_sdk_s3::primitives::ByteStream)> {
     let s3 = s.s3_options(&opts.extensions);
     let sse_c = s.read_sse_c(opts.encryption.as_ref());
     let opts_range_set = opts.range.is_some();
@@ -85,9 +122,9 @@ pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) ->
         .bucket(s.bucket())
         .key(s.key(path))
         .set_range(opts.range.map(|r| r.to_http_header()))
-        .set_if_match(opts.if_match)
-        .set_if_none_match(opts.if_none_match)
-        .set_version_id(opts.version);
+        .set_if_match(opts.if_match.clone())
+        .set_if_none_match(opts.if_none_match.clone())
+        .set_version_id(opts.version.clone());
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
     let mut out = req.send().await.map_err(map_sdk_error)?;
     let length = out.content_length().unwrap_or_default().max(0) as u64;
@@ -107,21 +144,40 @@ pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) ->
         None => length,
     };
     let meta = metadata_from!(out, size);
-    let body = std::mem::take(&mut out.body);
-    let stream = futures_util::stream::unfold(Some(body), |body| async move {
+    Ok((meta, length, std::mem::take(&mut out.body)))
+}
+
+/// The SDK's body as our stream. A body whose checksum the SDK found wrong is
+/// `IntegrityMismatch`; one that broke off is `Unavailable`, temporary (and resumable).
+fn body_stream(body: aws_sdk_s3::primitives::ByteStream) -> ByteStream {
+    futures_util::stream::unfold(Some(body), |body| async move {
         let mut body = body?;
         match body.next().await {
             Some(Ok(chunk)) => Some((Ok(chunk), Some(body))),
-            Some(Err(err)) => {
-                let err = Error::new(ErrorKind::Unexpected, "the response body broke off")
-                    .with_temporary(true)
-                    .with_source(err);
-                Some((Err(err), None))
-            }
+            Some(Err(err)) => Some((Err(body_error(err)), None)),
             None => None,
         }
-    });
-    Ok(Reader::new(meta, length, Box::pin(stream)))
+    })
+    .boxed()
+}
+
+fn body_error(err: aws_sdk_s3::primitives::ByteStreamError) -> Error {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    if text.to_ascii_lowercase().contains("checksum mismatch") {
+        return Error::new(
+            ErrorKind::IntegrityMismatch,
+            "the response body does not match the checksum the service stored",
+        )
+        .with_source(err);
+    }
+    Error::new(ErrorKind::Unavailable, "the response body broke off")
+        .with_temporary(true)
+        .with_source(err)
 }
 
 /// The object's total size from `bytes first-last/total`.

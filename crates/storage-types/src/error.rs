@@ -40,6 +40,10 @@ pub enum ErrorKind {
     TimedOut,
     /// The body was shorter or longer than declared, or its checksum did not match.
     IntegrityMismatch,
+    /// The service or the way to it failed: a 5xx answer other than throttling, a connection
+    /// that could not be made or broke off, a body that stopped arriving. Temporary by default:
+    /// a retry may succeed.
+    Unavailable,
     /// Anything else: a service error with no better kind, an I/O failure.
     Unexpected,
 }
@@ -62,6 +66,7 @@ impl ErrorKind {
             ErrorKind::RateLimited => "rate limited",
             ErrorKind::TimedOut => "timed out",
             ErrorKind::IntegrityMismatch => "integrity mismatch",
+            ErrorKind::Unavailable => "unavailable",
             ErrorKind::Unexpected => "unexpected",
         }
     }
@@ -86,14 +91,17 @@ impl ErrorKind {
             408 => (ErrorKind::TimedOut, true),
             416 => (ErrorKind::RangeNotSatisfiable, false),
             429 | 503 => (ErrorKind::RateLimited, true),
-            500..=599 => (ErrorKind::Unexpected, true),
+            500..=599 => (ErrorKind::Unavailable, true),
             _ => (ErrorKind::Unexpected, false),
         }
     }
 
     /// Whether an error of this kind is, by default, worth retrying.
     pub fn is_temporary_by_default(self) -> bool {
-        matches!(self, ErrorKind::RateLimited | ErrorKind::TimedOut)
+        matches!(
+            self,
+            ErrorKind::RateLimited | ErrorKind::TimedOut | ErrorKind::Unavailable
+        )
     }
 }
 
@@ -253,11 +261,22 @@ impl From<std::io::Error> for Error {
             Io::TimedOut => ErrorKind::TimedOut,
             Io::Unsupported => ErrorKind::Unsupported,
             Io::UnexpectedEof => ErrorKind::IntegrityMismatch,
+            Io::ConnectionReset
+            | Io::ConnectionAborted
+            | Io::ConnectionRefused
+            | Io::BrokenPipe
+            | Io::NotConnected => ErrorKind::Unavailable,
             _ => ErrorKind::Unexpected,
         };
         let temporary = matches!(
             err.kind(),
-            Io::Interrupted | Io::TimedOut | Io::ConnectionReset | Io::ConnectionAborted
+            Io::Interrupted
+                | Io::TimedOut
+                | Io::ConnectionReset
+                | Io::ConnectionAborted
+                | Io::ConnectionRefused
+                | Io::BrokenPipe
+                | Io::NotConnected
         );
         // An io::Error that wraps one of ours (a failing body read through an adapter) keeps
         // the original error rather than a copy of its message.

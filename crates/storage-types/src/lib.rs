@@ -45,6 +45,7 @@ mod path;
 mod progress;
 mod range;
 mod response;
+mod resume;
 mod storage;
 mod verify;
 
@@ -68,5 +69,6 @@ pub use range::ByteRange;
 pub use response::{
     Lister, MultipartUpload, Part, PresignMethod, PresignedRequest, Reader, StorageInfo,
 };
+pub use resume::{RESUME_ATTEMPTS, Reopen, resume_on_break};
 pub use storage::Storage;
 pub use verify::verify_checksum;

@@ -67,6 +67,10 @@ impl Record<'_> {
 
 /// Serves one client connection until it ends.
 pub(crate) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
+    if crate::tunnel::opens_http2(&client).await {
+        crate::tunnel::tunnel(client, upstream).await;
+        return;
+    }
     let mut client = Peer::new(client);
     let mut server = None;
     let next = loop {

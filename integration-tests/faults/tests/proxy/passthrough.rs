@@ -127,3 +127,33 @@ async fn large_bodies_stream_through_both_ways() {
             .all(|(i, &b)| b == large_byte(i))
     );
 }
+
+#[tokio::test]
+async fn http2_connections_are_tunnelled_untouched() {
+    use storage_faults::{Fault, FaultProxy, Rule};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    // An echo server stands in for an HTTP/2 (gRPC) upstream: the proxy must relay bytes it
+    // cannot parse as HTTP/1.1, and no rule may touch them.
+    let echo = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = echo.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = echo.accept().await.unwrap();
+        let (mut read, mut write) = socket.split();
+        let _ = tokio::io::copy(&mut read, &mut write).await;
+    });
+    let proxy = FaultProxy::start(upstream).await.unwrap();
+    proxy.arm(Rule::new(Fault::ResetBeforeResponse).times(100));
+
+    let mut client = tokio::net::TcpStream::connect(proxy.addr()).await.unwrap();
+    // The preface in two writes, so that the proxy must wait for the rest of it.
+    let sent = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00frames";
+    client.write_all(&sent[..5]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    client.write_all(&sent[5..]).await.unwrap();
+    let mut echoed = vec![0u8; sent.len()];
+    client.read_exact(&mut echoed).await.unwrap();
+    assert_eq!(echoed, sent);
+    assert_eq!(proxy.fired(), 0);
+    assert!(proxy.requests().is_empty());
+}

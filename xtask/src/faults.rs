@@ -1,0 +1,134 @@
+//! `cargo xtask faults [--service s3,azblob,gcs] [--quick] [--seed N]`: starts each cloud
+//! backend's local server, runs the `fault-matrix` binary against it through the fault-injecting
+//! proxy, prints its `faults <service>: ...` line, and (after a full run of every backend) puts
+//! the matrix into docs/reliability.md between its markers. Fails when any cell is corrupt,
+//! partial, hung, untyped or missed.
+
+use std::fs;
+use std::process::Command;
+
+use crate::cargo::{cargo, run_checked, run_teed, target_dir, workspace_root};
+use crate::services::Running;
+
+const PAGE: &str = "docs/reliability.md";
+const BEGIN: &str = "<!-- fault matrix: begin (written by `cargo xtask faults`) -->";
+const END: &str = "<!-- fault matrix: end -->";
+
+/// A backend of the matrix and the server it runs against.
+struct Backend {
+    name: &'static str,
+    title: &'static str,
+    start: fn() -> Result<Running, String>,
+}
+
+const BACKENDS: &[Backend] = &[
+    Backend {
+        name: "s3",
+        title: "S3 on SeaweedFS",
+        start: crate::servers::start_seaweedfs,
+    },
+    Backend {
+        name: "azblob",
+        title: "Azure Blob Storage on Azurite",
+        start: crate::servers::start_azurite_shared_key,
+    },
+    Backend {
+        name: "gcs",
+        title: "Google Cloud Storage on the repo's test server",
+        start: crate::gcs_servers::start_gcs_test_server,
+    },
+];
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    crate::check_args(args, &["--service", "--seed"], &["--quick"])?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let seed = crate::flag_value(args, "--seed")?;
+    let selected: Vec<&Backend> = match crate::flag_value(args, "--service")? {
+        None => BACKENDS.iter().collect(),
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                BACKENDS
+                    .iter()
+                    .find(|b| b.name == name.trim())
+                    .ok_or_else(|| format!("unknown service `{name}`; known: s3, azblob, gcs"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let mut build = cargo();
+    build.args([
+        "build",
+        "-q",
+        "-p",
+        "storage-conformance",
+        "--features",
+        "faults",
+        "--bin",
+        "fault-matrix",
+    ]);
+    run_checked(build)?;
+    let binary = target_dir().join("debug/fault-matrix");
+    let out_dir = target_dir().join("fault-matrix");
+    fs::create_dir_all(&out_dir).map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
+
+    let mut sections = Vec::new();
+    let mut summaries = Vec::new();
+    let mut failed = Vec::new();
+    for backend in &selected {
+        let running = (backend.start)()?;
+        let out = out_dir.join(format!("{}.md", backend.name));
+        let _ = fs::remove_file(&out);
+        let mut cmd = Command::new(&binary);
+        cmd.args(["--service", backend.name, "--title", backend.title])
+            .args(["--schedule", if quick { "quick" } else { "full" }])
+            .arg("--out")
+            .arg(&out)
+            .envs(running.env.iter().map(|(k, v)| (k, v)));
+        if let Some(seed) = &seed {
+            cmd.args(["--seed", seed]);
+        }
+        let (lines, ok) = run_teed(cmd)?;
+        drop(running);
+        let prefix = format!("faults {}:", backend.name);
+        match lines.iter().find(|line| line.starts_with(&prefix)) {
+            Some(line) => summaries.push(line.clone()),
+            None => summaries.push(format!("{prefix} did not finish")),
+        }
+        if !ok {
+            failed.push(backend.name);
+        }
+        if let Ok(section) = fs::read_to_string(&out) {
+            sections.push(section);
+        }
+    }
+    println!();
+    for line in &summaries {
+        println!("{line}");
+    }
+    if !quick && selected.len() == BACKENDS.len() && failed.is_empty() {
+        write_page(&sections)?;
+        println!("faults: wrote the matrix into {PAGE}");
+    } else {
+        println!("faults: {PAGE} left as it is (it holds a full run of every backend)");
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the fault matrix failed for {}", failed.join(", ")))
+    }
+}
+
+/// Replaces what lies between the page's markers with `sections`.
+fn write_page(sections: &[String]) -> Result<(), String> {
+    let path = workspace_root().join(PAGE);
+    let page = fs::read_to_string(&path).map_err(|e| format!("reading {PAGE}: {e}"))?;
+    let (Some(begin), Some(end)) = (page.find(BEGIN), page.find(END)) else {
+        return Err(format!("{PAGE} lacks the markers {BEGIN} and {END}"));
+    };
+    let mut new = page[..begin + BEGIN.len()].to_owned();
+    new.push_str("\n\n");
+    new.push_str(&sections.join("\n"));
+    new.push('\n');
+    new.push_str(&page[end..]);
+    fs::write(&path, new).map_err(|e| format!("writing {PAGE}: {e}"))
+}
