@@ -2,7 +2,6 @@
 //! resumed where it broke off, and checked against the MD5 the service sends).
 
 use std::num::NonZero;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use azure_core::http::Etag;
@@ -13,8 +12,8 @@ use azure_storage_blob::models::{
 };
 use futures_util::{FutureExt, StreamExt};
 use storage_types::{
-    Body, ByteRange, ByteStream, Checksum, Error, ErrorKind, ListOptions, Metadata, ObjectPath,
-    ReadOptions, Reader, Reopen, Result, StatOptions, resume_on_break, verify_checksum,
+    Body, ByteStream, Checksum, Error, ErrorKind, ListOptions, Metadata, ObjectPath, ReadOptions,
+    Reader, Result, StatOptions, resume_pinned, verify_checksum,
 };
 
 use crate::AzBlobStorage;
@@ -87,25 +86,15 @@ pub(crate) async fn read(
     path: &ObjectPath,
     opts: ReadOptions,
 ) -> Result<Reader> {
-    let start = opts.range.map_or(0, |r| r.offset());
     let (meta, length, md5, body) = get_blob(s, path, &opts).await?;
     // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
     // the first response carried, so that a replaced blob fails instead of splicing.
-    let stream = match meta.etag.clone() {
-        Some(etag) => {
-            let (store, path, base) = (s.clone(), path.clone(), opts);
-            let reopen: Reopen = Arc::new(move |offset, len| {
-                let (store, path) = (store.clone(), path.clone());
-                let mut opts = base.clone();
-                opts.range = Some(ByteRange::new(offset, Some(len)));
-                opts.if_match = Some(etag.clone());
-                opts.if_none_match = None;
-                async move { Ok(get_blob(&store, &path, &opts).await?.3) }.boxed()
-            });
-            resume_on_break(body, start, length, reopen)
-        }
-        None => body,
-    };
+    let (store, blob) = (s.clone(), path.clone());
+    let etag = meta.etag.clone();
+    let stream = resume_pinned(body, &opts, length, etag, move |opts| {
+        let (store, blob) = (store.clone(), blob.clone());
+        async move { Ok(get_blob(&store, &blob, &opts).await?.3) }.boxed()
+    });
     // The MD5 covers exactly the bytes asked for (the whole blob, or a range of at most 4 MiB),
     // however many times the download was resumed.
     let stream = match md5 {

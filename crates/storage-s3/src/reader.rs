@@ -1,13 +1,12 @@
 //! `stat` (HeadObject) and `read` (GetObject, streamed as the body arrives, resumed where it
 //! broke off).
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use futures_util::{FutureExt, StreamExt};
 use storage_types::{
-    ByteRange, ByteStream, Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Reopen,
-    Result, StatOptions, resume_on_break,
+    ByteStream, Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
+    resume_pinned,
 };
 
 use crate::S3Storage;
@@ -80,30 +79,15 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
 }
 
 pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
-    let start = opts.range.map_or(0, |r| r.offset());
     let (meta, length, body) = get_object(s, path, &opts).await?;
-    let stream = body_stream(body);
     // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
     // the first response carried, so that a replaced object fails instead of splicing.
-    let stream = match meta.etag.clone() {
-        Some(etag) => {
-            let (store, path, base) = (s.clone(), path.clone(), opts);
-            let reopen: Reopen = Arc::new(move |offset, len| {
-                let (store, path) = (store.clone(), path.clone());
-                let mut opts = base.clone();
-                opts.range = Some(ByteRange::new(offset, Some(len)));
-                opts.if_match = Some(etag.clone());
-                opts.if_none_match = None;
-                async move {
-                    let (_, _, body) = get_object(&store, &path, &opts).await?;
-                    Ok(body_stream(body))
-                }
-                .boxed()
-            });
-            resume_on_break(stream, start, length, reopen)
-        }
-        None => stream,
-    };
+    let (store, key) = (s.clone(), path.clone());
+    let etag = meta.etag.clone();
+    let stream = resume_pinned(body_stream(body), &opts, length, etag, move |opts| {
+        let (store, key) = (store.clone(), key.clone());
+        async move { Ok(body_stream(get_object(&store, &key, &opts).await?.2)) }.boxed()
+    });
     Ok(Reader::new(meta, length, stream))
 }
 

@@ -69,6 +69,6 @@ pub use range::ByteRange;
 pub use response::{
     Lister, MultipartUpload, Part, PresignMethod, PresignedRequest, Reader, StorageInfo,
 };
-pub use resume::{RESUME_ATTEMPTS, Reopen, resume_on_break};
+pub use resume::{RESUME_ATTEMPTS, Reopen, resume_on_break, resume_pinned};
 pub use storage::Storage;
 pub use verify::verify_checksum;

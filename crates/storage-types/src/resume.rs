@@ -10,6 +10,8 @@ use futures_util::future::BoxFuture;
 
 use crate::body::ByteStream;
 use crate::error::{Error, ErrorKind, Result};
+use crate::options::ReadOptions;
+use crate::range::ByteRange;
 
 /// How many times one download is resumed before its error is handed on.
 pub const RESUME_ATTEMPTS: u32 = 3;
@@ -95,6 +97,35 @@ pub fn resume_on_break(first: ByteStream, start: u64, length: u64, reopen: Reope
         }
     })
     .boxed()
+}
+
+/// `first`, the body of a read made with `opts` (`length` bytes), resumed as
+/// [`resume_on_break`] does by calling `read` again with `opts` narrowed to the rest of the
+/// range and pinned to `etag` (`If-Match`). Without an ETag there is no version to pin a resumed
+/// read to, and `first` is handed back as it is.
+pub fn resume_pinned<F>(
+    first: ByteStream,
+    opts: &ReadOptions,
+    length: u64,
+    etag: Option<String>,
+    read: F,
+) -> ByteStream
+where
+    F: Fn(ReadOptions) -> BoxFuture<'static, Result<ByteStream>> + Send + Sync + 'static,
+{
+    let Some(etag) = etag else {
+        return first;
+    };
+    let start = opts.range.map_or(0, |r| r.offset());
+    let base = opts.clone();
+    let reopen: Reopen = Arc::new(move |offset, len| {
+        let mut opts = base.clone();
+        opts.range = Some(ByteRange::new(offset, Some(len)));
+        opts.if_match = Some(etag.clone());
+        opts.if_none_match = None;
+        read(opts)
+    });
+    resume_on_break(first, start, length, reopen)
 }
 
 struct State {
