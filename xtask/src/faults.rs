@@ -1,8 +1,9 @@
 //! `cargo xtask faults [--service s3,azblob,gcs] [--quick] [--seed N]`: starts each cloud
-//! backend's local server, runs the `fault-matrix` binary against it through the fault-injecting
+//! backend's local server, runs `reliability faults` against it through the fault-injecting
 //! proxy, prints its `faults <service>: ...` line, and (after a full run of every backend) puts
 //! the matrix into docs/reliability.md between its markers. Fails when any cell is corrupt,
-//! partial, hung, untyped or missed.
+//! partial, hung, untyped or missed. `cargo xtask load` runs `reliability load` on the same
+//! servers.
 
 use std::fs;
 use std::process::Command;
@@ -15,13 +16,13 @@ const BEGIN: &str = "<!-- fault matrix: begin (written by `cargo xtask faults`) 
 const END: &str = "<!-- fault matrix: end -->";
 
 /// A backend of the matrix and the server it runs against.
-struct Backend {
-    name: &'static str,
+pub(crate) struct Backend {
+    pub(crate) name: &'static str,
     title: &'static str,
-    start: fn() -> Result<Running, String>,
+    pub(crate) start: fn() -> Result<Running, String>,
 }
 
-const BACKENDS: &[Backend] = &[
+pub(crate) const BACKENDS: &[Backend] = &[
     Backend {
         name: "s3",
         title: "S3 on SeaweedFS",
@@ -43,32 +44,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     crate::check_args(args, &["--service", "--seed"], &["--quick"])?;
     let quick = args.iter().any(|a| a == "--quick");
     let seed = crate::flag_value(args, "--seed")?;
-    let selected: Vec<&Backend> = match crate::flag_value(args, "--service")? {
-        None => BACKENDS.iter().collect(),
-        Some(list) => list
-            .split(',')
-            .map(|name| {
-                BACKENDS
-                    .iter()
-                    .find(|b| b.name == name.trim())
-                    .ok_or_else(|| format!("unknown service `{name}`; known: s3, azblob, gcs"))
-            })
-            .collect::<Result<_, _>>()?,
-    };
-    let mut build = cargo();
-    build.args([
-        "build",
-        "-q",
-        "-p",
-        "storage-conformance",
-        "--features",
-        "faults",
-        "--bin",
-        "fault-matrix",
-    ]);
-    run_checked(build)?;
-    let binary = target_dir().join("debug/fault-matrix");
-    let out_dir = target_dir().join("fault-matrix");
+    let selected = select(args)?;
+    let binary = build_reliability()?;
+    let out_dir = target_dir().join("reliability");
     fs::create_dir_all(&out_dir).map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
 
     let mut sections = Vec::new();
@@ -79,11 +57,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         let out = out_dir.join(format!("{}.md", backend.name));
         let _ = fs::remove_file(&out);
         let mut cmd = Command::new(&binary);
-        cmd.args(["--service", backend.name, "--title", backend.title])
-            .args(["--schedule", if quick { "quick" } else { "full" }])
-            .arg("--out")
-            .arg(&out)
-            .envs(running.env.iter().map(|(k, v)| (k, v)));
+        cmd.args([
+            "faults",
+            "--service",
+            backend.name,
+            "--title",
+            backend.title,
+        ])
+        .args(["--schedule", if quick { "quick" } else { "full" }])
+        .arg("--out")
+        .arg(&out)
+        .envs(running.env.iter().map(|(k, v)| (k, v)));
         if let Some(seed) = &seed {
             cmd.args(["--seed", seed]);
         }
@@ -116,6 +100,39 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("the fault matrix failed for {}", failed.join(", ")))
     }
+}
+
+/// The backends `--service` names, or all of them.
+pub(crate) fn select(args: &[String]) -> Result<Vec<&'static Backend>, String> {
+    match crate::flag_value(args, "--service")? {
+        None => Ok(BACKENDS.iter().collect()),
+        Some(list) => list
+            .split(',')
+            .map(|name| {
+                BACKENDS
+                    .iter()
+                    .find(|b| b.name == name.trim())
+                    .ok_or_else(|| format!("unknown service `{name}`; known: s3, azblob, gcs"))
+            })
+            .collect(),
+    }
+}
+
+/// Builds the `reliability` binary of storage-conformance and returns its path.
+pub(crate) fn build_reliability() -> Result<std::path::PathBuf, String> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "-q",
+        "-p",
+        "storage-conformance",
+        "--features",
+        "faults",
+        "--bin",
+        "reliability",
+    ]);
+    run_checked(build)?;
+    Ok(target_dir().join("debug/reliability"))
 }
 
 /// Replaces what lies between the page's markers with `sections`.

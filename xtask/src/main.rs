@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's automation. `test` runs the unit tests and the conformance
 //! suite against every backend (starting the servers a backend needs); `bench` compares
 //! rs-storage with the raw SDKs and its peers; `docs` generates the compatibility matrix;
-//! `coverage` measures the suite's line coverage; `faults` runs the fault matrix; `memcheck` measures the peak memory of a
+//! `coverage` measures the suite's line coverage; `faults` runs the fault matrix; `fuzz` runs the fuzz targets; `load` the load test; `memcheck` measures the peak memory of a
 //! large streaming write.
 
 mod apt;
@@ -10,7 +10,9 @@ mod cargo;
 mod coverage;
 mod docs;
 mod faults;
+mod fuzz;
 mod gcs_servers;
+mod load;
 mod memcheck;
 mod servers;
 mod services;
@@ -46,6 +48,13 @@ commands:
         fault (resets, error statuses, stalls, truncated and corrupted bodies, latency) and
         print `faults <service>: N scenarios, A recovered, B typed errors, 0 corrupt, ...`;
         a full run of every backend writes the matrix into docs/reliability.md
+  fuzz [--target a,b] [--seconds 600]
+        run the cargo-fuzz targets of integration-tests/fuzz (nightly; cargo-fuzz installed if
+        missing) and print `fuzz <target>: N runs in S s, 0 crashes`
+  load [--service s3,azblob,gcs] [--seconds 20]
+        32 writers and 32 readers on 8 overlapping keys of each cloud backend: prints
+        operations per second, errors per kind and memory; fails on a torn read, an untyped
+        error or growing memory
   memcheck [--service fs|s3|azblob|gcs] [--size 2GiB] [--limit 64MiB]
         write and read back a large object through the API (on local files unless a service
         is named, on its local server) and report the peak resident memory; fails above the
@@ -61,6 +70,8 @@ fn main() -> ExitCode {
         Some("docs") => docs::run(&args[1..]),
         Some("coverage") => coverage::run(&args[1..]),
         Some("faults") => faults::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        Some("load") => load::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

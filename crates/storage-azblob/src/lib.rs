@@ -35,6 +35,31 @@ mod sas;
 mod shared_key;
 mod transport;
 mod writer;
+
+/// Entry points for the fuzz targets (`integration-tests/fuzz`): the parsers this crate wrote
+/// itself, reachable without a server. Not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use storage_types::Entry;
+
+    use crate::AzBlobStorage;
+
+    /// The leaf elements of a List Blobs page, as the lister reads them.
+    pub fn list_xml_leaves(xml: &str) -> Vec<(String, String)> {
+        crate::xml::leaves(xml)
+    }
+
+    /// The entries `store` makes of a List Blobs page below `prefix`.
+    pub fn list_page(
+        store: &AzBlobStorage,
+        prefix: &str,
+        recursive: bool,
+        xml: &str,
+    ) -> Vec<Entry> {
+        crate::lister::entries_of(store, prefix, recursive, false, xml)
+    }
+}
 mod xml;
 
 pub use backend::AzBlobStorage;

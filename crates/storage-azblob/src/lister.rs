@@ -64,7 +64,7 @@ pub(crate) fn list_raw(
     Box::pin(entries.try_flatten())
 }
 
-fn entries_of(
+pub(crate) fn entries_of(
     s: &AzBlobStorage,
     prefix: &str,
     recursive: bool,

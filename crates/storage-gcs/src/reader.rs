@@ -124,7 +124,23 @@ pub(crate) async fn read(s: &GcsStorage, path: &ObjectPath, opts: ReadOptions) -
     };
     let stream = futures_util::stream::unfold(response, |mut response| async move {
         let chunk = response.next().await?;
-        Some((chunk.map_err(map_error), response))
+        Some((chunk.map_err(body_error), response))
     });
     Ok(Reader::new(meta, length, Box::pin(stream)))
+}
+
+/// An error of the body stream. The SDK resumes a broken download pinned to the generation it
+/// started on; `NotFound` then means that generation is gone (the object was replaced or
+/// deleted meanwhile), which is a changed object, not a missing one.
+fn body_error(err: google_cloud_storage::Error) -> storage_types::Error {
+    let err = map_error(err);
+    if err.kind() != storage_types::ErrorKind::NotFound {
+        return err;
+    }
+    storage_types::Error::new(
+        storage_types::ErrorKind::ConditionNotMet,
+        "the object changed while it was being read (the generation the download started on \
+         is gone), so the read cannot be resumed",
+    )
+    .with_source(err)
 }

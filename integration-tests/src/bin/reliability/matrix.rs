@@ -1,24 +1,15 @@
-//! `fault-matrix`: runs every operation of one cloud backend through the fault-injecting proxy
-//! under every fault, judges each cell (recovered, typed error, or a failure: corrupt, partial,
-//! hung, untyped, missed), prints a line per cell and the service's summary line, and writes the
-//! markdown section that `cargo xtask faults` assembles into docs/reliability.md.
-//!
-//! `fault-matrix --service s3|azblob|gcs [--schedule quick|full] [--seed N] [--out FILE]`, with
-//! the environment of the conformance suite (which `cargo xtask faults` sets).
+//! `reliability faults`: runs every operation of one cloud backend through the fault-injecting
+//! proxy under every fault, judges each cell (recovered, typed error, or a failure: corrupt,
+//! partial, hung, untyped, missed), prints a line per cell and the service's summary line, and
+//! writes the markdown section that `cargo xtask faults` assembles into docs/reliability.md.
 
-mod plan;
-mod report;
-mod scenario;
-mod target;
-mod verdict;
-
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
 
-use crate::plan::{Op, Schedule};
+use crate::plan::{self, Op, Schedule};
 use crate::target::Target;
+use crate::{report, scenario};
 
 /// Cells run side by side, each with its own proxy and store.
 const PARALLEL: usize = 6;
@@ -33,7 +24,7 @@ struct Args {
     out: Option<String>,
 }
 
-fn args() -> Result<Args, String> {
+fn args(given: &[String]) -> Result<Args, String> {
     let mut args = Args {
         service: String::new(),
         title: String::new(),
@@ -41,7 +32,7 @@ fn args() -> Result<Args, String> {
         seed: DEFAULT_SEED,
         out: None,
     };
-    let mut iter = std::env::args().skip(1);
+    let mut iter = given.iter().cloned();
     while let Some(flag) = iter.next() {
         let mut value = || iter.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
@@ -71,20 +62,9 @@ fn args() -> Result<Args, String> {
     Ok(args)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match run().await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(message) => {
-            eprintln!("fault-matrix: {message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> Result<bool, String> {
-    let args = args()?;
+/// Runs the matrix for the service `given` names; false when any cell failed.
+pub(crate) async fn run(given: &[String]) -> Result<bool, String> {
+    let args = args(given)?;
     let target = Arc::new(Target::from_env(&args.service)?);
     // The bucket is created without the proxy's help: no fault is armed on a fresh proxy.
     let proxy = storage_faults::FaultProxy::start(target.upstream()?)

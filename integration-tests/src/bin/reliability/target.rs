@@ -206,7 +206,7 @@ impl Target {
         let rule = Rule::new(fault);
         match (self, scenario.op) {
             (_, Op::Stat) => rule.method("HEAD"),
-            (_, Op::Read | Op::List) => rule.method("GET"),
+            (_, Op::Read | Op::ReadReplaced | Op::List) => rule.method("GET"),
             (_, Op::RangedRead) => rule.method("GET").header_present("range"),
             (Target::Gcs { .. }, Op::SmallWrite) => rule.method("POST"),
             (_, Op::SmallWrite) => rule.method("PUT"),

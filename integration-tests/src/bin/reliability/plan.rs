@@ -9,6 +9,8 @@ use std::fmt;
 pub(crate) enum Op {
     Stat,
     Read,
+    /// A read whose body breaks off after the object was replaced: the resume must not splice.
+    ReadReplaced,
     RangedRead,
     SmallWrite,
     MultipartWrite,
@@ -19,9 +21,10 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    pub(crate) const ALL: [Op; 9] = [
+    pub(crate) const ALL: [Op; 10] = [
         Op::Stat,
         Op::Read,
+        Op::ReadReplaced,
         Op::RangedRead,
         Op::SmallWrite,
         Op::MultipartWrite,
@@ -35,6 +38,7 @@ impl Op {
         match self {
             Op::Stat => "stat",
             Op::Read => "read",
+            Op::ReadReplaced => "read of an object replaced mid-read",
             Op::RangedRead => "ranged read",
             Op::SmallWrite => "small write",
             Op::MultipartWrite => "multipart write",
@@ -52,7 +56,10 @@ impl Op {
 
     /// Whether the struck response carries a body worth cutting or corrupting.
     fn receives_body(self) -> bool {
-        matches!(self, Op::Read | Op::RangedRead | Op::List)
+        matches!(
+            self,
+            Op::Read | Op::ReadReplaced | Op::RangedRead | Op::List
+        )
     }
 }
 
@@ -102,6 +109,9 @@ impl FaultKind {
 
     /// Whether the fault can strike `op` at all.
     pub(crate) fn applies_to(self, op: Op) -> bool {
+        if op == Op::ReadReplaced {
+            return self == FaultKind::ResetDuringDownload;
+        }
         match self {
             FaultKind::ResetDuringUpload => op.sends_body(),
             FaultKind::ResetDuringDownload | FaultKind::Truncate | FaultKind::FlipByte => {

@@ -100,6 +100,7 @@ async fn judge(
 /// What a scenario put in place before the fault, and what a correct operation yields.
 struct Setup {
     op: Op,
+    salt: u64,
     path: String,
     other: String,
     dir: String,
@@ -125,6 +126,7 @@ impl Setup {
         let other = format!("{dir}copy");
         let mut setup = Setup {
             op: scenario.op,
+            salt,
             path: path.clone(),
             other,
             dir: dir.to_owned(),
@@ -144,7 +146,7 @@ impl Setup {
             }
         };
         match scenario.op {
-            Op::Stat | Op::Read | Op::Copy | Op::Delete => {
+            Op::Stat | Op::Read | Op::ReadReplaced | Op::Copy | Op::Delete => {
                 put(setup.new.clone()).await?;
             }
             Op::RangedRead => {
@@ -197,6 +199,15 @@ impl Setup {
                 store.stat(&self.path, Default::default()).await?.size,
             )),
             Op::Read => Ok(Done::Bytes(store.read_bytes(&self.path).await?)),
+            Op::ReadReplaced => {
+                // The response head has come (and named the version); the body has not been
+                // read yet when the object is replaced, so the break comes after the change.
+                let reader = store.read(&self.path, ReadOptions::default()).await?;
+                store
+                    .write_bytes(&self.path, data(OBJECT, !self.salt))
+                    .await?;
+                Ok(Done::Bytes(reader.bytes().await?))
+            }
             Op::RangedRead => {
                 let range = ByteRange::new(RANGE.0, Some(RANGE.1));
                 let reader = store
@@ -295,7 +306,7 @@ impl Setup {
             (Op::Stat, Done::Size(size)) if size != self.new.len() as u64 => {
                 wrong(format!("stat says {size} bytes, not {}", self.new.len()))
             }
-            (Op::Read, Done::Bytes(got)) if got != self.new => {
+            (Op::Read | Op::ReadReplaced, Done::Bytes(got)) if got != self.new => {
                 wrong(format!("read returned {}", describe(Some(&got))))
             }
             (Op::RangedRead, Done::Bytes(got)) => {
