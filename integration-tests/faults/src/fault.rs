@@ -74,6 +74,21 @@ pub enum Fault {
     Latency(Duration),
 }
 
+/// What to do to a tunnelled connection (an HTTP/2 client, whose requests the proxy cannot
+/// see one by one): the fault strikes when the client next sends bytes on any tunnelled
+/// connection, so it meets whatever request goes out next, on a connection opened before or
+/// after the fault was armed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TunnelFault {
+    /// Reset both sides of the connection (RST) instead of forwarding the bytes.
+    Reset,
+    /// Forward nothing more in either direction; keep the connection open until the client
+    /// closes it.
+    Stall,
+    /// Wait this long before forwarding the bytes.
+    Latency(Duration),
+}
+
 /// When to inject a [`Fault`]: every condition that is set must hold, and the rule fires at most
 /// `times` times. Build one with [`Rule::new`] and the setters:
 ///

@@ -24,8 +24,8 @@
 //!
 //! The proxy parses HTTP/1.1 framing itself (Content-Length, chunked, read-to-close, interim
 //! 1xx responses) and streams bodies through bounded buffers, so bodies of any size pass. Heads
-//! are forwarded byte for byte. A client that opens with the HTTP/2 preface (gRPC) is tunnelled untouched:
-//! rules never apply to it. What else it cannot frame closes the connection: TLS,
+//! are forwarded byte for byte. A client that opens with the HTTP/2 preface (gRPC) is tunnelled: rules never
+//! apply to it, only a [`TunnelFault`] armed with [`FaultProxy::arm_tunnel`]. What else it cannot frame closes the connection: TLS,
 //! heads over 64 KiB, obsolete header folding, a request transfer coding other than a final
 //! chunked, conflicting Content-Lengths. It does not relay `CONNECT` tunnels or protocol
 //! upgrades (a `101` response ends the connection), and HTTP/1.0 connections carry one
@@ -41,5 +41,5 @@ mod reply;
 mod state;
 mod tunnel;
 
-pub use fault::{Fault, Rule, Seen};
+pub use fault::{Fault, Rule, Seen, TunnelFault};
 pub use proxy::FaultProxy;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::fault::{Rule, Seen};
+use crate::fault::{Rule, Seen, TunnelFault};
 use crate::relay;
 use crate::state::Shared;
 
@@ -49,6 +49,13 @@ impl FaultProxy {
     /// one rule.
     pub fn arm(&self, rule: Rule) {
         self.shared.arm(rule);
+    }
+
+    /// Arms `fault` for tunnelled (HTTP/2) connections, replacing any armed before: it strikes
+    /// the next `times` times a tunnelled client sends bytes. It counts in
+    /// [`fired`](Self::fired); tunnelled requests are not in [`requests`](Self::requests).
+    pub fn arm_tunnel(&self, fault: TunnelFault, times: u32) {
+        self.shared.arm_tunnel(fault, times);
     }
 
     /// Drops every rule and forgets what was seen: [`fired`](Self::fired) and

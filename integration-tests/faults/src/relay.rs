@@ -68,7 +68,7 @@ impl Record<'_> {
 /// Serves one client connection until it ends.
 pub(crate) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
     if crate::tunnel::opens_http2(&client).await {
-        crate::tunnel::tunnel(client, upstream).await;
+        crate::tunnel::tunnel(client, upstream, &shared).await;
         return;
     }
     let mut client = Peer::new(client);

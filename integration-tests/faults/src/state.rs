@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use crate::fault::{Fault, Rule, Seen};
+use crate::fault::{Fault, Rule, Seen, TunnelFault};
 use crate::http::RequestHead;
 
 /// The state behind one proxy, locked briefly once per request and once per answer.
@@ -15,6 +15,8 @@ pub(crate) struct Shared {
 #[derive(Debug, Default)]
 struct State {
     rules: Vec<Rule>,
+    /// The fault for tunnelled connections and how many more times it may fire.
+    tunnel: Option<(TunnelFault, u32)>,
     fired: u32,
     seen: Vec<Seen>,
     /// Bumped by every clear, so that an exchange still running across a clear does not write
@@ -39,9 +41,28 @@ impl Shared {
         self.lock().rules.push(rule);
     }
 
+    pub(crate) fn arm_tunnel(&self, fault: TunnelFault, times: u32) {
+        self.lock().tunnel = Some((fault, times));
+    }
+
+    /// The fault for the next bytes a tunnelled client sends, if one is armed (it loses a
+    /// firing).
+    pub(crate) fn tunnel_fault(&self) -> Option<TunnelFault> {
+        let mut state = self.lock();
+        let (fault, times) = state.tunnel.as_mut()?;
+        if *times == 0 {
+            return None;
+        }
+        *times -= 1;
+        let fault = fault.clone();
+        state.fired = state.fired.saturating_add(1);
+        Some(fault)
+    }
+
     pub(crate) fn clear(&self) {
         let mut state = self.lock();
         state.rules.clear();
+        state.tunnel = None;
         state.fired = 0;
         state.seen.clear();
         state.epoch += 1;

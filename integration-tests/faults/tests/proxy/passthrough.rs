@@ -157,3 +157,59 @@ async fn http2_connections_are_tunnelled_untouched() {
     assert_eq!(proxy.fired(), 0);
     assert!(proxy.requests().is_empty());
 }
+
+#[tokio::test]
+async fn tunnel_faults_reset_stall_and_delay_the_next_bytes() {
+    use std::time::{Duration, Instant};
+
+    use storage_faults::{FaultProxy, TunnelFault};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let echo = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = echo.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = echo.accept().await.unwrap();
+            tokio::spawn(async move {
+                let (mut read, mut write) = socket.split();
+                let _ = tokio::io::copy(&mut read, &mut write).await;
+            });
+        }
+    });
+    let proxy = FaultProxy::start(upstream).await.unwrap();
+    let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let open = || async {
+        let mut client = tokio::net::TcpStream::connect(proxy.addr()).await.unwrap();
+        client.write_all(preface).await.unwrap();
+        let mut echoed = vec![0u8; preface.len()];
+        client.read_exact(&mut echoed).await.unwrap();
+        client
+    };
+
+    // Latency: the next bytes arrive, late.
+    let mut client = open().await;
+    proxy.arm_tunnel(TunnelFault::Latency(Duration::from_millis(200)), 1);
+    let started = Instant::now();
+    client.write_all(b"ping").await.unwrap();
+    let mut got = [0u8; 4];
+    client.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"ping");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+
+    // Stall: the next bytes go nowhere and nothing comes back.
+    proxy.arm_tunnel(TunnelFault::Stall, 1);
+    client.write_all(b"lost").await.unwrap();
+    let waited = tokio::time::timeout(Duration::from_millis(300), client.read(&mut got)).await;
+    assert!(waited.is_err(), "a stalled tunnel answered: {waited:?}");
+
+    // Reset: a fresh connection's next bytes end it with a reset, not an echo.
+    let mut client = open().await;
+    proxy.arm_tunnel(TunnelFault::Reset, 1);
+    client.write_all(b"boom").await.unwrap();
+    let read = client.read(&mut got).await;
+    assert!(
+        matches!(&read, Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{read:?}"
+    );
+    assert_eq!(proxy.fired(), 3);
+}

@@ -74,8 +74,7 @@ pub(crate) async fn run(given: &[String]) -> Result<bool, String> {
     target.prepare(store.as_ref()).await?;
     let cap = store.info().capability;
     let keep = |op: Op, fault| {
-        target.unreachable(op).is_none()
-            && target.undetectable(op, fault).is_none()
+        target.undetectable(op, fault).is_none()
             && match op {
                 Op::Append => cap.supports(storage_types::Operation::Append),
                 Op::Copy => cap.supports(storage_types::Operation::Copy),

@@ -123,23 +123,16 @@ pub(crate) fn section(target: &Target, title: &str, cells: &[Cell], seed: u64) -
             out.push('\n');
         }
     }
-    let unreachable: Vec<String> = Op::ALL
-        .into_iter()
-        .filter_map(|op| {
-            target
-                .unreachable(op)
-                .map(|why| format!("{} {why}", op.name()))
-        })
-        .collect();
-    if !unreachable.is_empty() {
-        let _ = write!(out, "\nNot in the matrix: {}.\n", unreachable.join("; "));
-    }
-    let mut undetectable: Vec<&str> = Op::ALL
+    let mut undetectable: Vec<&str> = Vec::new();
+    for why in Op::ALL
         .into_iter()
         .flat_map(|op| FaultKind::ALL.map(|fault| target.undetectable(op, fault)))
         .flatten()
-        .collect();
-    undetectable.dedup();
+    {
+        if !undetectable.contains(&why) {
+            undetectable.push(why);
+        }
+    }
     for why in undetectable {
         let _ = write!(out, "\nLeft out: {why}.\n");
     }

@@ -74,12 +74,14 @@ async fn judge(
     let store = target.store(proxy.addr()).await?;
     let dir = format!("faults/{index:03}-{}/", std::process::id());
     let setup = Setup::new(&store, &dir, scenario).await?;
-    let mut rule = target.rule(&scenario, setup.body_len);
-    rule = match scenario.strikes {
-        Strikes::Once => rule.times(1),
-        Strikes::Always => rule.times(u32::MAX),
+    let times = match scenario.strikes {
+        Strikes::Once => 1,
+        Strikes::Always => u32::MAX,
     };
-    proxy.arm(rule);
+    match Target::tunnel_fault(scenario.fault) {
+        Some(fault) if target.over_grpc(scenario.op) => proxy.arm_tunnel(fault, times),
+        _ => proxy.arm(target.rule(&scenario, setup.body_len).times(times)),
+    }
     let outcome = tokio::time::timeout(HANG_LIMIT, setup.operate(&store)).await;
     let fired = proxy.fired();
     let seen: Vec<String> = proxy

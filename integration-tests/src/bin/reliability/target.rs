@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use storage_azblob::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY};
-use storage_faults::{Fault, Rule};
+use storage_faults::{Fault, Rule, TunnelFault};
 use storage_gcs::GcsBuilder;
 use storage_s3::S3Builder;
 use storage_types::{BucketOptions, ErrorKind, Storage};
@@ -170,12 +170,24 @@ impl Target {
         }
     }
 
-    /// Why faults cannot reach `op` on this service, if they cannot.
-    pub(crate) fn unreachable(&self, op: Op) -> Option<&'static str> {
-        match (self, op) {
-            (Target::Gcs { .. }, Op::Stat | Op::List | Op::Copy | Op::Delete | Op::Append) => {
-                Some("goes over gRPC (HTTP/2), which the proxy tunnels untouched")
-            }
+    /// Whether `op` goes over gRPC (HTTP/2) here, where the proxy sees a connection, not
+    /// requests: only connection faults (reset, stall, latency) reach it.
+    pub(crate) fn over_grpc(&self, op: Op) -> bool {
+        matches!(
+            (self, op),
+            (
+                Target::Gcs { .. },
+                Op::Stat | Op::List | Op::Copy | Op::Delete | Op::Append
+            )
+        )
+    }
+
+    /// The connection fault that stands for `kind` on a gRPC connection, if one does.
+    pub(crate) fn tunnel_fault(kind: FaultKind) -> Option<TunnelFault> {
+        match kind {
+            FaultKind::ResetBeforeResponse => Some(TunnelFault::Reset),
+            FaultKind::Stall => Some(TunnelFault::Stall),
+            FaultKind::Latency => Some(TunnelFault::Latency(Duration::from_millis(300))),
             _ => None,
         }
     }
@@ -183,6 +195,13 @@ impl Target {
     /// Why a fault that could strike `op` is left out on this service, if it is: corruption
     /// that the protocol gives no means to detect over plain HTTP.
     pub(crate) fn undetectable(&self, op: Op, fault: FaultKind) -> Option<&'static str> {
+        if self.over_grpc(op) && Self::tunnel_fault(fault).is_none() {
+            return Some(
+                "GCS stat, list, copy, delete and append go over gRPC (HTTP/2), where the proxy \
+                 sees one connection carrying many requests: it resets, stalls or delays the \
+                 connection, but cannot answer one request with a status or cut one body",
+            );
+        }
         match (self, op, fault) {
             (_, Op::List, FaultKind::FlipByte) => Some(
                 "a flipped byte in a listing: no service sends a checksum of a listing, so over \
