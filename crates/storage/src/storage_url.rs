@@ -72,6 +72,17 @@ impl StorageUrl {
             )));
         }
         let mut path = percent_decode(url.path())?;
+        // The URL parser drops `.` and `..` segments; what decoding brings back (segments
+        // around an encoded `/`) would be read differently by the next parse of the URL.
+        if path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+        {
+            return Err(Error::invalid_input(format!(
+                "{}: `.` and `..` cannot be segments of a URL's path",
+                redact_url(raw)
+            )));
+        }
         translate_go_storage(scheme, &mut query, &mut bucket, &mut path)?;
         Ok(StorageUrl {
             scheme,
@@ -226,11 +237,31 @@ fn absolute(raw: &str) -> Result<String> {
     } else {
         std::env::current_dir()?.join(path)
     };
-    let mut text = path.to_string_lossy().into_owned();
+    let mut text = without_dot_segments(&path.to_string_lossy());
     if raw.ends_with('/') && !text.ends_with('/') {
         text.push('/');
     }
     Ok(text)
+}
+
+/// An absolute path with `.` segments dropped and `..` taken lexically, as the path of a URL
+/// is read, so that a bare path and the `fs://` URL it prints as name the same place.
+fn without_dot_segments(path: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for segment in path.split('/').skip(1) {
+        match segment {
+            "." => {}
+            ".." => drop(kept.pop()),
+            other => kept.push(other),
+        }
+    }
+    // A path that ended in a dot segment names a directory: keep the slash that says so.
+    let dir = path.ends_with("/.") || path.ends_with("/..");
+    let mut out = format!("/{}", kept.join("/"));
+    if dir && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
 }
 
 fn percent_decode(path: &str) -> Result<String> {
@@ -269,4 +300,38 @@ fn percent_encode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_paths_lose_dot_segments_as_url_paths_do() {
+        assert_eq!(without_dot_segments("/a/./b/../c"), "/a/c");
+        assert_eq!(without_dot_segments("/a/b/."), "/a/b/");
+        assert_eq!(without_dot_segments("/a/b/.."), "/a/");
+        assert_eq!(without_dot_segments("/../x"), "/x");
+        assert_eq!(without_dot_segments("/"), "/");
+        // Found by the fuzzer: "." printed as `fs:///cwd/.` and parsed back as `/cwd/`.
+        let url = StorageUrl::parse(".").unwrap();
+        let again = StorageUrl::parse(&url.to_url_with_secrets()).unwrap();
+        assert_eq!(again.path(), url.path());
+        assert!(url.path().ends_with('/'));
+    }
+
+    #[test]
+    fn dot_segments_behind_encoded_slashes_are_refused() {
+        for raw in ["s3://b/a%2F..%2Fb", "s3://b/x/.%2Fy", "gcs://b/%2F..%2F"] {
+            let err = StorageUrl::parse(raw).unwrap_err();
+            assert!(
+                err.to_string().contains("cannot be segments"),
+                "{raw}: {err}"
+            );
+        }
+        assert_eq!(
+            StorageUrl::parse("s3://b/a/./b/../c").unwrap().path(),
+            "/a/c"
+        );
+    }
 }
