@@ -24,6 +24,8 @@ const SECRET_KEY_PARTS: [&str; 9] = [
 ///     "s3://b/p?region=eu&secret-access-key=***"
 /// );
 /// assert_eq!(redact_url("s3://user:pw@host/p"), "s3://user:***@host/p");
+/// // A key is judged as the parser reads it, escapes decoded.
+/// assert_eq!(redact_url("s3://b?s%65cret=abc"), "s3://b?s%65cret=***");
 /// ```
 pub fn redact_url(url: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -36,13 +38,39 @@ pub fn redact_url(url: &str) -> String {
         let pairs: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if is_secret_key(key) => format!("{key}=***"),
+                // Judged by the key as the parser will read it: `s%65cret` is `secret`.
+                Some((key, _)) if is_secret_key(&percent_decoded(key)) => format!("{key}=***"),
                 _ => pair.to_owned(),
             })
             .collect();
         out.push_str(&pairs.join("&"));
     }
     out
+}
+
+/// `text` with its `%XX` escapes decoded (and `+` read as a space, as query strings have it);
+/// invalid escapes and bytes stay as they are.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub(crate) fn is_secret_key(key: &str) -> bool {
