@@ -55,10 +55,10 @@ commands:
         32 writers and 32 readers on 8 overlapping keys of each cloud backend: prints
         operations per second, errors per kind and memory; fails on a torn read, an untyped
         error or growing memory
-  memcheck [--service fs|s3|azblob|gcs] [--size 2GiB] [--limit 64MiB]
+  memcheck [--service fs|s3|azblob|gcs] [--size 2GiB] [--limit 64MiB] [--debug]
         write and read back a large object through the API (on local files unless a service
         is named, on its local server) and report the peak resident memory; fails above the
-        limit
+        limit. Builds in release; --debug uses the debug build the tests compiled (CI)
 ";
 
 fn main() -> ExitCode {
