@@ -41,6 +41,7 @@ pub const URL_KEYS: &[&str] = &[
     "checksum",
     "max-attempts",
     "timeout",
+    "attempt-timeout",
     "part-size",
     "concurrency",
     "loose",
@@ -93,6 +94,7 @@ pub struct S3Builder {
     checksum: ChecksumMode,
     max_attempts: Option<u32>,
     timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
     pub(crate) part_size: Option<u64>,
     pub(crate) concurrency: Option<usize>,
     pub(crate) loose: bool,
@@ -226,6 +228,14 @@ impl S3Builder {
         self
     }
 
+    /// A limit on each attempt of an operation (until its response starts). An attempt that
+    /// reaches it is retried, within [`max_attempts`](Self::max_attempts) and
+    /// [`timeout`](Self::timeout), so a stalled connection costs one attempt, not the call.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
     /// The default part size of streamed writes (and the largest single PutObject).
     pub fn part_size(mut self, bytes: u64) -> Self {
         self.part_size = Some(bytes);
@@ -294,6 +304,9 @@ impl S3Builder {
                 "checksum" => b.checksum = checksum_mode(value)?,
                 "max-attempts" => b.max_attempts = Some(number(key, value)?),
                 "timeout" => b.timeout = Some(Duration::from_secs(number(key, value)?)),
+                "attempt-timeout" => {
+                    b.attempt_timeout = Some(Duration::from_secs(number(key, value)?))
+                }
                 "part-size" => b.part_size = Some(number(key, value)?),
                 "concurrency" => b.concurrency = Some(number(key, value)?),
                 "loose" => b.loose = flag(key, value)?,
@@ -363,9 +376,12 @@ impl S3Builder {
         if let Some(attempts) = self.max_attempts {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
         }
-        if let Some(timeout) = self.timeout {
-            loader =
-                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
+        if self.timeout.is_some() || self.attempt_timeout.is_some() {
+            let mut timeouts = TimeoutConfig::builder();
+            timeouts
+                .set_operation_timeout(self.timeout)
+                .set_operation_attempt_timeout(self.attempt_timeout);
+            loader = loader.timeout_config(timeouts.build());
         }
         let shared = loader.load().await;
         let over_tls = shared

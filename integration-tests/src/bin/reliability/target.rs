@@ -120,7 +120,8 @@ impl Target {
                     .force_path_style(true)
                     .credentials(access_key, secret_key, None)
                     .max_attempts(RETRIES + 1)
-                    .timeout(TIMEOUT)
+                    .attempt_timeout(TIMEOUT)
+                    .timeout(TIMEOUT * (RETRIES + 1))
                     .build()
                     .await
                     .map_err(|err| err.to_string())?,
