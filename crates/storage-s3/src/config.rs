@@ -478,9 +478,13 @@ mod tests {
             ("sse", "aws:kms"),
             ("sse-kms-key-id", "alias/backup"),
             ("provider", "minio"),
+            ("timeout", "30"),
+            ("attempt-timeout", "5"),
         ]);
         let b = S3Builder::from_query("bkt", "pre/fix", &q).unwrap();
         assert_eq!(b.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(b.timeout, Some(Duration::from_secs(30)));
+        assert_eq!(b.attempt_timeout, Some(Duration::from_secs(5)));
         assert!(b.force_path_style);
         assert_eq!(b.access_key.as_deref(), Some("AK"));
         assert_eq!(b.storage_class.as_deref(), Some("STANDARD_IA"));
