@@ -5,7 +5,9 @@
 //! partial, hung, untyped or missed. `cargo xtask load` runs `reliability load` on the same
 //! servers.
 
+use std::ffi::OsString;
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 
 use crate::cargo::{cargo, run_checked, run_teed, target_dir, workspace_root};
@@ -49,46 +51,23 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let out_dir = target_dir().join("reliability");
     fs::create_dir_all(&out_dir).map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
 
-    let mut sections = Vec::new();
-    let mut summaries = Vec::new();
-    let mut failed = Vec::new();
-    for backend in &selected {
-        let running = (backend.start)()?;
-        let out = out_dir.join(format!("{}.md", backend.name));
-        let _ = fs::remove_file(&out);
-        let mut cmd = Command::new(&binary);
-        cmd.args([
-            "faults",
-            "--service",
-            backend.name,
-            "--title",
-            backend.title,
-        ])
-        .args(["--schedule", if quick { "quick" } else { "full" }])
-        .arg("--out")
-        .arg(&out)
-        .envs(running.env.iter().map(|(k, v)| (k, v)));
+    let schedule = if quick { "quick" } else { "full" };
+    let out = |backend: &Backend| out_dir.join(format!("{}.md", backend.name));
+    let failed = run_each(&selected, &binary, "faults", |backend| {
+        let _ = fs::remove_file(out(backend));
+        let mut args: Vec<OsString> = ["--title", backend.title, "--schedule", schedule]
+            .map(OsString::from)
+            .into();
+        args.extend(["--out".into(), out(backend).into()]);
         if let Some(seed) = &seed {
-            cmd.args(["--seed", seed]);
+            args.extend(["--seed".into(), seed.into()]);
         }
-        let (lines, ok) = run_teed(cmd)?;
-        drop(running);
-        let prefix = format!("faults {}:", backend.name);
-        match lines.iter().find(|line| line.starts_with(&prefix)) {
-            Some(line) => summaries.push(line.clone()),
-            None => summaries.push(format!("{prefix} did not finish")),
-        }
-        if !ok {
-            failed.push(backend.name);
-        }
-        if let Ok(section) = fs::read_to_string(&out) {
-            sections.push(section);
-        }
-    }
-    println!();
-    for line in &summaries {
-        println!("{line}");
-    }
+        args
+    })?;
+    let sections: Vec<String> = selected
+        .iter()
+        .filter_map(|backend| fs::read_to_string(out(backend)).ok())
+        .collect();
     if !quick && selected.len() == BACKENDS.len() && failed.is_empty() {
         write_page(&sections)?;
         println!("faults: wrote the matrix into {PAGE}");
@@ -100,6 +79,42 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("the fault matrix failed for {}", failed.join(", ")))
     }
+}
+
+/// Runs `reliability <mode> --service <name>` plus `extra(backend)` against each backend's
+/// server, started for it and stopped after, echoing the output; then prints each backend's
+/// summary line (`<mode> <name>: ...`) again together, and returns the backends whose run
+/// failed.
+pub(crate) fn run_each(
+    selected: &[&'static Backend],
+    binary: &Path,
+    mode: &str,
+    extra: impl Fn(&Backend) -> Vec<OsString>,
+) -> Result<Vec<&'static str>, String> {
+    let mut summaries = Vec::new();
+    let mut failed = Vec::new();
+    for backend in selected {
+        let running = (backend.start)()?;
+        let mut cmd = Command::new(binary);
+        cmd.args([mode, "--service", backend.name])
+            .args(extra(backend))
+            .envs(running.env.iter().map(|(k, v)| (k, v)));
+        let (lines, ok) = run_teed(cmd)?;
+        drop(running);
+        let prefix = format!("{mode} {}:", backend.name);
+        match lines.iter().find(|line| line.starts_with(&prefix)) {
+            Some(line) => summaries.push(line.clone()),
+            None => summaries.push(format!("{prefix} did not finish")),
+        }
+        if !ok {
+            failed.push(backend.name);
+        }
+    }
+    println!();
+    for line in &summaries {
+        println!("{line}");
+    }
+    Ok(failed)
 }
 
 /// The backends `--service` names, or all of them.

@@ -3,35 +3,16 @@
 //! overlapping keys), printing its `load <service>: ...` line. Fails on a torn read, an untyped
 //! error or memory that grows.
 
-use std::process::Command;
-
-use crate::cargo::run_teed;
-use crate::faults::{build_reliability, select};
+use crate::faults::{build_reliability, run_each, select};
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     crate::check_args(args, &["--service", "--seconds"], &[])?;
     let seconds = crate::flag_value(args, "--seconds")?.unwrap_or_else(|| "20".into());
     let selected = select(args)?;
     let binary = build_reliability()?;
-    let mut summaries = Vec::new();
-    let mut failed = Vec::new();
-    for backend in selected {
-        let running = (backend.start)()?;
-        let mut cmd = Command::new(&binary);
-        cmd.args(["load", "--service", backend.name, "--seconds", &seconds])
-            .envs(running.env.iter().map(|(k, v)| (k, v)));
-        let (lines, ok) = run_teed(cmd)?;
-        drop(running);
-        let prefix = format!("load {}:", backend.name);
-        summaries.extend(lines.into_iter().filter(|line| line.starts_with(&prefix)));
-        if !ok {
-            failed.push(backend.name);
-        }
-    }
-    println!();
-    for line in &summaries {
-        println!("{line}");
-    }
+    let failed = run_each(&selected, &binary, "load", |_| {
+        vec!["--seconds".into(), seconds.clone().into()]
+    })?;
     if failed.is_empty() {
         Ok(())
     } else {

@@ -183,7 +183,6 @@ async fn get_blob(
         .map(|chunk| {
             chunk.map_err(|err| {
                 Error::new(ErrorKind::Unavailable, "the response body broke off")
-                    .with_temporary(true)
                     .with_source(err.to_string())
             })
         })

@@ -4,9 +4,12 @@
 //! as `TimedOut`, temporary.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use storage_types::{Error, ErrorKind, Result};
+use futures_util::StreamExt;
+use storage_types::{Body, Error, ErrorKind, Result};
 
 /// `call`, failed with `TimedOut` if it has not finished within `limit` (no limit: as it is).
 pub(crate) async fn within<T>(
@@ -18,16 +21,62 @@ pub(crate) async fn within<T>(
     };
     match tokio::time::timeout(limit, call).await {
         Ok(result) => result,
-        Err(_) => Err(Error::new(
-            ErrorKind::TimedOut,
-            format!("no answer within the store's timeout of {limit:?}"),
-        )
-        .with_temporary(true)),
+        Err(_) => Err(timed_out("no answer", limit)),
     }
+}
+
+/// `call` with `body`, failed with `TimedOut` once `limit` passes without the SDK taking a
+/// byte of the body (or, after the last byte, without an answer): the bound of an upload of
+/// any size, which no single time limit fits.
+pub(crate) async fn while_progressing<T, F>(
+    limit: Option<Duration>,
+    body: Body,
+    call: impl FnOnce(Body) -> F,
+) -> Result<T>
+where
+    F: Future<Output = Result<T>>,
+{
+    let Some(limit) = limit else {
+        return call(body).await;
+    };
+    let started = tokio::time::Instant::now();
+    // When the SDK last took a chunk, in milliseconds since `started`.
+    let last = Arc::new(AtomicU64::new(0));
+    let size = body.size();
+    let seen = Arc::clone(&last);
+    let watched = body.into_stream().inspect(move |_| {
+        seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+    });
+    let call = call(Body::from_stream(watched, size));
+    let watchdog = async {
+        loop {
+            let idle = started
+                .elapsed()
+                .saturating_sub(Duration::from_millis(last.load(Ordering::Relaxed)));
+            if idle >= limit {
+                return;
+            }
+            tokio::time::sleep(limit - idle).await;
+        }
+    };
+    tokio::select! {
+        result = call => result,
+        () = watchdog => Err(timed_out("the upload made no progress", limit)),
+    }
+}
+
+/// `TimedOut` (temporary by default), saying what did not happen within `limit`.
+fn timed_out(what: &str, limit: Duration) -> Error {
+    Error::new(
+        ErrorKind::TimedOut,
+        format!("{what} within the store's timeout of {limit:?}"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     #[tokio::test]
@@ -47,63 +96,6 @@ mod tests {
         );
         assert_eq!(within(None, async { Ok(8) }).await.unwrap(), 8);
     }
-}
-
-/// `call` with `body`, failed with `TimedOut` once `limit` passes without the SDK taking a
-/// byte of the body (or, after the last byte, without an answer): the bound of an upload of
-/// any size, which no single time limit fits.
-pub(crate) async fn while_progressing<T, F>(
-    limit: Option<Duration>,
-    body: storage_types::Body,
-    call: impl FnOnce(storage_types::Body) -> F,
-) -> Result<T>
-where
-    F: Future<Output = Result<T>>,
-{
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU64, Ordering};
-
-    use futures_util::StreamExt;
-
-    let Some(limit) = limit else {
-        return call(body).await;
-    };
-    let started = tokio::time::Instant::now();
-    let last = Arc::new(AtomicU64::new(0));
-    let size = body.size();
-    let seen = Arc::clone(&last);
-    let watched = body.into_stream().inspect(move |_| {
-        seen.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
-    });
-    let call = call(storage_types::Body::from_stream(watched, size));
-    let watchdog = async {
-        loop {
-            let idle = started
-                .elapsed()
-                .saturating_sub(Duration::from_millis(last.load(Ordering::Relaxed)));
-            if idle >= limit {
-                return;
-            }
-            tokio::time::sleep(limit - idle).await;
-        }
-    };
-    tokio::select! {
-        result = call => result,
-        () = watchdog => Err(Error::new(
-            ErrorKind::TimedOut,
-            format!("the upload made no progress within the store's timeout of {limit:?}"),
-        )
-        .with_temporary(true)),
-    }
-}
-
-#[cfg(test)]
-mod progress_tests {
-    use bytes::Bytes;
-    use futures_util::StreamExt;
-    use storage_types::Body;
-
-    use super::*;
 
     #[tokio::test]
     async fn an_upload_that_keeps_moving_passes_and_one_that_stops_times_out() {

@@ -159,9 +159,7 @@ fn body_error(err: aws_sdk_s3::primitives::ByteStreamError) -> Error {
         )
         .with_source(err);
     }
-    Error::new(ErrorKind::Unavailable, "the response body broke off")
-        .with_temporary(true)
-        .with_source(err)
+    Error::new(ErrorKind::Unavailable, "the response body broke off").with_source(err)
 }
 
 /// The object's total size from `bytes first-last/total`.

@@ -268,16 +268,8 @@ impl From<std::io::Error> for Error {
             | Io::NotConnected => ErrorKind::Unavailable,
             _ => ErrorKind::Unexpected,
         };
-        let temporary = matches!(
-            err.kind(),
-            Io::Interrupted
-                | Io::TimedOut
-                | Io::ConnectionReset
-                | Io::ConnectionAborted
-                | Io::ConnectionRefused
-                | Io::BrokenPipe
-                | Io::NotConnected
-        );
+        // Temporary as its kind is by default (timeouts, broken connections), or interrupted.
+        let temporary = kind.is_temporary_by_default() || err.kind() == Io::Interrupted;
         // An io::Error that wraps one of ours (a failing body read through an adapter) keeps
         // the original error rather than a copy of its message.
         if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {

@@ -38,8 +38,8 @@ pub fn redact_url(url: &str) -> String {
         let pairs: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                // Judged by the key as the parser will read it: `s%65cret` is `secret`.
-                Some((key, _)) if is_secret_key(&percent_decoded(key)) => format!("{key}=***"),
+                // Judged by the key as the parser reads it (`s%65cret` is `secret`).
+                Some((key, _)) if is_secret_key(&decoded_key(key)) => format!("{key}=***"),
                 _ => pair.to_owned(),
             })
             .collect();
@@ -48,29 +48,13 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-/// `text` with its `%XX` escapes decoded (and `+` read as a space, as query strings have it);
-/// invalid escapes and bytes stay as they are.
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push((high * 16 + low) as u8);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// A query key decoded the way `StorageUrl::parse` decodes it (form encoding, as the `url`
+/// crate's query pairs read it).
+fn decoded_key(key: &str) -> String {
+    url::form_urlencoded::parse(key.as_bytes())
+        .next()
+        .map(|(key, _)| key.into_owned())
+        .unwrap_or_default()
 }
 
 pub(crate) fn is_secret_key(key: &str) -> bool {
