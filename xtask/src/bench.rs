@@ -21,7 +21,11 @@ const VERSIONED: [&str; 5] = [
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    check_args(args, &["--service", "--rounds"], &["--quick"])?;
+    check_args(
+        args,
+        &["--service", "--rounds", "--binary"],
+        &["--quick", "--serve"],
+    )?;
     let quick = args.iter().any(|a| a == "--quick");
     let rounds = flag_value(args, "--rounds")?.unwrap_or_else(|| "5".to_owned());
     let services: Vec<String> = match flag_value(args, "--service")? {
@@ -34,11 +38,27 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             SERVICES.join(", ")
         ));
     }
+    // A quick run builds with a lighter profile than release (opt-level 1, no debug info, see
+    // Cargo.toml) so that a fresh machine gets through it in minutes.
+    let profile = if quick { "bench-quick" } else { "release" };
+    if args.iter().any(|a| a == "--serve") {
+        return serve(&services, profile);
+    }
     ensure_font()?;
-    let mut build = cargo();
-    build.args(["build", "--release", "-p", "storage-bench"]);
-    run_checked(build)?;
-    let binary = crate::cargo::target_dir().join("release/storage-bench");
+    // `--binary` runs a benchmark built earlier (say, before a change) instead of building one.
+    let binary = match flag_value(args, "--binary")? {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let mut build = cargo();
+            build.args(["build", "-p", "storage-bench", "--profile", profile]);
+            // The GCS test server in the same build, so that the two share their dependencies.
+            if services.iter().any(|s| s == "gcs") {
+                build.args(["-p", "gcs-test-server"]);
+            }
+            run_checked(build)?;
+            crate::cargo::target_dir().join(format!("{profile}/storage-bench"))
+        }
+    };
     let out_dir = workspace_root().join("target/bench");
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
@@ -46,7 +66,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     for service in &services {
         let results = out_dir.join(format!("results-{service}.jsonl"));
         let _ = std::fs::remove_file(&results);
-        let running = start(service)?;
+        let running = start(service, profile)?;
         let pids: Vec<String> = running
             .children
             .iter()
@@ -102,11 +122,28 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     run_checked(report)
 }
 
-fn start(service: &str) -> Result<Running, String> {
+/// `--serve`: starts one service's server as the benchmark would, prints the environment that
+/// points `storage-bench` at it, and keeps it up until interrupted, for A/B runs and profiles
+/// of single workloads (`storage-bench one ...`) by hand.
+fn serve(services: &[String], profile: &str) -> Result<(), String> {
+    let [service] = services else {
+        return Err("--serve takes exactly one --service".into());
+    };
+    let running = start(service, profile)?;
+    for (key, value) in &running.env {
+        println!("export {key}='{value}'");
+    }
+    println!("# {service} is up; interrupt to stop it");
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}
+
+fn start(service: &str, profile: &str) -> Result<Running, String> {
     match service {
         "s3" => crate::servers::start_seaweedfs_tls(),
         "azblob" => crate::servers::start_azurite_on_disk(),
-        "gcs" => crate::gcs_servers::start_gcs_test_server_release(),
+        "gcs" => crate::gcs_servers::start_gcs_test_server_optimised(profile),
         _ => Ok(Running::default()),
     }
 }

@@ -37,32 +37,36 @@ fn gcs_env(service: &str, port: u16, credentials: Option<PathBuf>) -> Vec<(Strin
     env
 }
 
-/// Builds the repo's GCS test server (in release for benchmarks, where its speed shows in
-/// every figure) and returns its binary.
-pub(crate) fn build_test_server(release: bool) -> Result<PathBuf, String> {
+/// Builds the repo's GCS test server with a cargo profile (`dev` for the tests; an optimised
+/// one for benchmarks, where its speed shows in every figure) and returns its binary.
+pub(crate) fn build_test_server(profile: &str) -> Result<PathBuf, String> {
     let mut build = cargo();
-    build.args(["build", "--quiet", "-p", "gcs-test-server"]);
-    if release {
-        build.arg("--release");
-    }
+    build.args([
+        "build",
+        "--quiet",
+        "-p",
+        "gcs-test-server",
+        "--profile",
+        profile,
+    ]);
     run_checked(build)?;
-    let profile = if release { "release" } else { "debug" };
-    Ok(target_dir().join(format!("{profile}/gcs-test-server")))
+    let dir = if profile == "dev" { "debug" } else { profile };
+    Ok(target_dir().join(format!("{dir}/gcs-test-server")))
 }
 
 /// The repo's test server, in memory, with a service-account key it generates (so that signed
 /// URLs can be checked) and the suite's bucket.
 pub(crate) fn start_gcs_test_server() -> Result<Running, String> {
-    start_test_server(false)
+    start_test_server("dev")
 }
 
-/// The same, built in release, for `cargo xtask bench`.
-pub(crate) fn start_gcs_test_server_release() -> Result<Running, String> {
-    start_test_server(true)
+/// The same, built with `profile`, for `cargo xtask bench`.
+pub(crate) fn start_gcs_test_server_optimised(profile: &str) -> Result<Running, String> {
+    start_test_server(profile)
 }
 
-fn start_test_server(release: bool) -> Result<Running, String> {
-    let binary = build_test_server(release)?;
+fn start_test_server(profile: &str) -> Result<Running, String> {
+    let binary = build_test_server(profile)?;
     let dir = server_dir("gcs")?;
     let port = free_ports(1)?[0];
     let log = dir.join("server.log");

@@ -33,10 +33,13 @@ commands:
         same servers, object_store's suite against the adapter
         (`object_store-suite <service>: N passed, M failed, K not applicable`), `stor` as a
         process (`stor-cli <service>: ...`) and the I/O adapters (`storage-io <service>: ...`)
-  bench [--service s3,fs,azblob,gcs] [--quick] [--rounds 5]
+  bench [--service s3,fs,azblob,gcs] [--quick] [--rounds 5] [--binary PATH]
         builds the benchmark in release, starts each service's local server and runs the raw
         SDK, rs-storage, OpenDAL and object_store through the same workloads, interleaved;
-        writes docs/performance.md (between its markers) and docs/performance.png
+        writes docs/performance.md (between its markers) and docs/performance.png;
+        `bench --service S --serve` only starts S's server and prints its environment, for
+        running `storage-bench one ...` by hand; `--binary` runs a benchmark built earlier
+        instead of building one (A/B runs)
   coverage [--service a,b]
         run `cargo xtask test` with coverage instrumentation (cargo-llvm-cov, installed if
         missing) and write line coverage per crate to docs/coverage.md; fails under a target

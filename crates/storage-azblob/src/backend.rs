@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     pub(crate) tier: Option<AccessTier>,
     pub(crate) block_size: u64,
     pub(crate) concurrency: usize,
+    /// Whether the endpoint is reached over TLS, which already guards every byte in transit.
+    pub(crate) over_tls: bool,
 }
 
 impl fmt::Debug for AzBlobStorage {
@@ -98,6 +100,7 @@ impl AzBlobStorage {
                 ));
             }
         };
+        let over_tls = endpoint.to_ascii_lowercase().starts_with("https://");
         let account = match &config.account {
             Some(account) => account.clone(),
             // `https://<account>.blob...` or an emulator's `http://host:port/<account>`.
@@ -166,6 +169,7 @@ impl AzBlobStorage {
                 tier,
                 block_size: config.block_size.unwrap_or(DEFAULT_BLOCK_SIZE).max(1),
                 concurrency: config.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
+                over_tls,
             }),
         })
     }
@@ -249,6 +253,7 @@ fn capability(has_key: bool, not_sas_only: bool) -> Capability {
         .with_pairs(Operation::Stat, &customer_key)
         .with_pairs(Operation::Read, &conditional)
         .with_pairs(Operation::Read, &[Pair::Range])
+        .with_pairs(Operation::Read, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Read, &customer_key)
         .with_pairs(Operation::Write, &stored)
         .with_pairs(Operation::Write, &conditional)
@@ -296,6 +301,9 @@ impl Backend for AzBlobStorage {
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        if storage_types::reads_in_parts(&opts) {
+            return storage_types::read_in_parts_of(self, path, opts).await;
+        }
         reader::read(self, path, opts).await
     }
 

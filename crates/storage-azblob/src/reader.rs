@@ -120,12 +120,15 @@ async fn get_blob(
         Some(len) => HttpRange::new(r.offset(), len),
         None => HttpRange::from_offset(r.offset()),
     });
-    // Azure hashes a range on request when it is at most 4 MiB; a whole blob's stored MD5
-    // comes with every full read.
-    let hash_range = opts
-        .range
-        .and_then(|r| r.length())
-        .is_some_and(|len| len > 0 && len <= MAX_HASHED_RANGE);
+    // Azure hashes a range on request when it is at most 4 MiB, from the bytes it sends: a
+    // check of the transfer alone, which TLS already makes, so it is asked for over plain HTTP
+    // only. A whole blob's stored MD5 (end to end: written with the blob) comes with every
+    // full read and is always checked.
+    let hash_range = !s.inner.over_tls
+        && opts
+            .range
+            .and_then(|r| r.length())
+            .is_some_and(|len| len > 0 && len <= MAX_HASHED_RANGE);
     let options = BlobClientDownloadOptions {
         range,
         range_get_content_md5: hash_range.then_some(true),

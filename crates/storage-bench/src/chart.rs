@@ -30,16 +30,32 @@ pub(crate) fn draw(results: &Results, path: &str) -> anyhow::Result<()> {
     register_font()?;
     let services = results.services();
     let rows = services.len().max(1) as u32;
-    let root = BitMapBackend::new(path, (1600, 420 * rows)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
-    let panels = root.split_evenly((rows as usize, 2));
-    for (row, service) in services.iter().enumerate() {
-        for (col, metric) in ["wall", "client CPU"].iter().enumerate() {
-            panel(results, service, metric, &panels[row * 2 + col])?;
+    let (width, height) = (1600, 420 * rows);
+    let mut pixels = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
+        let panels = root.split_evenly((rows as usize, 2));
+        for (row, service) in services.iter().enumerate() {
+            for (col, metric) in ["wall", "client CPU"].iter().enumerate() {
+                panel(results, service, metric, &panels[row * 2 + col])?;
+            }
         }
+        root.present().map_err(|e| anyhow!("{e}"))?;
     }
-    root.present()
-        .map_err(|e| anyhow!("cannot write {path}: {e}"))?;
+    write_png(path, width, height, &pixels).with_context(|| format!("cannot write {path}"))
+}
+
+/// Encodes RGB pixels as a PNG with the `png` crate: plotters' own encoder pulls in the whole
+/// `image` crate and its codecs, which the benchmark's build can do without.
+fn write_png(path: &str, width: u32, height: u32, rgb: &[u8]) -> anyhow::Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
     Ok(())
 }
 

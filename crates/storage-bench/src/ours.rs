@@ -9,10 +9,33 @@ use storage_types::{Body, ListOptions, ReadOptions, StatOptions, Storage, WriteO
 
 use crate::contender::{Contender, LargeObject};
 
-/// rs-storage; `parallel_writes` passes the part size and concurrency with each large write
-/// (on GCS that turns a resumable upload into a parallel composite one, which is off by
-/// default there).
-pub(crate) struct Ours(pub(crate) Arc<dyn Storage>, pub(crate) bool);
+/// rs-storage, with the options that set its part size and concurrency alike the other
+/// libraries'.
+pub(crate) struct Ours {
+    pub(crate) store: Arc<dyn Storage>,
+    /// Passes the part size and concurrency with each large write (on GCS that turns a
+    /// resumable upload into a parallel composite one, which is off by default there).
+    pub(crate) parallel_writes: bool,
+    /// Passes them with each large read too: a read in parts, as OpenDAL's reader is set to.
+    /// `RS_STORAGE_BENCH_PARALLEL_READS=false` turns it off, to measure what it buys.
+    pub(crate) parallel_reads: bool,
+}
+
+impl Ours {
+    pub(crate) fn new(
+        store: Arc<dyn Storage>,
+        parallel_writes: bool,
+        parallel_reads: bool,
+    ) -> Self {
+        let switched_off =
+            std::env::var("RS_STORAGE_BENCH_PARALLEL_READS").is_ok_and(|v| v == "false");
+        Ours {
+            store,
+            parallel_writes,
+            parallel_reads: parallel_reads && !switched_off,
+        }
+    }
+}
 
 #[async_trait]
 impl Contender for Ours {
@@ -21,45 +44,52 @@ impl Contender for Ours {
     }
 
     async fn put(&self, key: &str, body: Bytes) -> anyhow::Result<()> {
-        self.0
+        self.store
             .write(key, Body::from_bytes(body), WriteOptions::default())
             .await?;
         Ok(())
     }
 
     async fn stat(&self, key: &str) -> anyhow::Result<u64> {
-        Ok(self.0.stat(key, StatOptions::default()).await?.size)
+        Ok(self.store.stat(key, StatOptions::default()).await?.size)
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
-        let reader = self.0.read(key, ReadOptions::default()).await?;
+        let reader = self.store.read(key, ReadOptions::default()).await?;
         let size = reader.content_length();
         Ok(storage_types::collect_stream(reader.into_stream(), Some(size)).await?)
     }
 
     async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
         let opts = ReadOptions::default().with_range(offset..offset + len);
-        let reader = self.0.read(key, opts).await?;
+        let reader = self.store.read(key, opts).await?;
         count(reader.into_stream()).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
         let chunks = futures_util::stream::iter(object.chunks().map(Ok::<_, storage_types::Error>));
-        let opts = if self.1 {
+        let opts = if self.parallel_writes {
             WriteOptions::default()
                 .with_part_size(object.part_size)
                 .with_concurrency(object.concurrency)
         } else {
             WriteOptions::default()
         };
-        self.0
+        self.store
             .write(key, Body::from_stream(chunks, Some(object.size)), opts)
             .await?;
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
-        let reader = self.0.read(key, ReadOptions::default()).await?;
+    async fn get_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<u64> {
+        let opts = if self.parallel_reads {
+            ReadOptions::default()
+                .with_part_size(object.part_size)
+                .with_concurrency(object.concurrency)
+        } else {
+            ReadOptions::default()
+        };
+        let reader = self.store.read(key, opts).await?;
         count(reader.into_stream()).await
     }
 
@@ -69,7 +99,7 @@ impl Contender for Ours {
         } else {
             ListOptions::default().recursive()
         };
-        let entries = self.0.list(prefix, opts).await?;
+        let entries = self.store.list(prefix, opts).await?;
         Ok(entries
             .try_fold(0u64, |n, _| async move { Ok(n + 1) })
             .await?)

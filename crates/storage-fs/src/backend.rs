@@ -85,6 +85,8 @@ fn capability() -> Capability {
         .with_pairs(Operation::Stat, &conditional)
         .with_pairs(Operation::Read, &conditional)
         .with_pairs(Operation::Read, &[Pair::Range])
+        // Hints, as for writes: reads are never split.
+        .with_pairs(Operation::Read, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Write, &conditional)
         .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Write, &checksums)

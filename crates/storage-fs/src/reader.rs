@@ -1,24 +1,26 @@
 //! Reading a file, whole or a range, from one open handle (so a concurrent replace cannot
 //! splice two versions into one read). Resolving the path, opening, checking the conditions
 //! and, for a small read, the read itself happen in one trip to the blocking pool; a larger
-//! read then streams in chunks.
+//! read then streams in chunks, each read on the blocking pool straight into its own buffer.
 
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use bytes::Bytes;
-use futures_util::TryStreamExt;
+use futures_util::StreamExt;
 use storage_types::{
-    Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result, check_preconditions,
+    ByteStream, Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result,
+    check_preconditions,
 };
-use tokio::io::AsyncReadExt;
 
+use crate::blocking::blocking;
 use crate::paths::{is_directory, metadata_of, resolve};
 
-/// Chunk size of read streams: large enough to keep syscalls cheap, small enough to bound
-/// memory per reader. A read of at most this much is done at once, without streaming.
-const CHUNK: usize = 256 * 1024;
+/// Chunk size of read streams: one trip to the blocking pool and one buffer per chunk, large
+/// enough that trips cost little next to the copy, small enough to bound memory per reader.
+/// A read of at most this much is done at once, without streaming.
+const CHUNK: usize = 1024 * 1024;
 
 /// An opened read: done already, or a handle positioned at the range to stream.
 pub(crate) enum Opened {
@@ -50,16 +52,25 @@ pub(crate) fn open(root: &Path, path: &ObjectPath, opts: &ReadOptions) -> Result
     if length > CHUNK as u64 {
         return Ok(Opened::Stream(metadata, file, length));
     }
-    let mut buffer = Vec::with_capacity(length as usize);
-    file.take(length).read_to_end(&mut buffer)?;
-    if buffer.len() as u64 != length {
+    Ok(Opened::Whole(
+        metadata,
+        read_exactly(&mut file, length as usize)?,
+    ))
+}
+
+/// The next `len` bytes of `file`, read into a buffer of their own (the one copy from the
+/// kernel); a file that ends sooner was truncated while being read.
+fn read_exactly(file: &mut fs::File, len: usize) -> Result<Bytes> {
+    let mut buffer = Vec::with_capacity(len);
+    file.take(len as u64).read_to_end(&mut buffer)?;
+    if buffer.len() != len {
         return Err(Error::new(
             ErrorKind::Unexpected,
             "the file was truncated while being read",
         )
         .with_temporary(true));
     }
-    Ok(Opened::Whole(metadata, Bytes::from(buffer)))
+    Ok(Bytes::from(buffer))
 }
 
 /// The reader of an opened read.
@@ -67,10 +78,22 @@ pub(crate) fn reader(opened: Opened) -> Reader {
     match opened {
         Opened::Whole(metadata, bytes) => Reader::from_bytes(metadata, bytes),
         Opened::Stream(metadata, file, length) => {
-            let file = tokio::fs::File::from_std(file);
-            let stream = tokio_util::io::ReaderStream::with_capacity(file.take(length), CHUNK)
-                .map_err(storage_types::Error::from);
-            Reader::new(metadata, length, Box::pin(stream))
+            Reader::new(metadata, length, chunks(file, length))
         }
     }
+}
+
+/// `length` bytes of `file` from where it stands, a chunk per trip to the blocking pool.
+fn chunks(file: fs::File, length: u64) -> ByteStream {
+    futures_util::stream::try_unfold((file, length), |(mut file, remaining)| async move {
+        if remaining == 0 {
+            return Ok(None);
+        }
+        let len = remaining.min(CHUNK as u64) as usize;
+        let (file, chunk) = blocking(move || Ok((read_exactly(&mut file, len)?, file)))
+            .await
+            .map(|(chunk, file)| (file, chunk))?;
+        Ok(Some((chunk, (file, remaining - len as u64))))
+    })
+    .boxed()
 }

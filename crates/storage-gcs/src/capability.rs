@@ -43,6 +43,7 @@ pub(crate) fn capability(can_sign: bool) -> Capability {
         .with_pairs(Operation::Stat, &customer_key)
         .with_pairs(Operation::Read, &conditional)
         .with_pairs(Operation::Read, &[Pair::Range, Pair::Version])
+        .with_pairs(Operation::Read, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Read, &customer_key)
         .with_pairs(Operation::Write, &stored)
         .with_pairs(Operation::Write, &conditional)

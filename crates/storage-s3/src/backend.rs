@@ -199,6 +199,7 @@ fn capability() -> Capability {
         .with_pairs(Operation::Stat, &customer_key)
         .with_pairs(Operation::Read, &conditional)
         .with_pairs(Operation::Read, &[Pair::Range, Pair::Version])
+        .with_pairs(Operation::Read, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Read, &customer_key)
         .with_pairs(Operation::Write, &stored)
         .with_pairs(Operation::Write, &conditional)
@@ -236,6 +237,9 @@ impl Backend for S3Storage {
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        if storage_types::reads_in_parts(&opts) {
+            return storage_types::read_in_parts_of(self, path, opts).await;
+        }
         reader::read(self, path, opts).await
     }
 

@@ -41,6 +41,7 @@ mod metadata;
 mod operation;
 mod options;
 mod parts;
+mod parts_read;
 mod path;
 mod progress;
 mod range;
@@ -63,6 +64,7 @@ pub use options::{
     PresignOptions, ReadOptions, StatOptions, WriteOptions,
 };
 pub use parts::PartReader;
+pub use parts_read::{DEFAULT_READ_PART_SIZE, read_in_parts, read_in_parts_of, reads_in_parts};
 pub use path::ObjectPath;
 pub use progress::Progress;
 pub use range::ByteRange;

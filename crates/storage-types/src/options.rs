@@ -142,6 +142,12 @@ pub struct ReadOptions {
     pub encryption: Option<Encryption>,
     /// Called with every chunk read.
     pub progress: Option<Progress>,
+    /// The size of each ranged request of a read in parts (see `concurrency`).
+    pub part_size: Option<u64>,
+    /// Above 1, a read in parts: the object (or range) is asked for as ranged requests of
+    /// `part_size` bytes (8 MiB unless set), this many at once, handed on in order and pinned
+    /// to the first part's ETag. Memory grows to about `concurrency + 1` parts.
+    pub concurrency: Option<usize>,
     /// Service-only options.
     pub extensions: Extensions,
 }
@@ -161,15 +167,32 @@ setters!(ReadOptions {
     with_progress => progress: Progress;
 });
 
+impl ReadOptions {
+    /// Part size in bytes of a read in parts.
+    pub fn with_part_size(mut self, bytes: u64) -> Self {
+        self.part_size = Some(bytes);
+        self
+    }
+
+    /// How many parts of a read in parts are asked for at once; above 1, the read is made in
+    /// parts.
+    pub fn with_concurrency(mut self, parts: usize) -> Self {
+        self.concurrency = Some(parts);
+        self
+    }
+}
+
 impl OptionSet for ReadOptions {
     fn pairs(&self) -> PairSet {
         pairs_of!(self; range => Pair::Range, if_match => Pair::IfMatch,
             if_none_match => Pair::IfNoneMatch, version => Pair::Version,
+            part_size => Pair::PartSize, concurrency => Pair::Concurrency,
             progress => Pair::Progress; encryption: [encryption]; checksum: [])
     }
     fn clear(&mut self, pair: Pair) {
         clear_pair!(self, pair; range => Pair::Range, if_match => Pair::IfMatch,
             if_none_match => Pair::IfNoneMatch, version => Pair::Version,
+            part_size => Pair::PartSize, concurrency => Pair::Concurrency,
             progress => Pair::Progress; encryption: [encryption]; checksum: [])
     }
     fn extensions_mut(&mut self) -> &mut Extensions {

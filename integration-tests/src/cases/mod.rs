@@ -16,6 +16,7 @@ mod metadata;
 mod multipart;
 mod names;
 mod options;
+mod parts_read;
 mod paths;
 mod presign;
 mod read;
@@ -33,6 +34,7 @@ pub fn all_cases() -> Vec<Case> {
     [
         stat::cases(),
         read::cases(),
+        parts_read::cases(),
         write::cases(),
         delete::cases(),
         list::cases(),

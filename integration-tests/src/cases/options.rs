@@ -75,6 +75,8 @@ fn read_options(pair: Pair) -> Option<ReadOptions> {
         Pair::IfMatch => opts.with_if_match("*"),
         Pair::IfNoneMatch => opts.with_if_none_match("\"x\""),
         Pair::Version => opts.with_version("1"),
+        Pair::PartSize => opts.with_part_size(1024),
+        Pair::Concurrency => opts.with_concurrency(2usize),
         other => opts.with_encryption(encryption(other)?),
     })
 }

@@ -212,7 +212,8 @@ impl Target {
             (Target::S3 { .. } | Target::Gcs { .. }, Op::RangedRead, FaultKind::FlipByte) => Some(
                 "a flipped byte in a ranged read on S3 and GCS: neither sends a checksum of a \
                  range (only of whole objects), so over plain HTTP it cannot be detected (TLS \
-                 guards it); Azure hashes ranges of up to 4 MiB, which rs-storage checks",
+                 guards it); Azure hashes ranges of up to 4 MiB, which rs-storage checks over \
+                 plain HTTP",
             ),
             _ => None,
         }
