@@ -12,7 +12,7 @@ use crate::error::map_error;
 /// Deletes a blob (or a directory marker); one already gone is fine.
 pub(crate) async fn delete(s: &AzBlobStorage, path: &ObjectPath) -> Result<()> {
     let blob = s.inner.container.blob_client(&s.blob_name(path));
-    match blob.delete(None).await {
+    match Box::pin(blob.delete(None)).await {
         Ok(_) => Ok(()),
         Err(err) if err.http_status() == Some(StatusCode::NotFound) => Ok(()),
         Err(err) => Err(map_error(err)),

@@ -43,8 +43,9 @@ pub(crate) async fn stat(
     };
     let options = with_cpk!(options, encryption.cpk.as_ref());
     let blob = s.inner.container.blob_client(&s.blob_name(path));
-    let r = blob
-        .get_properties(Some(options))
+    // The SDK's request futures are boxed where they are sent, so that the futures around
+    // them stay small and are not copied whole by every wrapper and the trait's box.
+    let r = Box::pin(blob.get_properties(Some(options)))
         .await
         .map_err(map_error)?;
     let mut meta = Metadata::file(r.content_length().ok().flatten().unwrap_or_default());
@@ -139,7 +140,9 @@ async fn get_blob(
     };
     let options = with_cpk!(options, encryption.cpk.as_ref());
     let blob = s.inner.container.blob_client(&s.blob_name(path));
-    let result = blob.download(Some(options)).await.map_err(map_error)?;
+    let result = Box::pin(blob.download(Some(options)))
+        .await
+        .map_err(map_error)?;
     let content_range = HeaderName::from_static("content-range");
     let total = result
         .headers

@@ -98,8 +98,8 @@ async fn put_blob(
     };
     options.blob_content_md5 = Some(md5.to_vec());
     let blob = s.inner.container.blob_client(name);
-    let result = blob
-        .upload(bytes.into(), Some(options))
+    // Boxed, as every SDK request future is here (see `reader::stat`).
+    let result = Box::pin(blob.upload(bytes.into(), Some(options)))
         .await
         .map_err(map_error)?;
     let mut meta = Metadata::file(size);
@@ -148,8 +148,7 @@ pub(crate) fn stage_block(
         let length = data.len() as u64;
         // Kept to hand the buffer back once the SDK is done with it (`PartReader::recycle`).
         let kept = data.clone();
-        client
-            .stage_block(&id, length, data.into(), Some(options))
+        Box::pin(client.stage_block(&id, length, data.into(), Some(options)))
             .await
             .map_err(map_error)?;
         Ok(kept)
@@ -239,8 +238,7 @@ pub(crate) async fn commit(
     };
     let content = list.try_into().map_err(map_error)?;
     let client = s.inner.container.blob_client(name).block_blob_client();
-    let r = client
-        .commit_block_list(content, Some(options))
+    let r = Box::pin(client.commit_block_list(content, Some(options)))
         .await
         .map_err(|e| lost_blocks(map_error(e)))?;
     let mut meta = Metadata::file(size);

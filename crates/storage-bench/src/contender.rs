@@ -15,6 +15,11 @@ pub(crate) struct LargeObject {
     /// A `part_size` buffer of pseudo-random bytes; chunks and parts are slices of it.
     pub(crate) pattern: Bytes,
     pub(crate) chunk: usize,
+    /// Whether the libraries that can read in parts (rs-storage, OpenDAL) read the object
+    /// back as `part_size` ranges, `concurrency` at once; else every library reads it with one
+    /// request. Off unless `RS_STORAGE_BENCH_READ_IN_PARTS=true`: against a local server on
+    /// two cores, parts cost more CPU than they save in waiting (docs/performance.md).
+    pub(crate) read_in_parts: bool,
 }
 
 impl LargeObject {

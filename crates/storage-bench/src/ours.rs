@@ -9,30 +9,19 @@ use storage_types::{Body, ListOptions, ReadOptions, StatOptions, Storage, WriteO
 
 use crate::contender::{Contender, LargeObject};
 
-/// rs-storage, with the options that set its part size and concurrency alike the other
-/// libraries'.
+/// rs-storage; `parallel_writes` passes the part size and concurrency with each large write
+/// (on GCS that turns a resumable upload into a parallel composite one, which is off by
+/// default there).
 pub(crate) struct Ours {
     pub(crate) store: Arc<dyn Storage>,
-    /// Passes the part size and concurrency with each large write (on GCS that turns a
-    /// resumable upload into a parallel composite one, which is off by default there).
     pub(crate) parallel_writes: bool,
-    /// Passes them with each large read too: a read in parts, as OpenDAL's reader is set to.
-    /// `RS_STORAGE_BENCH_PARALLEL_READS=false` turns it off, to measure what it buys.
-    pub(crate) parallel_reads: bool,
 }
 
 impl Ours {
-    pub(crate) fn new(
-        store: Arc<dyn Storage>,
-        parallel_writes: bool,
-        parallel_reads: bool,
-    ) -> Self {
-        let switched_off =
-            std::env::var("RS_STORAGE_BENCH_PARALLEL_READS").is_ok_and(|v| v == "false");
+    pub(crate) fn new(store: Arc<dyn Storage>, parallel_writes: bool) -> Self {
         Ours {
             store,
             parallel_writes,
-            parallel_reads: parallel_reads && !switched_off,
         }
     }
 }
@@ -82,7 +71,7 @@ impl Contender for Ours {
     }
 
     async fn get_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<u64> {
-        let opts = if self.parallel_reads {
+        let opts = if object.read_in_parts {
             ReadOptions::default()
                 .with_part_size(object.part_size)
                 .with_concurrency(object.concurrency)

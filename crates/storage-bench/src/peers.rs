@@ -60,12 +60,15 @@ impl Contender for OpenDal {
     }
 
     async fn get_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<u64> {
-        let reader = self
-            .op
-            .reader_with(key)
-            .chunk(object.part_size as usize)
-            .concurrent(object.concurrency)
-            .await?;
+        let reader = if object.read_in_parts {
+            self.op
+                .reader_with(key)
+                .chunk(object.part_size as usize)
+                .concurrent(object.concurrency)
+                .await?
+        } else {
+            self.op.reader(key).await?
+        };
         let stream = reader.into_bytes_stream(..).await?;
         Ok(stream
             .try_fold(0u64, |n, chunk| async move { Ok(n + chunk.len() as u64) })

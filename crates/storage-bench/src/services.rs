@@ -59,7 +59,7 @@ async fn fs() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_fs::RawFs { root: root.clone() }),
-            Box::new(Ours::new(ours, true, false)),
+            Box::new(Ours::new(ours, true)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -107,7 +107,7 @@ async fn s3() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_s3::RawS3::new(&s).await),
-            Box::new(Ours::new(Arc::new(ours), true, true)),
+            Box::new(Ours::new(Arc::new(ours), true)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -150,7 +150,7 @@ async fn azblob() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_azblob::RawAzBlob::new(&s)?),
-            Box::new(Ours::new(Arc::new(ours), true, true)),
+            Box::new(Ours::new(Arc::new(ours), true)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -197,7 +197,7 @@ async fn gcs() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_gcs::RawGcs::new(&s, PART_SIZE as usize).await?),
-            Box::new(Ours::new(Arc::new(ours), false, true)),
+            Box::new(Ours::new(Arc::new(ours), false)),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],

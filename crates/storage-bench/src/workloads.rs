@@ -46,6 +46,8 @@ impl Plan {
                 concurrency: 8,
                 pattern: Bytes::from(pattern),
                 chunk: MIB as usize,
+                read_in_parts: std::env::var("RS_STORAGE_BENCH_READ_IN_PARTS")
+                    .is_ok_and(|v| v == "true"),
             },
             list_count: if quick { 2000 } else { 10_000 },
             list_dirs: 100,

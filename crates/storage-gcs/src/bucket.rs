@@ -29,7 +29,7 @@ pub(crate) async fn delete_generation(
     if let Some(generation) = generation {
         req = req.set_generation(generation);
     }
-    let result = req.send().await.map_err(map_error);
+    let result = Box::pin(req.send()).await.map_err(map_error);
     match result {
         Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
         other => other,

@@ -44,7 +44,10 @@ pub(crate) async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -
     }
     // GCS serves metadata without the customer key, and the key is checked here against the
     // SHA256 GCS records: it need not travel (nor be in the SDK's request logs).
-    let object = req.send().await.map_err(map_error)?;
+    // The SDK's request futures are tens of kilobytes: held inline, they would make every
+    // future around them as large, and each wrapper (the deadline, the trait's box) would copy
+    // them whole. Boxed where they are sent, they are copied once, as in a plain SDK call.
+    let object = Box::pin(req.send()).await.map_err(map_error)?;
     encryption.check_object(key_sha256(&object))?;
     Ok(metadata(&object))
 }
@@ -58,7 +61,7 @@ pub(crate) async fn object_of(s: &GcsStorage, name: &str) -> Result<Option<Objec
         .get_object()
         .set_bucket(s.bucket_path())
         .set_object(name);
-    match req.send().await.map_err(map_error) {
+    match Box::pin(req.send()).await.map_err(map_error) {
         Ok(object) => Ok(Some(object)),
         Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(err),
@@ -113,7 +116,7 @@ pub(crate) async fn read(s: &GcsStorage, path: &ObjectPath, opts: ReadOptions) -
     if let Some(key) = encryption.key.clone() {
         req = req.set_key(key);
     }
-    let response = req.send().await.map_err(map_error)?;
+    let response = Box::pin(req.send()).await.map_err(map_error)?;
     let meta = from_highlights(&response.object());
     let length = match opts.range {
         None => meta.size,

@@ -68,7 +68,9 @@ pub(crate) async fn write(
                         conditions: g,
                         encryption: &encryption,
                     };
-                    return crate::composite::write(s, upload, first, parts).await;
+                    // Boxed: inline, the composite upload's large future would make this
+                    // one as large for every write (see `reader::stat`).
+                    return Box::pin(crate::composite::write(s, upload, first, parts)).await;
                 }
                 BodySource::whole(first, &failure)
             } else {
@@ -128,7 +130,8 @@ pub(crate) async fn write(
         Some(Checksum::Md5(md5)) => req = req.with_known_md5_hash(md5),
         _ => {}
     }
-    match req.send_buffered().await {
+    // Boxed, as every SDK request future is here (see `reader::stat`).
+    match Box::pin(req.send_buffered()).await {
         Ok(object) => Ok(metadata(&object)),
         // The body's own error (a broken source, a checksum that did not match) says more than
         // the SDK's wrapper of it.

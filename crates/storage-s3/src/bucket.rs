@@ -18,7 +18,9 @@ pub(crate) async fn delete(s: &S3Storage, path: &ObjectPath, opts: DeleteOptions
         .bucket(s.bucket())
         .key(s.key(path))
         .set_version_id(opts.version);
-    with_common!(req, s3).send().await.map_err(map_sdk_error)?;
+    Box::pin(with_common!(req, s3).send())
+        .await
+        .map_err(map_sdk_error)?;
     Ok(())
 }
 

@@ -62,9 +62,9 @@ async fn fetch(cursor: &mut Cursor) -> Result<(Vec<Entry>, bool)> {
                 .request_payer
                 .then_some(aws_sdk_s3::types::RequestPayer::Requester),
         )
-        .send()
-        .await
-        .map_err(map_sdk_error)?;
+        .send();
+    // Boxed, so that the page stream's state stays small (see `reader::stat`).
+    let page = Box::pin(page).await.map_err(map_sdk_error)?;
     let mut entries = entries_of(s, &cursor.prefix, cursor.opts.recursive, &page);
     // With a delimiter, keys after `start_after` can roll up into a prefix at or before it.
     if let Some(after) = &cursor.opts.start_after {

@@ -50,7 +50,10 @@ pub(crate) async fn stat(s: &S3Storage, path: &ObjectPath, opts: StatOptions) ->
         .set_if_none_match(opts.if_none_match)
         .set_version_id(opts.version);
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
-    let out = req.send().await.map_err(map_sdk_error)?;
+    // The SDK's request future is tens of kilobytes. Held inline, it would make this future
+    // (and the boxed one of every caller up to the trait) as large, and every box would copy
+    // it whole, un-started: boxed here, it is copied once, as a plain SDK call copies it.
+    let out = Box::pin(req.send()).await.map_err(map_sdk_error)?;
     let size = out.content_length().unwrap_or_default().max(0) as u64;
     Ok(metadata_from!(out, size))
 }
@@ -66,9 +69,8 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
         .bucket(s.bucket())
         .prefix(s.key(dir))
         .max_keys(1)
-        .send()
-        .await
-        .map_err(map_sdk_error)?;
+        .send();
+    let page = Box::pin(page).await.map_err(map_sdk_error)?;
     if page.key_count().unwrap_or_default() > 0 || !page.contents().is_empty() {
         Ok(Metadata::dir())
     } else {
@@ -110,7 +112,7 @@ async fn get_object(
         .set_if_none_match(opts.if_none_match.clone())
         .set_version_id(opts.version.clone());
     let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
-    let mut out = req.send().await.map_err(map_sdk_error)?;
+    let mut out = Box::pin(req.send()).await.map_err(map_sdk_error)?;
     let length = out.content_length().unwrap_or_default().max(0) as u64;
     let size = match out.content_range() {
         Some(range) => total_of_content_range(range).ok_or_else(|| {

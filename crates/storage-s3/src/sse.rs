@@ -107,12 +107,13 @@ macro_rules! with_common {
 }
 
 /// Sends an upload (PutObject, UploadPart), with an unsigned payload where the store is set to.
+/// The SDK's request future is boxed, as every request's is here (see `reader::stat`).
 macro_rules! send_upload {
     ($req:expr, $unsigned:expr) => {{
         if $unsigned {
-            $req.customize().disable_payload_signing().send().await
+            Box::pin($req.customize().disable_payload_signing().send()).await
         } else {
-            $req.send().await
+            Box::pin($req.send()).await
         }
     }};
 }
