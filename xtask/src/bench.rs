@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: builds the benchmark binary (`crates/storage-bench`) in release,
 //! starts each service's local server, runs the four contenders through every workload and
-//! writes the table of docs/performance.md and the chart docs/performance.png.
+//! writes the table of docs/performance.md and the chart docs/performance.png (a `--quick`
+//! run writes both under target/bench/quick instead).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,32 +42,30 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // A quick run builds with a lighter profile than release (opt-level 1, no debug info, see
     // Cargo.toml) so that a fresh machine gets through it in minutes.
     let profile = if quick { "bench-quick" } else { "release" };
+    let built = build(profile, &services)?;
     if args.iter().any(|a| a == "--serve") {
-        return serve(&services, profile);
+        return serve(&services, &built);
     }
     ensure_font()?;
-    // `--binary` runs a benchmark built earlier (say, before a change) instead of building one.
+    // `--binary` runs a benchmark built earlier (say, before a change) instead of this one.
     let binary = match flag_value(args, "--binary")? {
         Some(path) => PathBuf::from(path),
-        None => {
-            let mut build = cargo();
-            build.args(["build", "-p", "storage-bench", "--profile", profile]);
-            // The GCS test server in the same build, so that the two share their dependencies.
-            if services.iter().any(|s| s == "gcs") {
-                build.args(["-p", "gcs-test-server"]);
-            }
-            run_checked(build)?;
-            crate::cargo::target_dir().join(format!("{profile}/storage-bench"))
-        }
+        None => built.join("storage-bench"),
     };
-    let out_dir = workspace_root().join("target/bench");
+    // Results of every service run are kept, so that `--service gcs` alone refreshes its rows
+    // beside the others'; quick runs keep theirs apart, so that the two never mix in a table.
+    let out_dir = workspace_root().join(if quick {
+        "target/bench/quick"
+    } else {
+        "target/bench"
+    });
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
 
     for service in &services {
         let results = out_dir.join(format!("results-{service}.jsonl"));
         let _ = std::fs::remove_file(&results);
-        let running = start(service, profile)?;
+        let running = start(service, &built)?;
         let pids: Vec<String> = running
             .children
             .iter()
@@ -104,7 +103,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map(|s| out_dir.join(format!("results-{s}.jsonl")))
         .filter(|p| p.exists())
         .collect();
-    let docs = workspace_root().join("docs");
+    // The published figures come from full runs only: a quick run's table and chart go beside
+    // its results, where they cannot replace them.
+    let pages = if quick {
+        out_dir.clone()
+    } else {
+        workspace_root().join("docs")
+    };
     let mut command = String::from("cargo xtask bench");
     if quick {
         command.push_str(" --quick");
@@ -113,9 +118,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     report
         .arg("report")
         .arg("--markdown")
-        .arg(docs.join("performance.md"))
+        .arg(pages.join("performance.md"))
         .arg("--chart")
-        .arg(docs.join("performance.png"))
+        .arg(pages.join("performance.png"))
         .args(["--versions", &versions()])
         .args(["--command", &command])
         .args(&files);
@@ -125,11 +130,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 /// `--serve`: starts one service's server as the benchmark would, prints the environment that
 /// points `storage-bench` at it, and keeps it up until interrupted, for A/B runs and profiles
 /// of single workloads (`storage-bench one ...`) by hand.
-fn serve(services: &[String], profile: &str) -> Result<(), String> {
+fn serve(services: &[String], built: &Path) -> Result<(), String> {
     let [service] = services else {
         return Err("--serve takes exactly one --service".into());
     };
-    let running = start(service, profile)?;
+    let running = start(service, built)?;
     for (key, value) in &running.env {
         println!("export {key}='{value}'");
     }
@@ -139,11 +144,24 @@ fn serve(services: &[String], profile: &str) -> Result<(), String> {
     }
 }
 
-fn start(service: &str, profile: &str) -> Result<Running, String> {
+/// Builds the benchmark with `profile`, and the GCS test server in the same cargo call when
+/// GCS is benchmarked, so that the two share their dependencies' builds; returns the
+/// directory of the binaries.
+fn build(profile: &str, services: &[String]) -> Result<PathBuf, String> {
+    let mut build = cargo();
+    build.args(["build", "-p", "storage-bench", "--profile", profile]);
+    if services.iter().any(|s| s == "gcs") {
+        build.args(["-p", "gcs-test-server"]);
+    }
+    run_checked(build)?;
+    Ok(crate::cargo::target_dir().join(profile))
+}
+
+fn start(service: &str, built: &Path) -> Result<Running, String> {
     match service {
         "s3" => crate::servers::start_seaweedfs_tls(),
         "azblob" => crate::servers::start_azurite_on_disk(),
-        "gcs" => crate::gcs_servers::start_gcs_test_server_optimised(profile),
+        "gcs" => crate::gcs_servers::start_gcs_test_server_binary(built.join("gcs-test-server")),
         _ => Ok(Running::default()),
     }
 }

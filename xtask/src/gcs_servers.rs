@@ -57,16 +57,13 @@ pub(crate) fn build_test_server(profile: &str) -> Result<PathBuf, String> {
 /// The repo's test server, in memory, with a service-account key it generates (so that signed
 /// URLs can be checked) and the suite's bucket.
 pub(crate) fn start_gcs_test_server() -> Result<Running, String> {
-    start_test_server("dev")
+    start_gcs_test_server_binary(build_test_server("dev")?)
 }
 
-/// The same, built with `profile`, for `cargo xtask bench`.
-pub(crate) fn start_gcs_test_server_optimised(profile: &str) -> Result<Running, String> {
-    start_test_server(profile)
-}
-
-fn start_test_server(profile: &str) -> Result<Running, String> {
-    let binary = build_test_server(profile)?;
+/// The same from a binary built already: `cargo xtask bench` builds it in one cargo call with
+/// the benchmark, optimised, so that the two share their dependencies' builds (a call of its
+/// own would resolve other features and compile them again).
+pub(crate) fn start_gcs_test_server_binary(binary: PathBuf) -> Result<Running, String> {
     let dir = server_dir("gcs")?;
     let port = free_ports(1)?[0];
     let log = dir.join("server.log");

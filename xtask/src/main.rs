@@ -36,7 +36,8 @@ commands:
   bench [--service s3,fs,azblob,gcs] [--quick] [--rounds 5] [--binary PATH]
         builds the benchmark in release, starts each service's local server and runs the raw
         SDK, rs-storage, OpenDAL and object_store through the same workloads, interleaved;
-        writes docs/performance.md (between its markers) and docs/performance.png;
+        writes docs/performance.md (between its markers) and docs/performance.png
+        (`--quick`: smaller workloads, a lighter build, and both files under target/bench/quick);
         `bench --service S --serve` only starts S's server and prints its environment, for
         running `storage-bench one ...` by hand; `--binary` runs a benchmark built earlier
         instead of building one (A/B runs)

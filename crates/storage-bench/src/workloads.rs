@@ -37,11 +37,11 @@ impl Plan {
         Self {
             quick,
             rounds,
-            small_count: if quick { 250 } else { 1000 },
+            small_count: if quick { 100 } else { 1000 },
             small_size: 4096,
             in_flight: 8,
             large: LargeObject {
-                size: if quick { 64 * MIB } else { 256 * MIB },
+                size: if quick { 32 * MIB } else { 256 * MIB },
                 part_size,
                 concurrency: 8,
                 pattern: Bytes::from(pattern),
@@ -49,7 +49,7 @@ impl Plan {
                 read_in_parts: std::env::var("RS_STORAGE_BENCH_READ_IN_PARTS")
                     .is_ok_and(|v| v == "true"),
             },
-            list_count: if quick { 2000 } else { 10_000 },
+            list_count: if quick { 1000 } else { 10_000 },
             list_dirs: 100,
             ranges: 64,
             range_len: MIB,
