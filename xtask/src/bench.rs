@@ -42,7 +42,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // A quick run builds with a lighter profile than release (opt-level 1, no debug info, see
     // Cargo.toml) so that a fresh machine gets through it in minutes.
     let profile = if quick { "bench-quick" } else { "release" };
-    let built = build(profile, &services)?;
+    let built = build(profile)?;
     if args.iter().any(|a| a == "--serve") {
         return serve(&services, &built);
     }
@@ -144,15 +144,14 @@ fn serve(services: &[String], built: &Path) -> Result<(), String> {
     }
 }
 
-/// Builds the benchmark with `profile`, and the GCS test server in the same cargo call when
-/// GCS is benchmarked, so that the two share their dependencies' builds; returns the
-/// directory of the binaries.
-fn build(profile: &str, services: &[String]) -> Result<PathBuf, String> {
+/// Builds the benchmark with `profile`, and the GCS test server in the same cargo call, so
+/// that the two share their dependencies' builds; returns the directory of the binaries. The
+/// server is built even when GCS is not benchmarked: a call without it would resolve other
+/// features and compile most dependencies again.
+fn build(profile: &str) -> Result<PathBuf, String> {
     let mut build = cargo();
-    build.args(["build", "-p", "storage-bench", "--profile", profile]);
-    if services.iter().any(|s| s == "gcs") {
-        build.args(["-p", "gcs-test-server"]);
-    }
+    build.args(["build", "-p", "storage-bench", "-p", "gcs-test-server"]);
+    build.args(["--profile", profile]);
     run_checked(build)?;
     Ok(crate::cargo::target_dir().join(profile))
 }
