@@ -37,27 +37,18 @@ fn gcs_env(service: &str, port: u16, credentials: Option<PathBuf>) -> Vec<(Strin
     env
 }
 
-/// Builds the repo's GCS test server with a cargo profile (`dev` for the tests; an optimised
-/// one for benchmarks, where its speed shows in every figure) and returns its binary.
-pub(crate) fn build_test_server(profile: &str) -> Result<PathBuf, String> {
+/// Builds the repo's GCS test server for the tests (debug) and returns its binary.
+fn build_test_server() -> Result<PathBuf, String> {
     let mut build = cargo();
-    build.args([
-        "build",
-        "--quiet",
-        "-p",
-        "gcs-test-server",
-        "--profile",
-        profile,
-    ]);
+    build.args(["build", "--quiet", "-p", "gcs-test-server"]);
     run_checked(build)?;
-    let dir = if profile == "dev" { "debug" } else { profile };
-    Ok(target_dir().join(format!("{dir}/gcs-test-server")))
+    Ok(target_dir().join("debug/gcs-test-server"))
 }
 
 /// The repo's test server, in memory, with a service-account key it generates (so that signed
 /// URLs can be checked) and the suite's bucket.
 pub(crate) fn start_gcs_test_server() -> Result<Running, String> {
-    start_gcs_test_server_binary(build_test_server("dev")?)
+    start_gcs_test_server_binary(build_test_server()?)
 }
 
 /// The same from a binary built already: `cargo xtask bench` builds it in one cargo call with
