@@ -40,7 +40,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     // A quick run builds with a lighter profile than release (opt-level 1, no debug info, see
-    // Cargo.toml) so that a fresh machine gets through it in minutes.
+    // Cargo.toml); its figures are a check, not the published ones.
     let profile = if quick { "bench-quick" } else { "release" };
     let built = build(profile)?;
     if args.iter().any(|a| a == "--serve") {
