@@ -17,15 +17,6 @@ pub(crate) struct Ours {
     pub(crate) parallel_writes: bool,
 }
 
-impl Ours {
-    pub(crate) fn new(store: Arc<dyn Storage>, parallel_writes: bool) -> Self {
-        Ours {
-            store,
-            parallel_writes,
-        }
-    }
-}
-
 #[async_trait]
 impl Contender for Ours {
     fn name(&self) -> &'static str {

@@ -59,7 +59,10 @@ async fn fs() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_fs::RawFs { root: root.clone() }),
-            Box::new(Ours::new(ours, true)),
+            Box::new(Ours {
+                store: ours,
+                parallel_writes: true,
+            }),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -107,7 +110,10 @@ async fn s3() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_s3::RawS3::new(&s).await),
-            Box::new(Ours::new(Arc::new(ours), true)),
+            Box::new(Ours {
+                store: Arc::new(ours),
+                parallel_writes: true,
+            }),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -150,7 +156,10 @@ async fn azblob() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_azblob::RawAzBlob::new(&s)?),
-            Box::new(Ours::new(Arc::new(ours), true)),
+            Box::new(Ours {
+                store: Arc::new(ours),
+                parallel_writes: true,
+            }),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
@@ -197,7 +206,10 @@ async fn gcs() -> anyhow::Result<Setup> {
     Ok(Setup {
         contenders: vec![
             Box::new(crate::raw_gcs::RawGcs::new(&s, PART_SIZE as usize).await?),
-            Box::new(Ours::new(Arc::new(ours), false)),
+            Box::new(Ours {
+                store: Arc::new(ours),
+                parallel_writes: false,
+            }),
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
