@@ -1,119 +1,66 @@
 //! What a backend supports: its features, the options ("pairs") each operation honours, and
 //! its limits. The central layer checks every call against it.
 
+use crate::named::named_enum;
 use std::fmt;
 
 use crate::operation::{Feature, Operation, operation_index};
 
-/// One optional argument of an operation, after go-storage's "pairs".
-///
-/// Each options struct reports which pairs a call sets; a pair the backend's [`Capability`]
-/// does not list for that operation is refused with
-/// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported), naming it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Pair {
-    /// A byte range of the object.
-    Range,
-    /// Act only if the object's ETag matches.
-    IfMatch,
-    /// Act only if the object's ETag does not match (`*`: only if the object does not exist).
-    IfNoneMatch,
-    /// A specific version (generation) of the object.
-    Version,
-    /// The `Content-Type` stored with the object.
-    ContentType,
-    /// The `Content-Encoding` stored with the object.
-    ContentEncoding,
-    /// The `Cache-Control` stored with the object.
-    CacheControl,
-    /// The `Content-Disposition` stored with the object.
-    ContentDisposition,
-    /// User-defined metadata (name/value pairs) stored with the object.
-    UserMetadata,
-    /// An MD5 of the content, checked by the service.
-    ContentMd5,
-    /// A CRC32C of the content, checked by the service.
-    Crc32c,
-    /// The storage class (tier) of the object.
-    StorageClass,
-    /// Encryption with keys the service manages (S3 SSE-S3).
-    EncryptionServiceManaged,
-    /// Encryption with a key of the cloud's key management service.
-    EncryptionKms,
-    /// Encryption with a 256-bit key the caller supplies.
-    EncryptionCustomerKey,
-    /// The part size of a write that the backend splits into parts.
-    PartSize,
-    /// How many parts of a write go up at once.
-    Concurrency,
-    /// How many entries one list request asks for.
-    PageSize,
-    /// List only entries after this path.
-    StartAfter,
-    /// A callback that sees every chunk of the body. Handled centrally for every backend.
-    Progress,
+named_enum! {
+    /// One optional argument of an operation, after go-storage's "pairs".
+    ///
+    /// Each options struct reports which pairs a call sets; a pair the backend's [`Capability`]
+    /// does not list for that operation is refused with
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported), naming it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum Pair {
+        /// A byte range of the object.
+        Range => "range",
+        /// Act only if the object's ETag matches.
+        IfMatch => "if_match",
+        /// Act only if the object's ETag does not match (`*`: only if the object does not exist).
+        IfNoneMatch => "if_none_match",
+        /// A specific version (generation) of the object.
+        Version => "version",
+        /// The `Content-Type` stored with the object.
+        ContentType => "content_type",
+        /// The `Content-Encoding` stored with the object.
+        ContentEncoding => "content_encoding",
+        /// The `Cache-Control` stored with the object.
+        CacheControl => "cache_control",
+        /// The `Content-Disposition` stored with the object.
+        ContentDisposition => "content_disposition",
+        /// User-defined metadata (name/value pairs) stored with the object.
+        UserMetadata => "user_metadata",
+        /// An MD5 of the content, checked by the service.
+        ContentMd5 => "content_md5",
+        /// A CRC32C of the content, checked by the service.
+        Crc32c => "crc32c",
+        /// The storage class (tier) of the object.
+        StorageClass => "storage_class",
+        /// Encryption with keys the service manages (S3 SSE-S3).
+        EncryptionServiceManaged => "encryption (service-managed)",
+        /// Encryption with a key of the cloud's key management service.
+        EncryptionKms => "encryption (KMS key)",
+        /// Encryption with a 256-bit key the caller supplies.
+        EncryptionCustomerKey => "encryption (customer key)",
+        /// The part size of a write that the backend splits into parts.
+        PartSize => "part_size",
+        /// How many parts of a write go up at once.
+        Concurrency => "concurrency",
+        /// How many entries one list request asks for.
+        PageSize => "page_size",
+        /// List only entries after this path.
+        StartAfter => "start_after",
+        /// A callback that sees every chunk of the body. Handled centrally for every backend.
+        Progress => "progress",
+    }
 }
 
 impl Pair {
-    /// Every pair, in declaration order.
-    pub const ALL: [Pair; 20] = [
-        Pair::Range,
-        Pair::IfMatch,
-        Pair::IfNoneMatch,
-        Pair::Version,
-        Pair::ContentType,
-        Pair::ContentEncoding,
-        Pair::CacheControl,
-        Pair::ContentDisposition,
-        Pair::UserMetadata,
-        Pair::ContentMd5,
-        Pair::Crc32c,
-        Pair::StorageClass,
-        Pair::EncryptionServiceManaged,
-        Pair::EncryptionKms,
-        Pair::EncryptionCustomerKey,
-        Pair::PartSize,
-        Pair::Concurrency,
-        Pair::PageSize,
-        Pair::StartAfter,
-        Pair::Progress,
-    ];
-
-    /// The option's name as it appears in the options structs (`with_<name>`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Pair::Range => "range",
-            Pair::IfMatch => "if_match",
-            Pair::IfNoneMatch => "if_none_match",
-            Pair::Version => "version",
-            Pair::ContentType => "content_type",
-            Pair::ContentEncoding => "content_encoding",
-            Pair::CacheControl => "cache_control",
-            Pair::ContentDisposition => "content_disposition",
-            Pair::UserMetadata => "user_metadata",
-            Pair::ContentMd5 => "content_md5",
-            Pair::Crc32c => "crc32c",
-            Pair::StorageClass => "storage_class",
-            Pair::EncryptionServiceManaged => "encryption (service-managed)",
-            Pair::EncryptionKms => "encryption (KMS key)",
-            Pair::EncryptionCustomerKey => "encryption (customer key)",
-            Pair::PartSize => "part_size",
-            Pair::Concurrency => "concurrency",
-            Pair::PageSize => "page_size",
-            Pair::StartAfter => "start_after",
-            Pair::Progress => "progress",
-        }
-    }
-
     fn bit(self) -> u64 {
         1 << (self as u32)
-    }
-}
-
-impl fmt::Display for Pair {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

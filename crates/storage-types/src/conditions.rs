@@ -17,7 +17,7 @@ pub fn etag_matches(a: &str, b: &str) -> bool {
 /// `ConditionNotMet`, as does a mismatch or a match respectively.
 ///
 /// ```
-/// use storage_types::check_preconditions;
+/// use storage_types::backend::check_preconditions;
 ///
 /// assert!(check_preconditions(Some("\"a\""), Some("a"), None).is_ok());
 /// assert!(check_preconditions(Some("\"a\""), None, Some("*")).is_err());

@@ -1,5 +1,6 @@
 //! The one error type of rs-storage: a kind to branch on, plus the context of the failed call.
 
+use crate::named::named_enum;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -8,69 +9,49 @@ use crate::operation::Operation;
 /// Result with [`Error`] as the error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What went wrong, independent of the service. Callers branch on this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The object, upload or bucket does not exist.
-    NotFound,
-    /// The target exists and the call asked not to replace it.
-    AlreadyExists,
-    /// The credentials are valid but do not allow the call.
-    PermissionDenied,
-    /// The credentials are missing, malformed or rejected.
-    Unauthenticated,
-    /// A precondition (`if_match`, `if_none_match`, an append offset) did not hold.
-    ConditionNotMet,
-    /// The requested byte range starts at or past the end of the object.
-    RangeNotSatisfiable,
-    /// The backend does not support the operation or an option of it.
-    Unsupported,
-    /// The arguments are invalid: a path that escapes the root, a bad range, a bad part list.
-    InvalidInput,
-    /// The path names a directory where an object was expected.
-    IsDirectory,
-    /// The path names an object where a directory was expected.
-    NotDirectory,
-    /// A directory cannot be removed because it still has entries.
-    DirectoryNotEmpty,
-    /// The service throttled the call; retry later.
-    RateLimited,
-    /// The call did not finish in time.
-    TimedOut,
-    /// The body was shorter or longer than declared, or its checksum did not match.
-    IntegrityMismatch,
-    /// The service or the way to it failed: a 5xx answer other than throttling, a connection
-    /// that could not be made or broke off, a body that stopped arriving. Temporary by default:
-    /// a retry may succeed.
-    Unavailable,
-    /// Anything else: a service error with no better kind, an I/O failure.
-    Unexpected,
+named_enum! {
+    /// What went wrong, independent of the service. Callers branch on this.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ErrorKind {
+        /// The object, upload or bucket does not exist.
+        NotFound => "not found",
+        /// The target exists and the call asked not to replace it.
+        AlreadyExists => "already exists",
+        /// The credentials are valid but do not allow the call.
+        PermissionDenied => "permission denied",
+        /// The credentials are missing, malformed or rejected.
+        Unauthenticated => "unauthenticated",
+        /// A precondition (`if_match`, `if_none_match`, an append offset) did not hold.
+        ConditionNotMet => "condition not met",
+        /// The requested byte range starts at or past the end of the object.
+        RangeNotSatisfiable => "range not satisfiable",
+        /// The backend does not support the operation or an option of it.
+        Unsupported => "unsupported",
+        /// The arguments are invalid: a path that escapes the root, a bad range, a bad part list.
+        InvalidInput => "invalid input",
+        /// The path names a directory where an object was expected.
+        IsDirectory => "is a directory",
+        /// The path names an object where a directory was expected.
+        NotDirectory => "not a directory",
+        /// A directory cannot be removed because it still has entries.
+        DirectoryNotEmpty => "directory not empty",
+        /// The service throttled the call; retry later.
+        RateLimited => "rate limited",
+        /// The call did not finish in time.
+        TimedOut => "timed out",
+        /// The body was shorter or longer than declared, or its checksum did not match.
+        IntegrityMismatch => "integrity mismatch",
+        /// The service or the way to it failed: a 5xx answer other than throttling, a connection
+        /// that could not be made or broke off, a body that stopped arriving. Temporary by default:
+        /// a retry may succeed.
+        Unavailable => "unavailable",
+        /// Anything else: a service error with no better kind, an I/O failure.
+        Unexpected => "unexpected",
+    }
 }
 
 impl ErrorKind {
-    /// A short, stable, lower-case name, as printed in error messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::NotFound => "not found",
-            ErrorKind::AlreadyExists => "already exists",
-            ErrorKind::PermissionDenied => "permission denied",
-            ErrorKind::Unauthenticated => "unauthenticated",
-            ErrorKind::ConditionNotMet => "condition not met",
-            ErrorKind::RangeNotSatisfiable => "range not satisfiable",
-            ErrorKind::Unsupported => "unsupported",
-            ErrorKind::InvalidInput => "invalid input",
-            ErrorKind::IsDirectory => "is a directory",
-            ErrorKind::NotDirectory => "not a directory",
-            ErrorKind::DirectoryNotEmpty => "directory not empty",
-            ErrorKind::RateLimited => "rate limited",
-            ErrorKind::TimedOut => "timed out",
-            ErrorKind::IntegrityMismatch => "integrity mismatch",
-            ErrorKind::Unavailable => "unavailable",
-            ErrorKind::Unexpected => "unexpected",
-        }
-    }
-
     /// What an HTTP status means when the service gave no more specific error code, and
     /// whether a retry may help. Shared by the HTTP backends so that they agree; 409 Conflict
     /// means different things per service and is left to each.
@@ -105,15 +86,12 @@ impl ErrorKind {
     }
 }
 
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// An rs-storage error: a [`ErrorKind`], a message, and where it happened.
 ///
-/// `Display` is one line: `service operation path: kind: message: source`.
+/// `Display` is one line: `service operation path: kind: message`, with ` (temporary)` when a
+/// retry may help. The underlying error is [`source`](StdError::source)'s, not repeated in
+/// `Display`, so that error reports (anyhow's `{:#}`) print each cause once; `{:#}` of an
+/// `Error` itself appends the chain of sources.
 ///
 /// ```
 /// use storage_types::{Error, ErrorKind, Operation};
@@ -332,12 +310,18 @@ impl fmt::Display for Error {
             f.write_str(": ")?;
             write_one_line(f, &self.message)?;
         }
-        if let Some(source) = &self.source {
-            f.write_str(": ")?;
-            write_one_line(f, &source.to_string())?;
-        }
         if self.temporary {
             f.write_str(" (temporary)")?;
+        }
+        // The causes are `source()`'s to tell, so that a report walking the chain (anyhow's
+        // `{:#}`) prints each once; `{:#}` of this error prints them itself.
+        if f.alternate() {
+            let mut cause = self.source();
+            while let Some(err) = cause {
+                f.write_str(": ")?;
+                write_one_line(f, &err.to_string())?;
+                cause = err.source();
+            }
         }
         Ok(())
     }
@@ -385,7 +369,13 @@ mod tests {
             .with_source(std::io::Error::other("disk\nfull"));
         let shown = err.to_string();
         assert!(!shown.contains('\n'), "{shown}");
-        assert_eq!(shown, "fs write a/b: unexpected: first second: disk full");
+        assert_eq!(shown, "fs write a/b: unexpected: first second");
+        assert_eq!(format!("{err:#}"), "fs write a/b: unexpected: first second: disk full");
+        let chained = Error::new(ErrorKind::Unavailable, "send failed").with_source(err);
+        assert_eq!(
+            format!("{chained:#}"),
+            "unavailable: send failed (temporary): fs write a/b: unexpected: first second: disk full"
+        );
     }
 
     #[test]

@@ -179,7 +179,7 @@ impl<B: Backend> Storage for B {
         self
     }
 
-    async fn stat(&self, path: &str, mut opts: StatOptions) -> Result<Metadata> {
+    async fn stat_with(&self, path: &str, mut opts: StatOptions) -> Result<Metadata> {
         let info = Backend::info(self);
         traced(info, Operation::Stat, path, no_bytes, async {
             let path = ObjectPath::parse(path)?;
@@ -189,7 +189,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn read(&self, path: &str, mut opts: ReadOptions) -> Result<Reader> {
+    async fn read_with(&self, path: &str, mut opts: ReadOptions) -> Result<Reader> {
         let info = Backend::info(self);
         let bytes = |r: &Reader| Some(r.content_length());
         traced(info, Operation::Read, path, bytes, async {
@@ -212,7 +212,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn write(&self, path: &str, body: Body, mut opts: WriteOptions) -> Result<Metadata> {
+    async fn write_with(&self, path: &str, body: Body, mut opts: WriteOptions) -> Result<Metadata> {
         let info = Backend::info(self);
         let bytes = |m: &Metadata| Some(m.size);
         traced(info, Operation::Write, path, bytes, async {
@@ -230,7 +230,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn delete(&self, path: &str, mut opts: DeleteOptions) -> Result<()> {
+    async fn delete_with(&self, path: &str, mut opts: DeleteOptions) -> Result<()> {
         let info = Backend::info(self);
         traced(info, Operation::Delete, path, no_bytes, async {
             let path = ObjectPath::parse(path)?;
@@ -263,7 +263,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn list(&self, path: &str, mut opts: ListOptions) -> Result<Lister> {
+    async fn list_with(&self, path: &str, mut opts: ListOptions) -> Result<Lister> {
         let info = Backend::info(self);
         traced(info, Operation::List, path, no_bytes, async {
             let dir = ObjectPath::parse_dir(path)?;
@@ -276,14 +276,14 @@ impl<B: Backend> Storage for B {
             }
             let context = ErrorContext::new(info.service, Operation::List, dir.as_str());
             let entries = Backend::list(self, &dir, opts).await?;
-            let entries: Lister =
-                Box::pin(entries.map(move |entry| entry.map_err(|err| context.apply(err))));
-            Ok(entries)
+            Ok(Lister::new(
+                entries.map(move |entry| entry.map_err(|err| context.apply(err))),
+            ))
         })
         .await
     }
 
-    async fn create_multipart(
+    async fn create_multipart_with(
         &self,
         path: &str,
         mut opts: WriteOptions,
@@ -297,7 +297,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn upload_part(
+    async fn upload_part_with(
         &self,
         upload: &MultipartUpload,
         number: u32,
@@ -326,7 +326,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn complete_multipart(
+    async fn complete_multipart_with(
         &self,
         upload: &MultipartUpload,
         parts: &[Part],
@@ -406,7 +406,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn create_append(&self, path: &str, mut opts: WriteOptions) -> Result<Metadata> {
+    async fn create_append_with(&self, path: &str, mut opts: WriteOptions) -> Result<Metadata> {
         let info = Backend::info(self);
         traced(info, Operation::CreateAppend, path, no_bytes, async {
             let path = object_path(path)?;
@@ -416,7 +416,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn append(
+    async fn append_with(
         &self,
         path: &str,
         offset: u64,
@@ -443,7 +443,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn copy(&self, from: &str, to: &str, mut opts: CopyOptions) -> Result<()> {
+    async fn copy_with(&self, from: &str, to: &str, mut opts: CopyOptions) -> Result<()> {
         let info = Backend::info(self);
         traced(info, Operation::Copy, from, no_bytes, async {
             let (from, to) = two_object_paths(from, to)?;
@@ -456,7 +456,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn rename(&self, from: &str, to: &str, mut opts: CopyOptions) -> Result<()> {
+    async fn rename_with(&self, from: &str, to: &str, mut opts: CopyOptions) -> Result<()> {
         let info = Backend::info(self);
         traced(info, Operation::Rename, from, no_bytes, async {
             let (from, to) = two_object_paths(from, to)?;
@@ -469,7 +469,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn presign(
+    async fn presign_with(
         &self,
         method: PresignMethod,
         path: &str,
@@ -501,7 +501,7 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn create_bucket(&self, name: &str, mut opts: BucketOptions) -> Result<()> {
+    async fn create_bucket_with(&self, name: &str, mut opts: BucketOptions) -> Result<()> {
         let info = Backend::info(self);
         traced(info, Operation::CreateBucket, name, no_bytes, async {
             check_options(info, Operation::CreateBucket, &mut opts)?;

@@ -19,7 +19,7 @@
 //! use storage_types::{ErrorKind, ReadOptions, Storage, StorageExt};
 //!
 //! async fn head(store: &dyn Storage, path: &str) -> storage_types::Result<Option<bytes::Bytes>> {
-//!     match store.read(path, ReadOptions::default().with_range(0..16)).await {
+//!     match store.read_with(path, ReadOptions::default().with_range(0..16)).await {
 //!         Ok(reader) => Ok(Some(reader.bytes().await?)),
 //!         Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
 //!         Err(err) => Err(err),
@@ -38,8 +38,10 @@ mod ext;
 mod extension;
 mod layer;
 mod metadata;
+mod named;
 mod operation;
 mod options;
+mod part_uploads;
 mod parts;
 mod parts_read;
 mod path;
@@ -48,11 +50,11 @@ mod range;
 mod response;
 mod resume;
 mod storage;
+mod url_keys;
 mod verify;
 
-pub use body::{Body, BoxStream, ByteStream, collect_stream};
+pub use body::{Body, BoxStream, ByteStream};
 pub use capability::{Capability, Limits, Pair, PairSet};
-pub use conditions::{check_preconditions, etag_matches};
 pub use encryption::{CustomerKey, Encryption};
 pub use error::{Error, ErrorKind, Result};
 pub use ext::StorageExt;
@@ -63,14 +65,10 @@ pub use options::{
     BucketOptions, Checksum, CompleteOptions, CopyOptions, DeleteOptions, ListOptions, PartOptions,
     PresignOptions, ReadOptions, StatOptions, WriteOptions,
 };
-pub use parts::PartReader;
-pub use parts_read::{DEFAULT_READ_PART_SIZE, read_in_parts, read_in_parts_of, reads_in_parts};
 pub use path::ObjectPath;
 pub use progress::Progress;
 pub use range::ByteRange;
 pub use response::{
     Lister, MultipartUpload, Part, PresignMethod, PresignedRequest, Reader, StorageInfo,
 };
-pub use resume::{RESUME_ATTEMPTS, Reopen, resume_on_break, resume_pinned};
 pub use storage::Storage;
-pub use verify::verify_checksum;

@@ -58,24 +58,38 @@ macro_rules! setters {
     };
 }
 
-/// Collects the pairs set by `Option` fields, plus the encryption and checksum pairs.
-macro_rules! pairs_of {
-    ($self:ident; $($field:ident => $pair:expr),*; encryption: [$($enc:ident),*]; checksum: [$($sum:ident),*]) => {{
-        let mut set = PairSet::EMPTY;
-        $(if $self.$field.is_some() { set.insert($pair); })*
-        $(if let Some(e) = &$self.$enc { set.insert(e.pair()); })*
-        $(if let Some(c) = &$self.$sum { set.insert(c.pair()); })*
-        set
-    }};
-}
+/// Implements [`OptionSet`] from one list of the struct's pairs: `Option` fields with their
+/// pair, map fields (a pair when not empty), and the encryption and checksum fields, whose
+/// pair depends on their value. Stated once, so that `pairs` and `clear` cannot disagree.
+macro_rules! option_set {
+    ($ty:ident {
+        option: [$($field:ident => $pair:ident),*],
+        map: [$($map:ident => $map_pair:ident),*],
+        encryption: [$($enc:ident),*],
+        checksum: [$($sum:ident),*]$(,)?
+    }) => {
+        impl OptionSet for $ty {
+            fn pairs(&self) -> PairSet {
+                let mut set = PairSet::EMPTY;
+                $(if self.$field.is_some() { set.insert(Pair::$pair); })*
+                $(if !self.$map.is_empty() { set.insert(Pair::$map_pair); })*
+                $(if let Some(e) = &self.$enc { set.insert(e.pair()); })*
+                $(if let Some(c) = &self.$sum { set.insert(c.pair()); })*
+                set
+            }
 
-/// Clears the field of `pair`; encryption and checksum fields are cleared by their own pair.
-macro_rules! clear_pair {
-    ($self:ident, $pair:ident; $($field:ident => $p:expr),*; encryption: [$($enc:ident),*]; checksum: [$($sum:ident),*]) => {{
-        $(if $pair == $p { $self.$field = None; })*
-        $(if $self.$enc.as_ref().is_some_and(|e| e.pair() == $pair) { $self.$enc = None; })*
-        $(if $self.$sum.as_ref().is_some_and(|c| c.pair() == $pair) { $self.$sum = None; })*
-    }};
+            fn clear(&mut self, pair: Pair) {
+                $(if pair == Pair::$pair { self.$field = None; })*
+                $(if pair == Pair::$map_pair { self.$map.clear(); })*
+                $(if self.$enc.as_ref().is_some_and(|e| e.pair() == pair) { self.$enc = None; })*
+                $(if self.$sum.as_ref().is_some_and(|c| c.pair() == pair) { self.$sum = None; })*
+            }
+
+            fn extensions_mut(&mut self) -> &mut Extensions {
+                &mut self.extensions
+            }
+        }
+    };
 }
 
 /// Options of [`Storage::stat`](crate::Storage::stat).
@@ -105,19 +119,12 @@ setters!(StatOptions {
     with_encryption => encryption: Encryption;
 });
 
-impl OptionSet for StatOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; if_match => Pair::IfMatch, if_none_match => Pair::IfNoneMatch,
-            version => Pair::Version; encryption: [encryption]; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; if_match => Pair::IfMatch, if_none_match => Pair::IfNoneMatch,
-            version => Pair::Version; encryption: [encryption]; checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(StatOptions {
+    option: [if_match => IfMatch, if_none_match => IfNoneMatch, version => Version],
+    map: [],
+    encryption: [encryption],
+    checksum: [],
+});
 
 /// Options of [`Storage::read`](crate::Storage::read).
 ///
@@ -182,23 +189,13 @@ impl ReadOptions {
     }
 }
 
-impl OptionSet for ReadOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; range => Pair::Range, if_match => Pair::IfMatch,
-            if_none_match => Pair::IfNoneMatch, version => Pair::Version,
-            part_size => Pair::PartSize, concurrency => Pair::Concurrency,
-            progress => Pair::Progress; encryption: [encryption]; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; range => Pair::Range, if_match => Pair::IfMatch,
-            if_none_match => Pair::IfNoneMatch, version => Pair::Version,
-            part_size => Pair::PartSize, concurrency => Pair::Concurrency,
-            progress => Pair::Progress; encryption: [encryption]; checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(ReadOptions {
+    option: [range => Range, if_match => IfMatch, if_none_match => IfNoneMatch, version => Version,
+        part_size => PartSize, concurrency => Concurrency, progress => Progress],
+    map: [],
+    encryption: [encryption],
+    checksum: [],
+});
 
 /// Options of [`Storage::write`](crate::Storage::write), and of creating multipart uploads and
 /// appendable objects.
@@ -294,34 +291,15 @@ impl WriteOptions {
     }
 }
 
-impl OptionSet for WriteOptions {
-    fn pairs(&self) -> PairSet {
-        let mut set = pairs_of!(self; content_type => Pair::ContentType,
-            content_encoding => Pair::ContentEncoding, cache_control => Pair::CacheControl,
-            content_disposition => Pair::ContentDisposition, if_match => Pair::IfMatch,
-            if_none_match => Pair::IfNoneMatch, storage_class => Pair::StorageClass,
-            part_size => Pair::PartSize, concurrency => Pair::Concurrency,
-            progress => Pair::Progress; encryption: [encryption]; checksum: [checksum]);
-        if !self.user_metadata.is_empty() {
-            set.insert(Pair::UserMetadata);
-        }
-        set
-    }
-    fn clear(&mut self, pair: Pair) {
-        if pair == Pair::UserMetadata {
-            self.user_metadata.clear();
-        }
-        clear_pair!(self, pair; content_type => Pair::ContentType,
-            content_encoding => Pair::ContentEncoding, cache_control => Pair::CacheControl,
-            content_disposition => Pair::ContentDisposition, if_match => Pair::IfMatch,
-            if_none_match => Pair::IfNoneMatch, storage_class => Pair::StorageClass,
-            part_size => Pair::PartSize, concurrency => Pair::Concurrency,
-            progress => Pair::Progress; encryption: [encryption]; checksum: [checksum])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(WriteOptions {
+    option: [content_type => ContentType, content_encoding => ContentEncoding,
+        cache_control => CacheControl, content_disposition => ContentDisposition,
+        if_match => IfMatch, if_none_match => IfNoneMatch, storage_class => StorageClass,
+        part_size => PartSize, concurrency => Concurrency, progress => Progress],
+    map: [user_metadata => UserMetadata],
+    encryption: [encryption],
+    checksum: [checksum],
+});
 
 /// Options of [`Storage::delete`](crate::Storage::delete).
 #[derive(Debug, Clone, Default)]
@@ -338,17 +316,12 @@ setters!(DeleteOptions {
     with_version => version: String;
 });
 
-impl OptionSet for DeleteOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; version => Pair::Version; encryption: []; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; version => Pair::Version; encryption: []; checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(DeleteOptions {
+    option: [version => Version],
+    map: [],
+    encryption: [],
+    checksum: [],
+});
 
 /// Options of [`Storage::list`](crate::Storage::list).
 ///
@@ -390,19 +363,12 @@ impl ListOptions {
     }
 }
 
-impl OptionSet for ListOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; page_size => Pair::PageSize, start_after => Pair::StartAfter;
-            encryption: []; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; page_size => Pair::PageSize, start_after => Pair::StartAfter;
-            encryption: []; checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(ListOptions {
+    option: [page_size => PageSize, start_after => StartAfter],
+    map: [],
+    encryption: [],
+    checksum: [],
+});
 
 /// Options of [`Storage::copy`](crate::Storage::copy) and [`Storage::rename`](crate::Storage::rename).
 #[derive(Debug, Clone, Default)]
@@ -427,19 +393,12 @@ setters!(CopyOptions {
     with_encryption => encryption: Encryption;
 });
 
-impl OptionSet for CopyOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; if_none_match => Pair::IfNoneMatch;
-            encryption: [source_encryption, encryption]; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; if_none_match => Pair::IfNoneMatch;
-            encryption: [source_encryption, encryption]; checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(CopyOptions {
+    option: [if_none_match => IfNoneMatch],
+    map: [],
+    encryption: [source_encryption, encryption],
+    checksum: [],
+});
 
 /// Options of [`Storage::upload_part`](crate::Storage::upload_part) and
 /// [`Storage::append`](crate::Storage::append).
@@ -465,18 +424,12 @@ setters!(PartOptions {
     with_progress => progress: Progress;
 });
 
-impl OptionSet for PartOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; progress => Pair::Progress; encryption: [encryption]; checksum: [checksum])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; progress => Pair::Progress; encryption: [encryption];
-            checksum: [checksum])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(PartOptions {
+    option: [progress => Progress],
+    map: [],
+    encryption: [encryption],
+    checksum: [checksum],
+});
 
 /// Options of [`Storage::complete_multipart`](crate::Storage::complete_multipart).
 #[derive(Debug, Clone, Default)]
@@ -497,18 +450,12 @@ setters!(CompleteOptions {
     with_encryption => encryption: Encryption;
 });
 
-impl OptionSet for CompleteOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; if_none_match => Pair::IfNoneMatch; encryption: [encryption]; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; if_none_match => Pair::IfNoneMatch; encryption: [encryption];
-            checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(CompleteOptions {
+    option: [if_none_match => IfNoneMatch],
+    map: [],
+    encryption: [encryption],
+    checksum: [],
+});
 
 /// Options of [`Storage::presign`](crate::Storage::presign).
 #[derive(Debug, Clone, Default)]
@@ -529,18 +476,12 @@ setters!(PresignOptions {
     with_encryption => encryption: Encryption;
 });
 
-impl OptionSet for PresignOptions {
-    fn pairs(&self) -> PairSet {
-        pairs_of!(self; content_type => Pair::ContentType; encryption: [encryption]; checksum: [])
-    }
-    fn clear(&mut self, pair: Pair) {
-        clear_pair!(self, pair; content_type => Pair::ContentType; encryption: [encryption];
-            checksum: [])
-    }
-    fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
-    }
-}
+option_set!(PresignOptions {
+    option: [content_type => ContentType],
+    map: [],
+    encryption: [encryption],
+    checksum: [],
+});
 
 /// Options of [`Storage::create_bucket`](crate::Storage::create_bucket).
 #[derive(Debug, Clone, Default)]
@@ -552,6 +493,7 @@ pub struct BucketOptions {
 
 setters!(BucketOptions {});
 
+// No pairs yet: bucket options are service-only extensions.
 impl OptionSet for BucketOptions {
     fn pairs(&self) -> PairSet {
         PairSet::EMPTY

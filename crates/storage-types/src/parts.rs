@@ -14,7 +14,8 @@ const MAX_PREALLOCATION: usize = 64 << 20;
 ///
 /// ```
 /// # futures_executor::block_on(async {
-/// use storage_types::{Body, PartReader};
+/// use storage_types::Body;
+/// use storage_types::backend::PartReader;
 ///
 /// let mut parts = PartReader::new(Body::from("abcdefghij").into_stream());
 /// assert_eq!(parts.next_part(4).await.unwrap(), ("abcd".into(), false));

@@ -40,7 +40,8 @@ pub fn reads_in_parts(opts: &ReadOptions) -> bool {
 /// # futures_executor::block_on(async {
 /// use bytes::Bytes;
 /// use futures_util::FutureExt;
-/// use storage_types::{Metadata, ReadOptions, Reader, read_in_parts};
+/// use storage_types::backend::read_in_parts;
+/// use storage_types::{Metadata, ReadOptions, Reader};
 ///
 /// let data = Bytes::from_static(b"0123456789");
 /// let object = data.clone();

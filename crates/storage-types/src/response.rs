@@ -15,8 +15,68 @@ use crate::error::Result;
 use crate::metadata::{Entry, Metadata};
 use crate::path::ObjectPath;
 
-/// A stream of list entries, fetched page by page as it is polled.
-pub type Lister = BoxStream<Result<Entry>>;
+/// A listing: entries fetched page by page as they are walked.
+///
+/// Walk it with [`next`](Lister::next), no trait import needed, or use it as a
+/// `futures::Stream`.
+///
+/// ```
+/// # futures_executor::block_on(async {
+/// use storage_types::{Entry, Lister, Metadata, ObjectPath};
+///
+/// let entries = vec![Ok(Entry::new(ObjectPath::parse("a.txt")?, Metadata::file(1)))];
+/// let mut lister = Lister::new(futures_util::stream::iter(entries));
+/// while let Some(entry) = lister.next().await {
+///     println!("{}", entry?.path);
+/// }
+/// # Ok::<(), storage_types::Error>(())
+/// # }).unwrap();
+/// ```
+pub struct Lister(BoxStream<Result<Entry>>);
+
+impl Lister {
+    /// A listing of the entries `stream` yields.
+    pub fn new(stream: impl Stream<Item = Result<Entry>> + Send + 'static) -> Self {
+        Lister(Box::pin(stream))
+    }
+
+    /// The next entry, or `None` at the end of the listing.
+    pub async fn next(&mut self) -> Option<Result<Entry>> {
+        std::future::poll_fn(|cx| self.0.as_mut().poll_next(cx)).await
+    }
+
+    /// Every entry left, or the first error.
+    pub async fn collect(mut self) -> Result<Vec<Entry>> {
+        let mut entries = Vec::new();
+        while let Some(entry) = self.next().await {
+            entries.push(entry?);
+        }
+        Ok(entries)
+    }
+
+    /// The stream underneath.
+    pub fn into_stream(self) -> BoxStream<Result<Entry>> {
+        self.0
+    }
+}
+
+impl Stream for Lister {
+    type Item = Result<Entry>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.as_mut().poll_next(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl fmt::Debug for Lister {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lister").finish_non_exhaustive()
+    }
+}
 
 /// An open read: the object's metadata and a stream of its bytes (or of the requested range).
 ///

@@ -30,7 +30,8 @@ pub type Reopen = Arc<dyn Fn(u64, u64) -> BoxFuture<'static, Result<ByteStream>>
 /// use std::sync::Arc;
 /// use bytes::Bytes;
 /// use futures_util::{FutureExt, StreamExt, stream};
-/// use storage_types::{ByteStream, Error, ErrorKind, Reopen, collect_stream, resume_on_break};
+/// use storage_types::backend::{Reopen, collect_stream, resume_on_break};
+/// use storage_types::{ByteStream, Error, ErrorKind};
 ///
 /// let data = Bytes::from_static(b"hello world");
 /// // The first attempt delivers 5 bytes, then the connection drops.

@@ -36,8 +36,9 @@ use crate::response::{
 /// use storage_types::{Storage, StorageExt, WriteOptions};
 ///
 /// async fn save(store: Arc<dyn Storage>) -> storage_types::Result<()> {
-///     store.write("reports/a.csv", "id,total\n".into(),
-///         WriteOptions::default().with_content_type("text/csv")).await?;
+///     store.write("reports/raw.csv", "id,total\n".into()).await?;
+///     let csv = WriteOptions::default().with_content_type("text/csv");
+///     store.write_with("reports/a.csv", "id,total\n".into(), csv).await?;
 ///     let bytes = store.read_bytes("reports/a.csv").await?;
 ///     assert_eq!(bytes, "id,total\n");
 ///     Ok(())
@@ -57,25 +58,53 @@ pub trait Storage: Send + Sync + Debug {
     /// Errors: `NotFound` if nothing is there; `IsDirectory` where the service can tell that an
     /// object path names a directory (local files); `ConditionNotMet` for a failed
     /// `if_match`/`if_none_match`.
-    async fn stat(&self, path: &str, opts: StatOptions) -> Result<Metadata>;
+    ///
+    /// The plain form of [`stat_with`](Storage::stat_with), with default options.
+    async fn stat(&self, path: &str) -> Result<Metadata> {
+        self.stat_with(path, StatOptions::default()).await
+    }
+
+    /// [`stat`](Storage::stat) with options.
+    async fn stat_with(&self, path: &str, opts: StatOptions) -> Result<Metadata>;
 
     /// Opens the object at `path` for reading, whole or a range; the bytes stream as polled.
     ///
     /// Errors: `NotFound`; `IsDirectory` for a directory path; `RangeNotSatisfiable` for a range
     /// that starts at or past the end; `ConditionNotMet`. A stream that ends early yields an
     /// `IntegrityMismatch` error instead of a short body.
-    async fn read(&self, path: &str, opts: ReadOptions) -> Result<Reader>;
+    ///
+    /// The plain form of [`read_with`](Storage::read_with), with default options.
+    async fn read(&self, path: &str) -> Result<Reader> {
+        self.read_with(path, ReadOptions::default()).await
+    }
+
+    /// [`read`](Storage::read) with options.
+    async fn read_with(&self, path: &str, opts: ReadOptions) -> Result<Reader>;
 
     /// Creates or replaces the object at `path` with `body`, returning what the store knows of
     /// the new object (at least its size).
     ///
     /// A write that fails (a body error, a body shorter or longer than declared, a failed
     /// condition) leaves the previous object, or none: never a partial one.
-    async fn write(&self, path: &str, body: Body, opts: WriteOptions) -> Result<Metadata>;
+    ///
+    /// The plain form of [`write_with`](Storage::write_with), with default options.
+    async fn write(&self, path: &str, body: Body) -> Result<Metadata> {
+        self.write_with(path, body, WriteOptions::default()).await
+    }
+
+    /// [`write`](Storage::write) with options.
+    async fn write_with(&self, path: &str, body: Body, opts: WriteOptions) -> Result<Metadata>;
 
     /// Deletes the object at `path`, or the empty directory if `path` ends with `/`. Deleting
     /// something that does not exist succeeds.
-    async fn delete(&self, path: &str, opts: DeleteOptions) -> Result<()>;
+    ///
+    /// The plain form of [`delete_with`](Storage::delete_with), with default options.
+    async fn delete(&self, path: &str) -> Result<()> {
+        self.delete_with(path, DeleteOptions::default()).await
+    }
+
+    /// [`delete`](Storage::delete) with options.
+    async fn delete_with(&self, path: &str, opts: DeleteOptions) -> Result<()>;
 
     /// Deletes many objects (or empty directories), each as [`delete`](Storage::delete) would;
     /// missing ones are fine. Backends that can delete many in one request (S3 DeleteObjects,
@@ -86,14 +115,41 @@ pub trait Storage: Send + Sync + Debug {
     /// Lists the directory `path` (a trailing `/` is implied): one level, with subdirectories as
     /// directory entries, or with [`ListOptions::recursive`] every object below it. Entries come
     /// in lexicographic order of their paths where the service gives one, each exactly once.
-    async fn list(&self, path: &str, opts: ListOptions) -> Result<Lister>;
+    ///
+    /// The plain form of [`list_with`](Storage::list_with), with default options.
+    async fn list(&self, path: &str) -> Result<Lister> {
+        self.list_with(path, ListOptions::default()).await
+    }
+
+    /// [`list`](Storage::list) with options.
+    async fn list_with(&self, path: &str, opts: ListOptions) -> Result<Lister>;
 
     /// Starts a multipart upload to `path`. Nothing is visible at `path` until completion.
-    async fn create_multipart(&self, path: &str, opts: WriteOptions) -> Result<MultipartUpload>;
+    ///
+    /// The plain form of [`create_multipart_with`](Storage::create_multipart_with), with default options.
+    async fn create_multipart(&self, path: &str) -> Result<MultipartUpload> {
+        self.create_multipart_with(path, WriteOptions::default())
+            .await
+    }
+
+    /// [`create_multipart`](Storage::create_multipart) with options.
+    async fn create_multipart_with(
+        &self,
+        path: &str,
+        opts: WriteOptions,
+    ) -> Result<MultipartUpload>;
 
     /// Uploads part `number` (from 1) of `upload`; uploading a number again replaces that part.
     /// Parts may go up in any order and concurrently.
-    async fn upload_part(
+    ///
+    /// The plain form of [`upload_part_with`](Storage::upload_part_with), with default options.
+    async fn upload_part(&self, upload: &MultipartUpload, number: u32, body: Body) -> Result<Part> {
+        self.upload_part_with(upload, number, body, PartOptions::default())
+            .await
+    }
+
+    /// [`upload_part`](Storage::upload_part) with options.
+    async fn upload_part_with(
         &self,
         upload: &MultipartUpload,
         number: u32,
@@ -105,7 +161,19 @@ pub trait Storage: Send + Sync + Debug {
     ///
     /// Errors: `InvalidInput` for an empty, unordered or unknown part list; `NotFound` for an
     /// unknown upload.
+    ///
+    /// The plain form of [`complete_multipart_with`](Storage::complete_multipart_with), with default options.
     async fn complete_multipart(
+        &self,
+        upload: &MultipartUpload,
+        parts: &[Part],
+    ) -> Result<Metadata> {
+        self.complete_multipart_with(upload, parts, CompleteOptions::default())
+            .await
+    }
+
+    /// [`complete_multipart`](Storage::complete_multipart) with options.
+    async fn complete_multipart_with(
         &self,
         upload: &MultipartUpload,
         parts: &[Part],
@@ -123,24 +191,72 @@ pub trait Storage: Send + Sync + Debug {
     async fn list_multipart_uploads(&self, dir: &str) -> Result<Vec<MultipartUpload>>;
 
     /// Creates an empty appendable object at `path`, replacing an existing object.
-    async fn create_append(&self, path: &str, opts: WriteOptions) -> Result<Metadata>;
+    ///
+    /// The plain form of [`create_append_with`](Storage::create_append_with), with default options.
+    async fn create_append(&self, path: &str) -> Result<Metadata> {
+        self.create_append_with(path, WriteOptions::default()).await
+    }
+
+    /// [`create_append`](Storage::create_append) with options.
+    async fn create_append_with(&self, path: &str, opts: WriteOptions) -> Result<Metadata>;
 
     /// Appends `body` to the appendable object at `path`, whose current length must be
     /// `offset` (else `ConditionNotMet`); returns the new length. A failed append leaves the
     /// object at its previous length.
-    async fn append(&self, path: &str, offset: u64, body: Body, opts: PartOptions) -> Result<u64>;
+    ///
+    /// The plain form of [`append_with`](Storage::append_with), with default options.
+    async fn append(&self, path: &str, offset: u64, body: Body) -> Result<u64> {
+        self.append_with(path, offset, body, PartOptions::default())
+            .await
+    }
+
+    /// [`append`](Storage::append) with options.
+    async fn append_with(
+        &self,
+        path: &str,
+        offset: u64,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<u64>;
 
     /// Finishes an appendable object: no more appends are needed. Returns its metadata.
     async fn commit_append(&self, path: &str) -> Result<Metadata>;
 
     /// Copies the object `from` to `to` on the service, replacing `to`.
-    async fn copy(&self, from: &str, to: &str, opts: CopyOptions) -> Result<()>;
+    ///
+    /// The plain form of [`copy_with`](Storage::copy_with), with default options.
+    async fn copy(&self, from: &str, to: &str) -> Result<()> {
+        self.copy_with(from, to, CopyOptions::default()).await
+    }
+
+    /// [`copy`](Storage::copy) with options.
+    async fn copy_with(&self, from: &str, to: &str, opts: CopyOptions) -> Result<()>;
 
     /// Moves the object `from` to `to`, replacing `to`.
-    async fn rename(&self, from: &str, to: &str, opts: CopyOptions) -> Result<()>;
+    ///
+    /// The plain form of [`rename_with`](Storage::rename_with), with default options.
+    async fn rename(&self, from: &str, to: &str) -> Result<()> {
+        self.rename_with(from, to, CopyOptions::default()).await
+    }
+
+    /// [`rename`](Storage::rename) with options.
+    async fn rename_with(&self, from: &str, to: &str, opts: CopyOptions) -> Result<()>;
 
     /// A signed request for `method` on `path`, valid for `expires`.
+    ///
+    /// The plain form of [`presign_with`](Storage::presign_with), with default options.
     async fn presign(
+        &self,
+        method: PresignMethod,
+        path: &str,
+        expires: Duration,
+    ) -> Result<PresignedRequest> {
+        self.presign_with(method, path, expires, PresignOptions::default())
+            .await
+    }
+
+    /// [`presign`](Storage::presign) with options.
+    async fn presign_with(
         &self,
         method: PresignMethod,
         path: &str,
@@ -152,7 +268,15 @@ pub trait Storage: Send + Sync + Debug {
     async fn create_dir(&self, path: &str) -> Result<()>;
 
     /// Creates a bucket (container) in the store's account.
-    async fn create_bucket(&self, name: &str, opts: BucketOptions) -> Result<()>;
+    ///
+    /// The plain form of [`create_bucket_with`](Storage::create_bucket_with), with default options.
+    async fn create_bucket(&self, name: &str) -> Result<()> {
+        self.create_bucket_with(name, BucketOptions::default())
+            .await
+    }
+
+    /// [`create_bucket`](Storage::create_bucket) with options.
+    async fn create_bucket_with(&self, name: &str, opts: BucketOptions) -> Result<()>;
 
     /// Deletes an empty bucket (container).
     async fn delete_bucket(&self, name: &str) -> Result<()>;

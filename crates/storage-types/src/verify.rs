@@ -17,7 +17,8 @@ use crate::options::Checksum;
 ///
 /// ```
 /// # futures_executor::block_on(async {
-/// use storage_types::{Body, Checksum, ErrorKind, verify_checksum};
+/// use storage_types::backend::verify_checksum;
+/// use storage_types::{Body, Checksum, ErrorKind};
 ///
 /// let good = verify_checksum(Body::from("abc"), Some(Checksum::Crc32c(0x364b3fb7)));
 /// assert_eq!(good.collect().await.unwrap(), "abc");
