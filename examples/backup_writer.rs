@@ -51,9 +51,7 @@ async fn main() -> anyhow::Result<()> {
     writer.shutdown().await?;
     let elapsed = started.elapsed().as_secs_f64();
 
-    let meta = store
-        .stat("dump/tidb-0001.sql", StatOptions::default())
-        .await?;
+    let meta = store.stat("dump/tidb-0001.sql").await?;
     anyhow::ensure!(meta.size == DUMP_SIZE as u64, "stored {} bytes", meta.size);
     let rate = DUMP_SIZE as f64 / elapsed / f64::from(1 << 20);
     println!(
@@ -66,9 +64,7 @@ async fn main() -> anyhow::Result<()> {
         "the bandwidth limit held"
     );
 
-    store
-        .delete("dump/tidb-0001.sql", Default::default())
-        .await?;
+    store.delete("dump/tidb-0001.sql").await?;
     println!("backup_writer: ok");
     Ok(())
 }

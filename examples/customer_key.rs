@@ -23,7 +23,7 @@ async fn main() -> anyhow::Result<()> {
 
     let body = storage_examples::dump_lines(1, 64 << 10);
     store
-        .write(
+        .write_with(
             "secure/ledger.sql",
             body.clone().into(),
             WriteOptions::default().with_encryption(encryption.clone()),
@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
 
     let meta = store
-        .stat(
+        .stat_with(
             "secure/ledger.sql",
             StatOptions::default().with_encryption(encryption.clone()),
         )
@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(meta.size == body.len() as u64, "stat with the key");
 
     let reader = store
-        .read(
+        .read_with(
             "secure/ledger.sql",
             ReadOptions::default().with_encryption(encryption.clone()),
         )
@@ -48,18 +48,13 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(back[..] == body[..], "read back with the key");
 
     // Without the key, the service refuses to decrypt.
-    match store
-        .read("secure/ledger.sql", ReadOptions::default())
-        .await
-    {
+    match store.read("secure/ledger.sql").await {
         Err(err) if err.kind() != ErrorKind::NotFound => println!("without the key: {err}"),
         Err(err) => anyhow::bail!("the object is gone: {err}"),
         Ok(_) => anyhow::bail!("the object was readable without its key"),
     }
 
-    store
-        .delete("secure/ledger.sql", Default::default())
-        .await?;
+    store.delete("secure/ledger.sql").await?;
     println!("customer_key: ok");
     Ok(())
 }

@@ -29,7 +29,7 @@ async fn main() -> anyhow::Result<()> {
 
     // The listing: a stream of entries, fetched one page (request) at a time.
     let opts = ListOptions::default().recursive().with_page_size(500);
-    let mut entries = store.list("events/", opts).await?;
+    let mut entries = store.list_with("events/", opts).await?;
     let mut count = 0;
     let mut bytes = 0;
     let mut last = String::new();

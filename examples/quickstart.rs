@@ -20,14 +20,14 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     println!("wrote {} bytes (ETag {:?})", meta.size, meta.etag);
 
-    let stat = store.stat("hello/greeting.txt", Default::default()).await?;
+    let stat = store.stat("hello/greeting.txt").await?;
     anyhow::ensure!(stat.size == 15, "stat says {} bytes", stat.size);
 
     let whole = store.read_bytes("hello/greeting.txt").await?;
     anyhow::ensure!(&whole[..] == b"Hello, storage!", "read back {whole:?}");
     // A range read: only bytes 7..14 travel.
     let reader = store
-        .read(
+        .read_with(
             "hello/greeting.txt",
             ReadOptions::default().with_range(7..14),
         )
@@ -36,21 +36,17 @@ async fn main() -> anyhow::Result<()> {
 
     // Optional features are declared; ask before using one.
     if store.info().capability.has_feature(Feature::Copy) {
-        store
-            .copy("hello/greeting.txt", "hello/copy.txt", Default::default())
-            .await?;
+        store.copy("hello/greeting.txt", "hello/copy.txt").await?;
     }
 
-    let entries = store.list_all("hello/", ListOptions::default()).await?;
+    let entries = store.list_all("hello/").await?;
     for entry in &entries {
         println!("{}  {} bytes", entry.path.as_str(), entry.metadata.size);
     }
     anyhow::ensure!(!entries.is_empty(), "the listing shows what was written");
 
     for entry in &entries {
-        store
-            .delete(entry.path.as_str(), Default::default())
-            .await?;
+        store.delete(entry.path.as_str()).await?;
     }
     anyhow::ensure!(!store.exists("hello/greeting.txt").await?, "deleted");
     println!("quickstart: ok");

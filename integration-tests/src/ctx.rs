@@ -95,23 +95,28 @@ impl Ctx {
     /// Stats `rel`.
     pub async fn stat(&self, rel: &str) -> anyhow::Result<Metadata> {
         let path = self.path(rel);
-        let stat = self.store.stat(&path, StatOptions::default()).await;
+        let stat = self.store.stat(&path).await;
         stat.with_context(|| format!("stat of {path}"))
     }
 
     /// Lists the directory `rel` completely.
-    pub async fn list(&self, rel: &str, opts: ListOptions) -> anyhow::Result<Vec<Entry>> {
+    pub async fn list_with(&self, rel: &str, opts: ListOptions) -> anyhow::Result<Vec<Entry>> {
         let path = self.path(rel);
         self.store
-            .list_all(&path, opts)
+            .list_all_with(&path, opts)
             .await
             .with_context(|| format!("listing {path}"))
+    }
+
+    /// Lists the directory `rel` (one level) completely.
+    pub async fn list(&self, rel: &str) -> anyhow::Result<Vec<Entry>> {
+        self.list_with(rel, ListOptions::default()).await
     }
 
     /// Lists the directory `rel` completely and returns the entries' paths relative to the
     /// case's directory, in the order listed (directories end with `/`).
     pub async fn list_names(&self, rel: &str, opts: ListOptions) -> anyhow::Result<Vec<String>> {
-        let entries = self.list(rel, opts).await?;
+        let entries = self.list_with(rel, opts).await?;
         Ok(entries
             .iter()
             .map(|e| self.relative(e.path.as_str()).to_owned())
@@ -127,7 +132,7 @@ impl Ctx {
     /// Fails unless `stat` of `rel` is `NotFound`.
     pub async fn ensure_absent(&self, rel: &str) -> anyhow::Result<()> {
         let path = self.path(rel);
-        let stat = self.store.stat(&path, StatOptions::default()).await;
+        let stat = self.store.stat(&path).await;
         check::expect_kind(stat, ErrorKind::NotFound)
             .with_context(|| format!("{path} should not exist"))?;
         Ok(())

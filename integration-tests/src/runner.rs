@@ -79,7 +79,7 @@ pub async fn run_cases_with_gaps(
     // The run's own directory, if the backend keeps empty directories and every case below it
     // was cleaned up; a failed case's objects keep it (and this delete fails, harmlessly).
     let run_dir = format!("conformance-{run_id}/");
-    let _ = store.delete(&run_dir, DeleteOptions::default()).await;
+    let _ = store.delete(&run_dir).await;
     Report::new(
         outcomes
             .into_iter()
@@ -331,7 +331,7 @@ mod tests {
         );
         // The passed case cleaned up after itself.
         let left = store
-            .list_all("", ListOptions::default().recursive())
+            .list_all_with("", ListOptions::default().recursive())
             .await
             .unwrap();
         assert!(left.is_empty(), "{left:?}");

@@ -123,10 +123,7 @@ fn main() -> ExitCode {
             .expect("the Azure store builds");
         // The container is created here, through our own API, so that the run needs no other
         // tool.
-        match keyed
-            .create_bucket(&container, BucketOptions::default())
-            .await
-        {
+        match keyed.create_bucket(&container).await {
             Ok(()) => {}
             Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
             Err(err) => panic!("cannot create container {container}: {err}"),

@@ -135,10 +135,7 @@ fn main() -> ExitCode {
             .await
             .expect("the S3 store builds");
         // The bucket is created here, through our own API, so that the run needs no other tool.
-        match store
-            .create_bucket(&settings.bucket, BucketOptions::default())
-            .await
-        {
+        match store.create_bucket(&settings.bucket).await {
             Ok(()) => {}
             Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
             Err(err) => panic!("cannot create bucket {}: {err}", settings.bucket),

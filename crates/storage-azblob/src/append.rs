@@ -4,9 +4,9 @@
 use azure_storage_blob::models::{
     AppendBlobClientAppendBlockOptions, AppendBlobClientCreateOptions, AppendBlobClientSealOptions,
 };
+use storage_types::backend::verify_checksum;
 use storage_types::{
     Body, Error, ErrorKind, Metadata, ObjectPath, PartOptions, Result, StatOptions, WriteOptions,
-    verify_checksum,
 };
 
 use crate::AzBlobStorage;

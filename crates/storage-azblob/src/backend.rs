@@ -301,8 +301,8 @@ impl Backend for AzBlobStorage {
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
-        if storage_types::reads_in_parts(&opts) {
-            return storage_types::read_in_parts_of(self, path, opts).await;
+        if storage_types::backend::reads_in_parts(&opts) {
+            return storage_types::backend::read_in_parts_of(self, path, opts).await;
         }
         reader::read(self, path, opts).await
     }

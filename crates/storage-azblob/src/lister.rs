@@ -45,7 +45,7 @@ pub(crate) fn list_raw(
     };
     let pages = match store.inner.container.list_blobs(Some(options)) {
         Ok(pager) => pager.into_pages(),
-        Err(err) => return Box::pin(futures_util::stream::iter(vec![Err(map_error(err))])),
+        Err(err) => return Lister::new(futures_util::stream::iter(vec![Err(map_error(err))])),
     };
     let recursive = opts.recursive;
     let entries = pages.map_err(map_error).map_ok(move |page| {
@@ -61,7 +61,7 @@ pub(crate) fn list_raw(
             .collect();
         futures_util::stream::iter(items)
     });
-    Box::pin(entries.try_flatten())
+    Lister::new(entries.try_flatten())
 }
 
 pub(crate) fn entries_of(

@@ -9,9 +9,10 @@ use std::time::SystemTime;
 use azure_storage_blob::models::BlockListType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use storage_types::backend::verify_checksum;
 use storage_types::{
     Body, CompleteOptions, Error, ErrorKind, Metadata, MultipartUpload, ObjectPath, Part,
-    PartOptions, Result, WriteOptions, verify_checksum,
+    PartOptions, Result, WriteOptions,
 };
 
 use crate::AzBlobStorage;
@@ -184,10 +185,9 @@ pub(crate) async fn complete(
         ));
     }
     for part in parts {
-        if !staged
-            .iter()
-            .any(|p| p.number == part.number && storage_types::etag_matches(&p.etag, &part.etag))
-        {
+        if !staged.iter().any(|p| {
+            p.number == part.number && storage_types::backend::etag_matches(&p.etag, &part.etag)
+        }) {
             return Err(Error::invalid_input(format!(
                 "part {} was never uploaded",
                 part.number

@@ -11,9 +11,10 @@ use azure_storage_blob::models::{
     BlobClientGetPropertiesResultHeaders, HttpRange,
 };
 use futures_util::{FutureExt, StreamExt};
+use storage_types::backend::{resume_pinned, verify_checksum};
 use storage_types::{
     Body, ByteStream, Checksum, Error, ErrorKind, ListOptions, Metadata, ObjectPath, ReadOptions,
-    Reader, Result, StatOptions, resume_pinned, verify_checksum,
+    Reader, Result, StatOptions,
 };
 
 use crate::AzBlobStorage;

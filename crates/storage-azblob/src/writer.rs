@@ -12,9 +12,8 @@ use azure_storage_blob::models::{
 };
 use bytes::Bytes;
 use md5::Digest as _;
-use storage_types::{
-    Body, Error, Metadata, ObjectPath, PartReader, Result, WriteOptions, verify_checksum,
-};
+use storage_types::backend::{PartReader, verify_checksum};
+use storage_types::{Body, Error, Metadata, ObjectPath, Result, WriteOptions};
 use tokio::task::JoinSet;
 
 use crate::AzBlobStorage;

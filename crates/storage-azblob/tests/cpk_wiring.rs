@@ -104,25 +104,19 @@ async fn every_data_request_carries_the_customer_key() {
         .build()
         .unwrap();
 
-    store.stat("obj", StatOptions::default()).await.unwrap();
-    let read = store.read("obj", ReadOptions::default()).await.unwrap();
+    store.stat("obj").await.unwrap();
+    let read = store.read("obj").await.unwrap();
     assert_eq!(read.bytes().await.unwrap(), "hello");
-    store
-        .write("obj", Body::from("small"), WriteOptions::default())
-        .await
-        .unwrap();
+    store.write("obj", Body::from("small")).await.unwrap();
     let blocks = WriteOptions::default().with_part_size(2u64);
     store
-        .write("big", Body::from_stream(chunks(), None), blocks)
+        .write_with("big", Body::from_stream(chunks(), None), blocks)
         .await
         .unwrap();
-    store
-        .create_append("log", WriteOptions::default())
-        .await
-        .unwrap();
+    store.create_append("log").await.unwrap();
     let per_request = PartOptions::default().with_encryption(Encryption::CustomerKey(key()));
     store
-        .append("log", 0, Body::from("entry"), per_request)
+        .append_with("log", 0, Body::from("entry"), per_request)
         .await
         .unwrap();
 

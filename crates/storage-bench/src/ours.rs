@@ -24,25 +24,23 @@ impl Contender for Ours {
     }
 
     async fn put(&self, key: &str, body: Bytes) -> anyhow::Result<()> {
-        self.store
-            .write(key, Body::from_bytes(body), WriteOptions::default())
-            .await?;
+        self.store.write(key, Body::from_bytes(body)).await?;
         Ok(())
     }
 
     async fn stat(&self, key: &str) -> anyhow::Result<u64> {
-        Ok(self.store.stat(key, StatOptions::default()).await?.size)
+        Ok(self.store.stat(key).await?.size)
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Bytes> {
-        let reader = self.store.read(key, ReadOptions::default()).await?;
+        let reader = self.store.read(key).await?;
         let size = reader.content_length();
-        Ok(storage_types::collect_stream(reader.into_stream(), Some(size)).await?)
+        Ok(storage_types::backend::collect_stream(reader.into_stream(), Some(size)).await?)
     }
 
     async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
         let opts = ReadOptions::default().with_range(offset..offset + len);
-        let reader = self.store.read(key, opts).await?;
+        let reader = self.store.read_with(key, opts).await?;
         count(reader.into_stream()).await
     }
 
@@ -56,7 +54,7 @@ impl Contender for Ours {
             WriteOptions::default()
         };
         self.store
-            .write(key, Body::from_stream(chunks, Some(object.size)), opts)
+            .write_with(key, Body::from_stream(chunks, Some(object.size)), opts)
             .await?;
         Ok(())
     }
@@ -69,7 +67,7 @@ impl Contender for Ours {
         } else {
             ReadOptions::default()
         };
-        let reader = self.store.read(key, opts).await?;
+        let reader = self.store.read_with(key, opts).await?;
         count(reader.into_stream()).await
     }
 
@@ -79,7 +77,7 @@ impl Contender for Ours {
         } else {
             ListOptions::default().recursive()
         };
-        let entries = self.store.list(prefix, opts).await?;
+        let entries = self.store.list_with(prefix, opts).await?;
         Ok(entries
             .try_fold(0u64, |n, _| async move { Ok(n + 1) })
             .await?)

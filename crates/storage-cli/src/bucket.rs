@@ -13,7 +13,7 @@ pub(crate) async fn mb(args: LocationArg) -> Result<()> {
         .with_context(|| shown.clone())?;
     let name = loc.store.info().name.clone();
     loc.store
-        .create_bucket(&name, BucketOptions::default())
+        .create_bucket(&name)
         .await
         .with_context(|| shown.clone())
 }

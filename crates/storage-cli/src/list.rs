@@ -18,7 +18,7 @@ pub(crate) async fn ls(args: LsArgs) -> Result<()> {
     let dir = storage::ObjectPath::parse_dir(&loc.path).with_context(|| shown.clone())?;
     let mut entries = loc
         .store
-        .list(dir.as_str(), opts)
+        .list_with(dir.as_str(), opts)
         .await
         .with_context(|| shown.clone())?;
     while let Some(entry) = entries.try_next().await.with_context(|| shown.clone())? {
@@ -99,7 +99,7 @@ pub(crate) async fn stat(args: StatArgs) -> Result<()> {
         .with_context(|| shown.clone())?;
     let meta = loc
         .store
-        .stat(&loc.path, StatOptions::default())
+        .stat(&loc.path)
         .await
         .with_context(|| shown.clone())?;
     if args.json {

@@ -26,7 +26,7 @@ pub(crate) async fn presign(args: PresignArgs) -> Result<()> {
         .with_context(|| shown.clone())?;
     let signed = loc
         .store
-        .presign(method, &loc.path, expires, PresignOptions::default())
+        .presign(method, &loc.path, expires)
         .await
         .with_context(|| shown.clone())?;
     // The URL alone on standard output, for scripts; headers the request must carry after it.

@@ -30,7 +30,7 @@ pub(crate) async fn rm(args: RmArgs) -> Result<()> {
         bail!("{shown}: no such object");
     }
     loc.store
-        .delete(&loc.path, DeleteOptions::default())
+        .delete(&loc.path)
         .await
         .with_context(|| shown.clone())?;
     Ok(())

@@ -49,7 +49,7 @@ pub(crate) async fn cat(args: CatArgs) -> Result<()> {
         .with_context(|| shown.clone())?;
     let mut stream = loc
         .store
-        .read(&loc.path, opts)
+        .read_with(&loc.path, opts)
         .await
         .with_context(|| shown.clone())?
         .into_stream();
@@ -114,7 +114,7 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
         let capability = &src.store.info().capability;
         if server_side && remove_source && capability.supports(Operation::Rename) {
             src.store
-                .rename(&job.from, &job.to, copy_opts.clone())
+                .rename_with(&job.from, &job.to, copy_opts.clone())
                 .await
                 .with_context(context)?;
             bar.inc(job.size);
@@ -122,7 +122,7 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
         }
         if server_side && capability.supports(Operation::Copy) {
             src.store
-                .copy(&job.from, &job.to, copy_opts.clone())
+                .copy_with(&job.from, &job.to, copy_opts.clone())
                 .await
                 .with_context(context)?;
             bar.inc(job.size);
@@ -139,10 +139,7 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
             .with_context(context)?;
         }
         if remove_source {
-            src.store
-                .delete(&job.from, DeleteOptions::default())
-                .await
-                .with_context(context)?;
+            src.store.delete(&job.from).await.with_context(context)?;
         }
     }
     if remove_source && args.recursive {
@@ -166,11 +163,7 @@ async fn plan_one(src: &Location, dst: &Location) -> Result<Job> {
     if from.is_dir() {
         bail!("the source is a directory; use -r to copy directories");
     }
-    let size = src
-        .store
-        .stat(from.as_str(), Default::default())
-        .await?
-        .size;
+    let size = src.store.stat(from.as_str()).await?.size;
     let into_dir = dst.path.is_empty()
         || dst.path.ends_with('/')
         || dst
@@ -195,7 +188,7 @@ async fn plan_tree(src: &Location, dst: &Location) -> Result<Vec<Job>> {
     let to_dir = ObjectPath::parse_dir(&dst.path)?;
     let entries = src
         .store
-        .list_all(from_dir.as_str(), ListOptions::default().recursive())
+        .list_all_with(from_dir.as_str(), ListOptions::default().recursive())
         .await?;
     let mut jobs = Vec::with_capacity(entries.len());
     for entry in entries {
@@ -223,10 +216,10 @@ async fn copy_one(
     bar: &indicatif::ProgressBar,
     opts: &WriteOptions,
 ) -> Result<()> {
-    let reader = src.read(from, ReadOptions::default()).await?;
+    let reader = src.read(from).await?;
     let length = reader.content_length();
     let body = Body::from_stream(reader.into_stream(), Some(length));
     let opts = opts.clone().with_progress(reporter(bar));
-    dst.write(to, body, opts).await?;
+    dst.write_with(to, body, opts).await?;
     Ok(())
 }

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use storage_types::backend::Backend;
+use storage_types::backend::{check_preconditions, verify_checksum};
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Error, ErrorKind,
     Feature, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation, Pair, Part,
     PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
-    StatOptions, StorageInfo, WriteOptions, check_preconditions, verify_checksum,
+    StatOptions, StorageInfo, WriteOptions,
 };
 
 use crate::blocking::blocking;

@@ -8,7 +8,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use futures_util::StreamExt;
 use storage_types::{Entry, ListOptions, Lister, Metadata, ObjectPath, Result};
 
 use crate::blocking::blocking;
@@ -46,7 +45,7 @@ pub(crate) async fn list(
     let stream = futures_util::stream::unfold(walk, |mut walk| async move {
         next_entry(&mut walk).await.map(|entry| (entry, walk))
     });
-    Ok(stream.boxed())
+    Ok(Lister::new(stream))
 }
 
 async fn next_entry(walk: &mut Walk) -> Option<Result<Entry>> {

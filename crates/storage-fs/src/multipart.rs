@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use storage_types::{
-    Body, Error, ErrorKind, MultipartUpload, ObjectPath, Part, Result, etag_matches,
-};
+use storage_types::{Body, Error, ErrorKind, MultipartUpload, ObjectPath, Part, Result};
+
+use storage_types::backend::etag_matches;
 use tokio::io::AsyncWriteExt;
 
 use crate::blocking::blocking;

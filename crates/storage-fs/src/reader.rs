@@ -9,9 +9,9 @@ use std::path::Path;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use storage_types::backend::check_preconditions;
 use storage_types::{
     ByteStream, Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result,
-    check_preconditions,
 };
 
 use crate::blocking::blocking;

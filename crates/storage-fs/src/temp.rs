@@ -7,7 +7,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use storage_types::{Error, ErrorKind, Result, check_preconditions};
+use storage_types::{Error, ErrorKind, Result};
+
+use storage_types::backend::check_preconditions;
 
 use crate::paths::{RESERVED_PREFIX, etag};
 

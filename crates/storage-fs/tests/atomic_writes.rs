@@ -58,10 +58,7 @@ async fn assert_old_intact(store: &FsStorage) {
 #[tokio::test]
 async fn body_error_midway_keeps_the_old_file() {
     let (_dir, store) = store_with_old().await;
-    let err = store
-        .write("d/obj", failing_body(None), WriteOptions::default())
-        .await
-        .unwrap_err();
+    let err = store.write("d/obj", failing_body(None)).await.unwrap_err();
     assert!(err.to_string().contains("the source disk failed"), "{err}");
     assert_old_intact(&store).await;
 }
@@ -70,11 +67,7 @@ async fn body_error_midway_keeps_the_old_file() {
 async fn body_error_on_a_new_path_leaves_nothing() {
     let (_dir, store) = store_with_old().await;
     store
-        .write(
-            "d/new",
-            failing_body(Some(3 << 20)),
-            WriteOptions::default(),
-        )
+        .write("d/new", failing_body(Some(3 << 20)))
         .await
         .unwrap_err();
     assert!(!store.exists("d/new").await.unwrap());
@@ -86,11 +79,7 @@ async fn short_and_long_bodies_keep_the_old_file() {
     let (_dir, store) = store_with_old().await;
     for (actual, declared) in [(10, 11), (12, 11), (0, 1), (1, 0)] {
         let err = store
-            .write(
-                "d/obj",
-                body_of_len(actual, declared),
-                WriteOptions::default(),
-            )
+            .write("d/obj", body_of_len(actual, declared))
             .await
             .unwrap_err();
         assert_eq!(
@@ -109,11 +98,7 @@ async fn cancelled_write_leaves_no_litter() {
         tokio::time::sleep(Duration::from_millis(1)).await;
         Some((Ok::<_, std::io::Error>(Bytes::from_static(b"more")), ()))
     });
-    let write = store.write(
-        "d/obj",
-        Body::from_stream(endless, None),
-        WriteOptions::default(),
-    );
+    let write = store.write("d/obj", Body::from_stream(endless, None));
     let outcome = tokio::time::timeout(Duration::from_millis(100), write).await;
     assert!(
         outcome.is_err(),
@@ -127,14 +112,12 @@ async fn cancelled_write_leaves_no_litter() {
 async fn failed_append_truncates_back() {
     let (_dir, store) = store_with_old().await;
     let err = store
-        .append("d/obj", 11, failing_body(None), PartOptions::default())
+        .append("d/obj", 11, failing_body(None))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("the source disk failed"), "{err}");
     assert_old_intact(&store).await;
-    let err = store
-        .append("d/obj", 11, body_of_len(3, 4), PartOptions::default())
-        .await;
+    let err = store.append("d/obj", 11, body_of_len(3, 4)).await;
     assert_eq!(err.unwrap_err().kind(), ErrorKind::IntegrityMismatch);
     assert_old_intact(&store).await;
 }
@@ -142,32 +125,23 @@ async fn failed_append_truncates_back() {
 #[tokio::test]
 async fn aborted_and_completed_uploads_leave_no_staging_files() {
     let (_dir, store) = store_with_old().await;
-    let aborted = store
-        .create_multipart("d/big", WriteOptions::default())
-        .await
-        .unwrap();
+    let aborted = store.create_multipart("d/big").await.unwrap();
     store
-        .upload_part(&aborted, 1, Body::from("abc"), PartOptions::default())
+        .upload_part(&aborted, 1, Body::from("abc"))
         .await
         .unwrap();
     store.abort_multipart(&aborted).await.unwrap();
 
-    let done = store
-        .create_multipart("d/obj", WriteOptions::default())
-        .await
-        .unwrap();
+    let done = store.create_multipart("d/obj").await.unwrap();
     let p1 = store
-        .upload_part(&done, 1, Body::from("new "), PartOptions::default())
+        .upload_part(&done, 1, Body::from("new "))
         .await
         .unwrap();
     let p2 = store
-        .upload_part(&done, 2, Body::from("content"), PartOptions::default())
+        .upload_part(&done, 2, Body::from("content"))
         .await
         .unwrap();
-    store
-        .complete_multipart(&done, &[p1, p2], Default::default())
-        .await
-        .unwrap();
+    store.complete_multipart(&done, &[p1, p2]).await.unwrap();
     assert_eq!(store.read_bytes("d/obj").await.unwrap(), "new content");
     assert_eq!(all_names(store.root()), [".stor-multipart", "d", "d/obj"]);
 }
@@ -175,12 +149,9 @@ async fn aborted_and_completed_uploads_leave_no_staging_files() {
 #[tokio::test]
 async fn failed_part_upload_keeps_no_part() {
     let (_dir, store) = store_with_old().await;
-    let up = store
-        .create_multipart("d/big", WriteOptions::default())
-        .await
-        .unwrap();
+    let up = store.create_multipart("d/big").await.unwrap();
     store
-        .upload_part(&up, 1, failing_body(None), PartOptions::default())
+        .upload_part(&up, 1, failing_body(None))
         .await
         .unwrap_err();
     assert!(store.list_parts(&up).await.unwrap().is_empty());
@@ -193,12 +164,7 @@ async fn cancelled_append_keeps_the_previous_length() {
         tokio::time::sleep(Duration::from_millis(1)).await;
         Some((Ok::<_, std::io::Error>(Bytes::from_static(b"more")), ()))
     });
-    let append = store.append(
-        "d/obj",
-        11,
-        Body::from_stream(endless, None),
-        PartOptions::default(),
-    );
+    let append = store.append("d/obj", 11, Body::from_stream(endless, None));
     let outcome = tokio::time::timeout(Duration::from_millis(100), append).await;
     assert!(
         outcome.is_err(),

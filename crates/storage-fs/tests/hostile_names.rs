@@ -37,7 +37,7 @@ async fn an_over_long_name_is_invalid_input_and_leaves_nothing() {
     for path in [name.clone(), format!("dir/{name}")] {
         let err = store.write_bytes(&path, "x").await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{path:.20}: {err}");
-        let err = store.stat(&path, StatOptions::default()).await.unwrap_err();
+        let err = store.stat(&path).await.unwrap_err();
         assert!(
             matches!(err.kind(), ErrorKind::InvalidInput | ErrorKind::NotFound),
             "{err}"
@@ -70,7 +70,7 @@ async fn names_differing_by_case_are_distinct_objects() {
     store.write_bytes("report.csv", "lower").await.unwrap();
     assert_eq!(&store.read_bytes("Report.csv").await.unwrap()[..], b"upper");
     assert_eq!(&store.read_bytes("report.csv").await.unwrap()[..], b"lower");
-    let names = store.list_all("", ListOptions::default()).await.unwrap();
+    let names = store.list_all("").await.unwrap();
     let names: Vec<&str> = names.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(names, ["Report.csv", "report.csv"]);
 }
@@ -85,7 +85,7 @@ async fn names_differing_by_unicode_normalisation_are_distinct_objects() {
     assert_eq!(&store.read_bytes(composed).await.unwrap()[..], b"nfc");
     assert_eq!(&store.read_bytes(decomposed).await.unwrap()[..], b"nfd");
     let mut names: Vec<String> = store
-        .list_all("", ListOptions::default())
+        .list_all("")
         .await
         .unwrap()
         .into_iter()
@@ -95,7 +95,7 @@ async fn names_differing_by_unicode_normalisation_are_distinct_objects() {
     let mut expected = vec![composed.to_owned(), decomposed.to_owned()];
     expected.sort();
     assert_eq!(names, expected, "listed byte for byte as written");
-    store.delete(composed, Default::default()).await.unwrap();
+    store.delete(composed).await.unwrap();
     assert!(
         store.exists(decomposed).await.unwrap(),
         "deleting one kept the other"

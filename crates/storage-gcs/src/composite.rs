@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use google_cloud_storage::model::Object;
-use storage_types::{Body, Error, Metadata, PartReader, Result, WriteOptions};
+use storage_types::backend::PartReader;
+use storage_types::{Body, Error, Metadata, Result, WriteOptions};
 use tokio::task::JoinSet;
 
 use crate::GcsStorage;

@@ -58,7 +58,7 @@ pub(crate) fn list_raw(
             .collect();
         futures_util::stream::iter(items)
     });
-    Box::pin(entries.try_flatten())
+    Lister::new(entries.try_flatten())
 }
 
 fn entries_of(

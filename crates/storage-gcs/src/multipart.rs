@@ -214,7 +214,7 @@ pub(crate) async fn complete(
     for part in parts {
         let found = staged
             .get(&part.number)
-            .filter(|p| storage_types::etag_matches(&p.etag, &part.etag));
+            .filter(|p| storage_types::backend::etag_matches(&p.etag, &part.etag));
         let Some(found) = found else {
             return Err(Error::invalid_input(format!(
                 "part {} was not uploaded, or its ETag is not {:?}",

@@ -9,9 +9,8 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use google_cloud_storage::streaming_source::{SizeHint, StreamingSource};
-use storage_types::{
-    Body, ByteStream, Checksum, Error, Metadata, PartReader, Result, WriteOptions, verify_checksum,
-};
+use storage_types::backend::{PartReader, verify_checksum};
+use storage_types::{Body, ByteStream, Checksum, Error, Metadata, Result, WriteOptions};
 use sync_wrapper::SyncWrapper;
 
 use crate::GcsStorage;

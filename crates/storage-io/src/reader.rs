@@ -40,7 +40,7 @@ use crate::window::Window;
 /// use tokio::io::{AsyncReadExt, AsyncSeekExt};
 ///
 /// let store: Arc<dyn Storage> = Arc::new(storage_memory::MemoryStorage::new());
-/// store.write("a.txt", "hello, world".into(), WriteOptions::default()).await?;
+/// store.write("a.txt", "hello, world".into()).await?;
 ///
 /// let mut reader = ObjectReader::open(store, "a.txt", ReaderOptions::default()).await?;
 /// reader.seek(SeekFrom::End(-5)).await?;
@@ -99,7 +99,7 @@ impl ObjectReader {
         stat.if_none_match = read.if_none_match.take();
         stat.version.clone_from(&read.version);
         stat.encryption.clone_from(&read.encryption);
-        let metadata = store.stat(path, stat).await?;
+        let metadata = store.stat_with(path, stat).await?;
         if metadata.is_dir() {
             return Err(
                 Error::new(ErrorKind::IsDirectory, "a directory cannot be read").with_path(path),
@@ -222,7 +222,7 @@ impl ObjectReader {
         let store = Arc::clone(&self.store);
         let path = self.path.clone();
         let opts = self.read.clone().with_range(offset..self.metadata.size);
-        Box::pin(async move { store.read(&path, opts).await })
+        Box::pin(async move { store.read_with(&path, opts).await })
     }
 
     /// Refuses a ranged read of another version than the one opened, for backends that could

@@ -85,7 +85,7 @@ impl ObjectSink {
         }
         let owned = path.to_owned();
         let write = opts.write;
-        let task = runtime.spawn(async move { store.write(&owned, body, write).await });
+        let task = runtime.spawn(async move { store.write_with(&owned, body, write).await });
         Ok(ObjectSink {
             path: path.to_owned(),
             tx: PollSender::new(tx),

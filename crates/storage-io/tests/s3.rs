@@ -39,7 +39,7 @@ async fn store() -> Result<Arc<dyn Storage>, String> {
         .build()
         .await
         .map_err(|err| format!("the S3 store does not build: {err}"))?;
-    match store.create_bucket(&bucket, BucketOptions::default()).await {
+    match store.create_bucket(&bucket).await {
         Ok(()) => {}
         Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
         Err(err) => return Err(format!("cannot create bucket {bucket}: {err}")),

@@ -43,7 +43,7 @@ pub(crate) fn list(state: Arc<State>, dir: &ObjectPath, opts: &ListOptions) -> L
         let page = next_page(&mut cursor);
         Some((futures_util::stream::iter(page), cursor))
     });
-    Box::pin(futures_util::StreamExt::flatten(pages))
+    Lister::new(futures_util::StreamExt::flatten(pages))
 }
 
 /// Up to `page_size` entries after the cursor; advances it.

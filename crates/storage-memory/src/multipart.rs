@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
-use storage_types::{
-    Error, ErrorKind, MultipartUpload, ObjectPath, Part, Result, WriteOptions, etag_matches,
-};
+use storage_types::backend::etag_matches;
+use storage_types::{Error, ErrorKind, MultipartUpload, ObjectPath, Part, Result, WriteOptions};
 
 /// An upload in progress.
 #[derive(Debug)]

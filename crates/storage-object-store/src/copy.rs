@@ -59,8 +59,8 @@ async fn transfer(
         adapter.has(Feature::Rename),
         adapter.has(Feature::Copy),
     ) {
-        (true, true, _) => store.rename(&source, &target, opts).await,
-        (_, _, true) => store.copy(&source, &target, opts).await,
+        (true, true, _) => store.rename_with(&source, &target, opts).await,
+        (_, _, true) => store.copy_with(&source, &target, opts).await,
         (_, _, false) => stream_copy(adapter, &source, &target, create).await,
     };
     result.map_err(|err| match err.kind() {
@@ -73,7 +73,7 @@ async fn transfer(
     })?;
     if remove && !adapter.has(Feature::Rename) {
         store
-            .delete(&source, DeleteOptions::default())
+            .delete(&source)
             .await
             .map_err(|err| error::map(err, service, from.as_ref()))?;
     }
@@ -91,7 +91,7 @@ async fn same_object(
     let service = adapter.service();
     adapter
         .store
-        .stat(path, StatOptions::default())
+        .stat(path)
         .await
         .map_err(|err| error::for_read(err, service, location.as_ref()))?;
     if create {
@@ -115,13 +115,13 @@ async fn stream_copy(
     target: &str,
     create: bool,
 ) -> storage_types::Result<()> {
-    let reader = adapter.store.read(source, ReadOptions::default()).await?;
+    let reader = adapter.store.read(source).await?;
     let length = reader.content_length();
     let body = Body::from_stream(reader.into_stream(), Some(length));
     let mut opts = WriteOptions::default();
     if create {
         opts.if_none_match = Some("*".into());
     }
-    adapter.store.write(target, body, opts).await?;
+    adapter.store.write_with(target, body, opts).await?;
     Ok(())
 }

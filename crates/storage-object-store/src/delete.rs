@@ -55,7 +55,7 @@ async fn delete_each(adapter: &StorageObjectStore, batch: Vec<Result<Path>>) -> 
             Ok(location) => match paths::object(service, &location) {
                 Ok(path) => adapter
                     .store
-                    .delete(&path, DeleteOptions::default())
+                    .delete(&path)
                     .await
                     .map(|()| location.clone())
                     .map_err(|err| error::map(err, service, location.as_ref())),

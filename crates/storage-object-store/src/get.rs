@@ -52,7 +52,7 @@ pub(crate) async fn get_opts(
     let mut opts = read_options(&options, options.range.as_ref().map(byte_range));
     opts.if_match = options.if_match.clone();
     opts.if_none_match = options.if_none_match.clone();
-    match adapter.store.read(&path, opts).await {
+    match adapter.store.read_with(&path, opts).await {
         Ok(reader) => Ok(into_result(adapter, location, reader, &options)),
         Err(err) if err.kind() == ErrorKind::ConditionNotMet && options.if_match.is_none() => {
             Err(not_modified(err, location.as_ref()))
@@ -105,7 +105,7 @@ async fn get_checked(
         if can_pin {
             opts.if_match = meta.etag.clone();
         }
-        match adapter.store.read(path, opts).await {
+        match adapter.store.read_with(path, opts).await {
             Ok(reader) => return Ok(into_result(adapter, location, reader, options)),
             // The object changed since the stat: check the conditions again on the new one.
             Err(err) if err.kind() == ErrorKind::ConditionNotMet && attempt < PINNED_ATTEMPTS => {}
@@ -125,7 +125,7 @@ async fn stat(
     opts.version = options.version.clone();
     adapter
         .store
-        .stat(path, opts)
+        .stat_with(path, opts)
         .await
         .map_err(|err| error::for_read(err, adapter.service(), location.as_ref()))
 }

@@ -89,7 +89,7 @@ async fn open(
     opts: ListOptions,
 ) -> Result<BoxStream<'static, Result<Entry>>> {
     let service = store.info().service;
-    let lister: Lister = match store.list(dir, opts).await {
+    let lister: Lister = match store.list_with(dir, opts).await {
         Ok(lister) => lister,
         Err(err) if is_absent(err.kind()) => return Ok(futures_util::stream::empty().boxed()),
         Err(err) => return Err(error::map(err, service, dir)),

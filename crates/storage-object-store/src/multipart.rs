@@ -42,7 +42,7 @@ impl MultipartStore for StorageObjectStore {
         )?;
         let upload = self
             .store
-            .create_multipart(&raw, write)
+            .create_multipart_with(&raw, write)
             .await
             .map_err(|err| error::map(err, service, path.as_ref()))?;
         Ok(upload.upload_id)
@@ -61,7 +61,7 @@ impl MultipartStore for StorageObjectStore {
             .map_err(|_| generic(service, format!("part index {part_idx} is too large")))?;
         let part = self
             .store
-            .upload_part(&upload, number, body(data), PartOptions::default())
+            .upload_part(&upload, number, body(data))
             .await
             .map_err(|err| error::map(err, service, path.as_ref()))?;
         Ok(PartId {
@@ -88,12 +88,12 @@ impl MultipartStore for StorageObjectStore {
             // empty object.
             self.store.abort_multipart(&upload).await.map_err(mapped)?;
             self.store
-                .write(&raw, Body::empty(), WriteOptions::default())
+                .write(&raw, Body::empty())
                 .await
                 .map_err(mapped)?
         } else {
             self.store
-                .complete_multipart(&upload, &parts, CompleteOptions::default())
+                .complete_multipart(&upload, &parts)
                 .await
                 .map_err(|err| error::for_complete(err, service, path.as_ref()))?
         };

@@ -49,7 +49,7 @@ pub(crate) async fn put_opts(
     let shown = location.as_ref();
     let written = adapter
         .store
-        .write(&path, body(payload), write)
+        .write_with(&path, body(payload), write)
         .await
         .map_err(|err| match opts.mode {
             PutMode::Create => error::for_create(err, service, shown),
@@ -78,7 +78,7 @@ pub(crate) async fn put_result(
 ) -> PutResult {
     let mut meta = written;
     if meta.etag.is_none()
-        && let Ok(current) = adapter.store.stat(path, StatOptions::default()).await
+        && let Ok(current) = adapter.store.stat(path).await
     {
         meta = current;
     }

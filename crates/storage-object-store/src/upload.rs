@@ -46,7 +46,7 @@ pub(crate) async fn start(
     )?;
     let handle = adapter
         .store
-        .create_multipart(&path, write.clone())
+        .create_multipart_with(&path, write.clone())
         .await
         .map_err(|err| error::map(err, service, location.as_ref()))?;
     Ok(Box::new(StorageUpload {
@@ -94,7 +94,7 @@ impl MultipartUpload for StorageUpload {
             let number = u32::try_from(slot + 1)
                 .map_err(|_| error::generic(service, "too many parts for one upload"))?;
             let part = store
-                .upload_part(&handle, number, body(data), PartOptions::default())
+                .upload_part(&handle, number, body(data))
                 .await
                 .map_err(|err| error::map(err, service, &location))?;
             parts.lock().unwrap_or_else(PoisonError::into_inner)[slot] = Some(part);
@@ -123,12 +123,12 @@ impl MultipartUpload for StorageUpload {
                 .await
                 .map_err(|err| self.error(err))?;
             store
-                .write(&path, Body::empty(), self.write.clone())
+                .write_with(&path, Body::empty(), self.write.clone())
                 .await
                 .map_err(|err| self.error(err))?
         } else {
             store
-                .complete_multipart(&self.handle, &parts, CompleteOptions::default())
+                .complete_multipart(&self.handle, &parts)
                 .await
                 .map_err(|err| {
                     error::for_complete(err, self.adapter.service(), self.location.as_ref())

@@ -35,7 +35,7 @@ pub(crate) fn list(store: S3Storage, dir: &ObjectPath, opts: ListOptions) -> Lis
             Err(err) => Some((futures_util::stream::iter(vec![Err(err)]), None)),
         }
     });
-    Box::pin(pages.flatten())
+    Lister::new(pages.flatten())
 }
 
 /// One page, sorted; and whether another follows.

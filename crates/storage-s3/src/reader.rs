@@ -4,9 +4,9 @@
 use std::time::SystemTime;
 
 use futures_util::{FutureExt, StreamExt};
+use storage_types::backend::resume_pinned;
 use storage_types::{
     ByteStream, Error, ErrorKind, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
-    resume_pinned,
 };
 
 use crate::S3Storage;

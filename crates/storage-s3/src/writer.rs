@@ -6,9 +6,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use storage_types::{
-    Body, Checksum, Error, Metadata, ObjectPath, PartReader, Result, WriteOptions, verify_checksum,
-};
+use storage_types::backend::{PartReader, verify_checksum};
+use storage_types::{Body, Checksum, Error, Metadata, ObjectPath, Result, WriteOptions};
 use tokio::task::JoinSet;
 
 use crate::S3Storage;

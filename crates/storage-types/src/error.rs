@@ -370,7 +370,10 @@ mod tests {
         let shown = err.to_string();
         assert!(!shown.contains('\n'), "{shown}");
         assert_eq!(shown, "fs write a/b: unexpected: first second");
-        assert_eq!(format!("{err:#}"), "fs write a/b: unexpected: first second: disk full");
+        assert_eq!(
+            format!("{err:#}"),
+            "fs write a/b: unexpected: first second: disk full"
+        );
         let chained = Error::new(ErrorKind::Unavailable, "send failed").with_source(err);
         assert_eq!(
             format!("{chained:#}"),

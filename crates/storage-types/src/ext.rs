@@ -65,7 +65,9 @@ pub trait StorageExt: Storage {
     /// many objects were deleted.
     async fn remove_all(&self, dir: &str) -> Result<u64> {
         let mut deleted = 0;
-        let mut entries = self.list_with(dir, ListOptions::default().recursive()).await?;
+        let mut entries = self
+            .list_with(dir, ListOptions::default().recursive())
+            .await?;
         while let Some(entry) = entries.next().await.transpose()? {
             self.delete(entry.path.as_str()).await?;
             deleted += 1;

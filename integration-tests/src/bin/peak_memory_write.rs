@@ -91,7 +91,7 @@ async fn run(url: &str, size: u64) -> storage::Result<()> {
         .has_feature(storage::Feature::Buckets)
     {
         let bucket = store.info().name.clone();
-        match store.create_bucket(&bucket, Default::default()).await {
+        match store.create_bucket(&bucket).await {
             Err(err) if err.kind() != storage::ErrorKind::AlreadyExists => return Err(err),
             _ => {}
         }
@@ -108,19 +108,12 @@ async fn run(url: &str, size: u64) -> storage::Result<()> {
     });
     let started = Instant::now();
     store
-        .write(
-            "peak-memory.bin",
-            Body::from_stream(chunks, Some(size)),
-            WriteOptions::default(),
-        )
+        .write("peak-memory.bin", Body::from_stream(chunks, Some(size)))
         .await?;
     let wrote = started.elapsed();
 
     let started = Instant::now();
-    let mut stream = store
-        .read("peak-memory.bin", ReadOptions::default())
-        .await?
-        .into_stream();
+    let mut stream = store.read("peak-memory.bin").await?.into_stream();
     let mut offset = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
@@ -139,7 +132,7 @@ async fn run(url: &str, size: u64) -> storage::Result<()> {
         ));
     }
     let read = started.elapsed();
-    store.delete("peak-memory.bin", Default::default()).await?;
+    store.delete("peak-memory.bin").await?;
     let mib = size as f64 / (1 << 20) as f64;
     println!(
         "wrote {mib:.0} MiB in {:.2} s, read and verified it in {:.2} s",

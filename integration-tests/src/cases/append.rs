@@ -19,10 +19,7 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn create(ctx: &Ctx, rel: &str) -> anyhow::Result<()> {
-    let meta = ctx
-        .store
-        .create_append(&ctx.path(rel), WriteOptions::default())
-        .await?;
+    let meta = ctx.store.create_append(&ctx.path(rel)).await?;
     ensure_eq!(meta.size, 0, "size of a new appendable object");
     Ok(())
 }
@@ -33,9 +30,7 @@ async fn append(
     offset: u64,
     data: &'static str,
 ) -> storage_types::Result<u64> {
-    ctx.store
-        .append(&ctx.path(rel), offset, data.into(), PartOptions::default())
-        .await
+    ctx.store.append(&ctx.path(rel), offset, data.into()).await
 }
 
 async fn twice_then_commit(ctx: &Ctx) -> anyhow::Result<()> {
@@ -88,10 +83,7 @@ async fn failed_append_keeps_length(ctx: &Ctx) -> anyhow::Result<()> {
     create(ctx, "log").await?;
     append(ctx, "log", 0, "abc").await?;
     let short = check::chunked_body(check::pattern(5, 1), 2, Some(10));
-    let failed = ctx
-        .store
-        .append(&ctx.path("log"), 3, short, PartOptions::default())
-        .await;
+    let failed = ctx.store.append(&ctx.path("log"), 3, short).await;
     expect_error(failed)?;
     ensure_eq!(
         append(ctx, "log", 3, "def").await?,

@@ -12,9 +12,7 @@ pub(super) fn cases() -> Vec<Case> {
 // is lower-case letters, digits and dashes, valid on every cloud).
 async fn create_list_delete(ctx: &Ctx) -> anyhow::Result<()> {
     let name = format!("conformance-{}", ctx.run_id());
-    ctx.store
-        .create_bucket(&name, BucketOptions::default())
-        .await?;
+    ctx.store.create_bucket(&name).await?;
     let listed = ctx.store.list_buckets().await;
     let deleted = ctx.store.delete_bucket(&name).await;
     let listed = listed?;

@@ -40,7 +40,7 @@ async fn writers_to_one_key(ctx: &Ctx) -> anyhow::Result<()> {
         tasks.spawn(async move {
             // Streamed in chunks, so that the writes really interleave.
             let body = check::chunked_body(body, 16 * 1024, None);
-            store.write(&path, body, Default::default()).await?;
+            store.write(&path, body).await?;
             Ok(())
         });
     }

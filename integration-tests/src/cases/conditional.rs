@@ -47,7 +47,7 @@ async fn write(
     opts: WriteOptions,
 ) -> storage_types::Result<()> {
     ctx.store
-        .write(&ctx.path(rel), data.into(), opts)
+        .write_with(&ctx.path(rel), data.into(), opts)
         .await
         .map(drop)
 }
@@ -120,7 +120,11 @@ async fn write_if_match_missing_fails(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 async fn read_with(ctx: &Ctx, opts: ReadOptions) -> storage_types::Result<bytes::Bytes> {
-    ctx.store.read(&ctx.path("a"), opts).await?.bytes().await
+    ctx.store
+        .read_with(&ctx.path("a"), opts)
+        .await?
+        .bytes()
+        .await
 }
 
 async fn read_if_match_current(ctx: &Ctx) -> anyhow::Result<()> {
@@ -158,12 +162,12 @@ async fn stat_if_match(ctx: &Ctx) -> anyhow::Result<()> {
     let path = ctx.path("a");
     let meta = ctx
         .store
-        .stat(&path, StatOptions::default().with_if_match(current))
+        .stat_with(&path, StatOptions::default().with_if_match(current))
         .await?;
     ensure_eq!(meta.size, 7, "size from a stat with the current if_match");
     let stat = ctx
         .store
-        .stat(&path, StatOptions::default().with_if_match(WRONG_ETAG))
+        .stat_with(&path, StatOptions::default().with_if_match(WRONG_ETAG))
         .await;
     expect_kind(stat, ErrorKind::ConditionNotMet)?;
     Ok(())
@@ -175,12 +179,12 @@ async fn stat_if_none_match(ctx: &Ctx) -> anyhow::Result<()> {
     let path = ctx.path("a");
     let stat = ctx
         .store
-        .stat(&path, StatOptions::default().with_if_none_match(current))
+        .stat_with(&path, StatOptions::default().with_if_none_match(current))
         .await;
     expect_kind(stat, ErrorKind::ConditionNotMet)?;
     let meta = ctx
         .store
-        .stat(&path, StatOptions::default().with_if_none_match(WRONG_ETAG))
+        .stat_with(&path, StatOptions::default().with_if_none_match(WRONG_ETAG))
         .await?;
     ensure_eq!(
         meta.size,

@@ -20,7 +20,9 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn copy(ctx: &Ctx, from: &str, to: &str, opts: CopyOptions) -> storage_types::Result<()> {
-    ctx.store.copy(&ctx.path(from), &ctx.path(to), opts).await
+    ctx.store
+        .copy_with(&ctx.path(from), &ctx.path(to), opts)
+        .await
 }
 
 async fn copies_and_keeps_source(ctx: &Ctx) -> anyhow::Result<()> {

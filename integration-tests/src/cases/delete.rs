@@ -19,10 +19,7 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn delete(ctx: &Ctx, rel: &str) -> anyhow::Result<()> {
-    Ok(ctx
-        .store
-        .delete(&ctx.path(rel), DeleteOptions::default())
-        .await?)
+    Ok(ctx.store.delete(&ctx.path(rel)).await?)
 }
 
 async fn missing_succeeds(ctx: &Ctx) -> anyhow::Result<()> {

@@ -48,7 +48,7 @@ async fn created_dir_stats_as_dir(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn created_dir_listed_in_parent(ctx: &Ctx) -> anyhow::Result<()> {
     create_dir(ctx, "p/d").await?;
-    let entries = ctx.list("p/", ListOptions::default()).await?;
+    let entries = ctx.list("p/").await?;
     let names: Vec<&str> = entries
         .iter()
         .map(|e| ctx.relative(e.path.as_str()))
@@ -93,9 +93,7 @@ async fn objects_inside_created_dir(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn delete_empty_dir(ctx: &Ctx) -> anyhow::Result<()> {
     create_dir(ctx, "d").await?;
-    ctx.store
-        .delete(&ctx.path("d/"), DeleteOptions::default())
-        .await?;
+    ctx.store.delete(&ctx.path("d/")).await?;
     ctx.ensure_absent("d/").await?;
     let names = ctx.list_names("", ListOptions::default()).await?;
     anyhow::ensure!(names.is_empty(), "the case directory still lists {names:?}");

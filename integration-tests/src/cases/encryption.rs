@@ -68,14 +68,14 @@ fn key(which: u8) -> Encryption {
 async fn write_encrypted(ctx: &Ctx, data: &Bytes, encryption: Encryption) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_encryption(encryption);
     ctx.store
-        .write(&ctx.path("secret"), data.clone().into(), opts)
+        .write_with(&ctx.path("secret"), data.clone().into(), opts)
         .await?;
     Ok(())
 }
 
 async fn read_with(ctx: &Ctx, opts: ReadOptions) -> storage_types::Result<Bytes> {
     ctx.store
-        .read(&ctx.path("secret"), opts)
+        .read_with(&ctx.path("secret"), opts)
         .await?
         .bytes()
         .await
@@ -115,10 +115,10 @@ async fn other_customer_key_fails(ctx: &Ctx) -> anyhow::Result<()> {
 async fn customer_key_needed_to_stat(ctx: &Ctx) -> anyhow::Result<()> {
     write_encrypted(ctx, &check::pattern(300, 25), key(7)).await?;
     let path = ctx.path("secret");
-    expect_error(ctx.store.stat(&path, StatOptions::default()).await)
+    expect_error(ctx.store.stat(&path).await)
         .map_err(|e| e.context("a stat of a customer-key object without the key"))?;
     let other = StatOptions::default().with_encryption(key(9));
-    expect_error(ctx.store.stat(&path, other).await)
+    expect_error(ctx.store.stat_with(&path, other).await)
         .map_err(|e| e.context("a stat of a customer-key object with another key"))?;
     Ok(())
 }
@@ -126,7 +126,7 @@ async fn customer_key_needed_to_stat(ctx: &Ctx) -> anyhow::Result<()> {
 async fn customer_key_stat(ctx: &Ctx) -> anyhow::Result<()> {
     write_encrypted(ctx, &check::pattern(1234, 24), key(7)).await?;
     let opts = StatOptions::default().with_encryption(key(7));
-    let meta = ctx.store.stat(&ctx.path("secret"), opts).await?;
+    let meta = ctx.store.stat_with(&ctx.path("secret"), opts).await?;
     ensure_eq!(meta.size, 1234, "size from a stat with the customer key");
     Ok(())
 }
@@ -135,7 +135,7 @@ async fn customer_key_multipart(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_encryption(key(7));
     let up = ctx
         .store
-        .create_multipart(&ctx.path("secret"), opts)
+        .create_multipart_with(&ctx.path("secret"), opts)
         .await?;
     let (one, two) = (
         check::pattern(ctx.part_size() as usize, 25),
@@ -146,12 +146,12 @@ async fn customer_key_multipart(ctx: &Ctx) -> anyhow::Result<()> {
         let opts = PartOptions::default().with_encryption(key(7));
         parts.push(
             ctx.store
-                .upload_part(&up, number, data.clone().into(), opts)
+                .upload_part_with(&up, number, data.clone().into(), opts)
                 .await?,
         );
     }
     let done = CompleteOptions::default().with_encryption(key(7));
-    ctx.store.complete_multipart(&up, &parts, done).await?;
+    ctx.store.complete_multipart_with(&up, &parts, done).await?;
     let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(7))).await?;
     let expected: Vec<u8> = one.iter().chain(two.iter()).copied().collect();
     check::ensure_bytes(
@@ -181,7 +181,7 @@ async fn kms_round_trip(ctx: &Ctx) -> anyhow::Result<()> {
 async fn customer_key_multipart_needs_key(ctx: &Ctx) -> anyhow::Result<()> {
     let up = ctx
         .store
-        .create_multipart(
+        .create_multipart_with(
             &ctx.path("secret"),
             WriteOptions::default().with_encryption(key(7)),
         )
@@ -190,10 +190,12 @@ async fn customer_key_multipart_needs_key(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = PartOptions::default().with_encryption(key(7));
     let part = ctx
         .store
-        .upload_part(&up, 1, data.clone().into(), opts)
+        .upload_part_with(&up, 1, data.clone().into(), opts)
         .await?;
     let done = CompleteOptions::default().with_encryption(key(7));
-    ctx.store.complete_multipart(&up, &[part], done).await?;
+    ctx.store
+        .complete_multipart_with(&up, &[part], done)
+        .await?;
     expect_error(ctx.store.read_bytes(&ctx.path("secret")).await)
         .map_err(|e| e.context("reading a customer-key multipart object without the key"))?;
     let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(7))).await?;
@@ -209,7 +211,9 @@ async fn customer_key_streamed_in_parts(ctx: &Ctx) -> anyhow::Result<()> {
         .with_encryption(key(9))
         .with_part_size(part_size);
     let body = check::chunked_body(data.clone(), 256 * 1024, None);
-    ctx.store.write(&ctx.path("secret"), body, opts).await?;
+    ctx.store
+        .write_with(&ctx.path("secret"), body, opts)
+        .await?;
     expect_error(ctx.store.read_bytes(&ctx.path("secret")).await)
         .map_err(|e| e.context("reading a streamed customer-key object without the key"))?;
     let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(9))).await?;
@@ -220,7 +224,7 @@ async fn customer_key_streamed_in_parts(ctx: &Ctx) -> anyhow::Result<()> {
 async fn customer_key_copy(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_encryption(key(3));
     ctx.store
-        .write(
+        .write_with(
             &ctx.path("source"),
             Bytes::from_static(b"copied secret").into(),
             opts,
@@ -230,7 +234,7 @@ async fn customer_key_copy(ctx: &Ctx) -> anyhow::Result<()> {
         .with_source_encryption(key(3))
         .with_encryption(key(4));
     ctx.store
-        .copy(&ctx.path("source"), &ctx.path("secret"), copy)
+        .copy_with(&ctx.path("source"), &ctx.path("secret"), copy)
         .await?;
     let bytes = read_with(ctx, ReadOptions::default().with_encryption(key(4))).await?;
     check::ensure_bytes(

@@ -24,7 +24,7 @@ async fn exists_object(ctx: &Ctx) -> anyhow::Result<()> {
     anyhow::ensure!(!exists(ctx, "a").await?, "exists says yes before the write");
     ctx.write("a", "a").await?;
     anyhow::ensure!(exists(ctx, "a").await?, "exists says no after the write");
-    ctx.store.delete(&ctx.path("a"), Default::default()).await?;
+    ctx.store.delete(&ctx.path("a")).await?;
     anyhow::ensure!(!exists(ctx, "a").await?, "exists says yes after the delete");
     Ok(())
 }

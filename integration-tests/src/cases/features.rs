@@ -34,19 +34,20 @@ async fn undeclared_are_unsupported(ctx: &Ctx) -> anyhow::Result<()> {
         match feature {
             Feature::Multipart => {
                 let opts = WriteOptions::default();
-                unsupported(store.create_multipart(&dst, opts).await, "create_multipart")?;
+                unsupported(
+                    store.create_multipart_with(&dst, opts).await,
+                    "create_multipart",
+                )?;
                 let upload = MultipartUpload::new(&dst, "conformance-upload")?;
                 let body = "x".into();
-                let part = store
-                    .upload_part(&upload, 1, body, PartOptions::default())
-                    .await;
+                let part = store.upload_part(&upload, 1, body).await;
                 unsupported(part, "upload_part")?;
                 let parts = [Part {
                     number: 1,
                     etag: "\"e\"".into(),
                     size: 1,
                 }];
-                let done = store.complete_multipart(&upload, &parts, CompleteOptions::default());
+                let done = store.complete_multipart(&upload, &parts);
                 unsupported(done.await, "complete_multipart")?;
                 unsupported(store.abort_multipart(&upload).await, "abort_multipart")?;
                 unsupported(store.list_parts(&upload).await, "list_parts")?;
@@ -57,26 +58,23 @@ async fn undeclared_are_unsupported(ctx: &Ctx) -> anyhow::Result<()> {
             }
             Feature::Append => {
                 let opts = WriteOptions::default();
-                unsupported(store.create_append(&dst, opts).await, "create_append")?;
-                let append = store
-                    .append(&src, 7, "x".into(), PartOptions::default())
-                    .await;
+                unsupported(store.create_append_with(&dst, opts).await, "create_append")?;
+                let append = store.append(&src, 7, "x".into()).await;
                 unsupported(append, "append")?;
                 unsupported(store.commit_append(&src).await, "commit_append")?;
             }
             Feature::Copy => {
-                unsupported(store.copy(&src, &dst, CopyOptions::default()).await, "copy")?;
+                unsupported(store.copy(&src, &dst).await, "copy")?;
             }
             Feature::Rename => {
-                unsupported(
-                    store.rename(&src, &dst, CopyOptions::default()).await,
-                    "rename",
-                )?;
+                unsupported(store.rename(&src, &dst).await, "rename")?;
             }
             Feature::Presign => {
                 let expires = Duration::from_secs(60);
                 let opts = PresignOptions::default();
-                let signed = store.presign(PresignMethod::Get, &src, expires, opts).await;
+                let signed = store
+                    .presign_with(PresignMethod::Get, &src, expires, opts)
+                    .await;
                 unsupported(signed, "presign")?;
             }
             Feature::CreateDir => {
@@ -85,7 +83,7 @@ async fn undeclared_are_unsupported(ctx: &Ctx) -> anyhow::Result<()> {
             Feature::Buckets => {
                 let name = format!("conformance-{}", ctx.run_id());
                 let opts = BucketOptions::default();
-                unsupported(store.create_bucket(&name, opts).await, "create_bucket")?;
+                unsupported(store.create_bucket_with(&name, opts).await, "create_bucket")?;
                 unsupported(store.delete_bucket(&name).await, "delete_bucket")?;
                 unsupported(store.list_buckets().await, "list_buckets")?;
             }

@@ -41,7 +41,7 @@ async fn write_checked(
     } else {
         data.into()
     };
-    ctx.store.write(&ctx.path("sum"), body, opts).await
+    ctx.store.write_with(&ctx.path("sum"), body, opts).await
 }
 
 async fn refused(ctx: &Ctx, data: Bytes, checksum: Checksum, in_parts: bool) -> anyhow::Result<()> {

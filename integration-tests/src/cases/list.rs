@@ -72,7 +72,7 @@ async fn dirs_and_files(ctx: &Ctx) -> anyhow::Result<()> {
         &["d/a", "d/b", "d/sub/c", "d/sub/deeper/e", "d/other/f"],
     )
     .await?;
-    let entries = ctx.list("d/", one_level()).await?;
+    let entries = ctx.list_with("d/", one_level()).await?;
     let mut seen = Vec::new();
     for entry in &entries {
         let rel = ctx.relative(entry.path.as_str()).to_owned();
@@ -103,7 +103,7 @@ async fn subdir_listed_once(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn recursive_lists_only_files(ctx: &Ctx) -> anyhow::Result<()> {
     write_all(ctx, &["d/a", "d/sub/b", "d/sub/deeper/c"]).await?;
-    let entries = ctx.list("d/", recursive()).await?;
+    let entries = ctx.list_with("d/", recursive()).await?;
     for entry in &entries {
         anyhow::ensure!(
             entry.metadata.is_file() && !entry.path.as_str().ends_with('/'),
@@ -248,7 +248,7 @@ async fn entries_carry_sizes(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("d/empty", "").await?;
     ctx.write("d/big", vec![7u8; 10_000]).await?;
     ctx.write("d/s/x", "x").await?;
-    let entries = ctx.list("d/", one_level()).await?;
+    let entries = ctx.list_with("d/", one_level()).await?;
     ensure_eq!(entries.len(), 4, "number of entries of d/ ({entries:?})");
     for entry in entries {
         let rel = ctx.relative(entry.path.as_str());
@@ -272,15 +272,10 @@ async fn entries_carry_sizes(ctx: &Ctx) -> anyhow::Result<()> {
 // Entries name paths from the store's root, usable as they are in the next call.
 async fn paths_are_relative_to_root(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("d/a", "a").await?;
-    let entries = ctx.list("d/", one_level()).await?;
+    let entries = ctx.list_with("d/", one_level()).await?;
     let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
     let expected = ctx.path("d/a");
     ensure_eq!(paths, vec![expected.as_str()], "paths listed below d/");
-    let bytes = ctx
-        .store
-        .read(paths[0], Default::default())
-        .await?
-        .bytes()
-        .await?;
+    let bytes = ctx.store.read(paths[0]).await?.bytes().await?;
     crate::check::ensure_bytes(&bytes, b"a", "object read through its listed path")
 }

@@ -24,7 +24,7 @@ async fn round_trip(
     check: impl Fn(&Metadata) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     ctx.store
-        .write(&ctx.path("a"), "content".into(), opts)
+        .write_with(&ctx.path("a"), "content".into(), opts)
         .await?;
     check(&ctx.stat("a").await?).map_err(|e| e.context("metadata from stat"))?;
     from_read(ctx, check).await
@@ -35,10 +35,7 @@ async fn from_read(
     ctx: &Ctx,
     check: impl Fn(&Metadata) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let reader = ctx
-        .store
-        .read(&ctx.path("a"), ReadOptions::default())
-        .await?;
+    let reader = ctx.store.read(&ctx.path("a")).await?;
     check(reader.metadata()).map_err(|e| e.context("metadata from read"))?;
     crate::check::ensure_bytes(&reader.bytes().await?, b"content", "content")
 }
@@ -82,7 +79,7 @@ fn check_cache_control(m: &Metadata) -> anyhow::Result<()> {
 async fn write_cache_control(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_cache_control("max-age=3600, public");
     ctx.store
-        .write(&ctx.path("a"), "content".into(), opts)
+        .write_with(&ctx.path("a"), "content".into(), opts)
         .await?;
     Ok(())
 }
@@ -137,9 +134,13 @@ async fn user_metadata(ctx: &Ctx) -> anyhow::Result<()> {
 // Metadata belongs to the object version written with it: a new write replaces it too.
 async fn replaced_with_the_object(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_content_type("text/plain");
-    ctx.store.write(&ctx.path("a"), "one".into(), opts).await?;
+    ctx.store
+        .write_with(&ctx.path("a"), "one".into(), opts)
+        .await?;
     let opts = WriteOptions::default().with_content_type("application/json");
-    ctx.store.write(&ctx.path("a"), "{}".into(), opts).await?;
+    ctx.store
+        .write_with(&ctx.path("a"), "{}".into(), opts)
+        .await?;
     let meta = ctx.stat("a").await?;
     ensure_eq!(
         meta.content_type.as_deref(),

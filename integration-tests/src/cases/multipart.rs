@@ -43,28 +43,19 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn create(ctx: &Ctx, rel: &str) -> anyhow::Result<MultipartUpload> {
-    Ok(ctx
-        .store
-        .create_multipart(&ctx.path(rel), WriteOptions::default())
-        .await?)
+    Ok(ctx.store.create_multipart(&ctx.path(rel)).await?)
 }
 
 async fn upload(ctx: &Ctx, up: &MultipartUpload, number: u32, data: Bytes) -> anyhow::Result<Part> {
     let size = data.len() as u64;
-    let part = ctx
-        .store
-        .upload_part(up, number, data.into(), PartOptions::default())
-        .await?;
+    let part = ctx.store.upload_part(up, number, data.into()).await?;
     ensure_eq!(part.number, number, "number of the uploaded part");
     ensure_eq!(part.size, size, "size of uploaded part {number}");
     Ok(part)
 }
 
 async fn complete(ctx: &Ctx, up: &MultipartUpload, parts: &[Part]) -> storage_types::Result<()> {
-    ctx.store
-        .complete_multipart(up, parts, CompleteOptions::default())
-        .await
-        .map(drop)
+    ctx.store.complete_multipart(up, parts).await.map(drop)
 }
 
 /// A full-size (non-last) part and a short last part.
@@ -146,11 +137,7 @@ async fn parts_concurrently(ctx: &Ctx) -> anyhow::Result<()> {
     let mut tasks = JoinSet::new();
     for (i, data) in datas.iter().cloned().enumerate() {
         let (store, up) = (Arc::clone(&ctx.store), Arc::clone(&up));
-        tasks.spawn(async move {
-            store
-                .upload_part(&up, i as u32 + 1, data.into(), PartOptions::default())
-                .await
-        });
+        tasks.spawn(async move { store.upload_part(&up, i as u32 + 1, data.into()).await });
     }
     let mut parts = Vec::new();
     while let Some(part) = tasks.join_next().await {
@@ -319,7 +306,7 @@ async fn part_progress_totals_size(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(50_000, 4);
     let body = check::chunked_body(data.clone(), 4096, Some(50_000));
     let opts = PartOptions::default().with_progress(progress);
-    let part = ctx.store.upload_part(&up, 1, body, opts).await?;
+    let part = ctx.store.upload_part_with(&up, 1, body, opts).await?;
     ensure_eq!(check::total(&counter), 50_000, "bytes reported for a part");
     complete(ctx, &up, &[part]).await?;
     ctx.ensure_content("m", &data).await
@@ -327,7 +314,10 @@ async fn part_progress_totals_size(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn stored_metadata(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_content_type("application/x-conformance");
-    let up = ctx.store.create_multipart(&ctx.path("m"), opts).await?;
+    let up = ctx
+        .store
+        .create_multipart_with(&ctx.path("m"), opts)
+        .await?;
     let part = upload(ctx, &up, 1, Bytes::from_static(b"typed")).await?;
     complete(ctx, &up, &[part]).await?;
     let meta = ctx.stat("m").await?;
@@ -344,7 +334,7 @@ async fn complete_create_only_when_present_fails(ctx: &Ctx) -> anyhow::Result<()
     let part = upload(ctx, &up, 1, Bytes::from_static(b"late")).await?;
     ctx.write("m", "first").await?;
     let opts = CompleteOptions::default().with_if_none_match("*");
-    let done = ctx.store.complete_multipart(&up, &[part], opts).await;
+    let done = ctx.store.complete_multipart_with(&up, &[part], opts).await;
     expect_kind(done, ErrorKind::ConditionNotMet)?;
     ctx.ensure_content("m", b"first").await?;
     // The upload may or may not survive a failed completion; abort it if it did.

@@ -127,7 +127,9 @@ async fn write_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     {
         let rel = format!("w{i}");
         refused(
-            ctx.store.write(&ctx.path(&rel), "x".into(), opts).await,
+            ctx.store
+                .write_with(&ctx.path(&rel), "x".into(), opts)
+                .await,
             pair,
             Operation::Write,
         )?;
@@ -140,7 +142,7 @@ async fn read_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("a", "content").await?;
     for (pair, opts) in undeclared(ctx, Operation::Read, read_options) {
         refused(
-            ctx.store.read(&ctx.path("a"), opts).await,
+            ctx.store.read_with(&ctx.path("a"), opts).await,
             pair,
             Operation::Read,
         )?;
@@ -152,7 +154,7 @@ async fn stat_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("a", "content").await?;
     for (pair, opts) in undeclared(ctx, Operation::Stat, stat_options) {
         refused(
-            ctx.store.stat(&ctx.path("a"), opts).await,
+            ctx.store.stat_with(&ctx.path("a"), opts).await,
             pair,
             Operation::Stat,
         )?;
@@ -168,7 +170,7 @@ async fn list_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     };
     for (pair, opts) in undeclared(ctx, Operation::List, build) {
         refused(
-            ctx.store.list(ctx.base(), opts).await,
+            ctx.store.list_with(ctx.base(), opts).await,
             pair,
             Operation::List,
         )?;
@@ -178,7 +180,7 @@ async fn list_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn create_multipart_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     for (pair, opts) in undeclared(ctx, Operation::CreateMultipart, |p| write_options(ctx, p)) {
-        let created = ctx.store.create_multipart(&ctx.path("m"), opts).await;
+        let created = ctx.store.create_multipart_with(&ctx.path("m"), opts).await;
         if let Ok(upload) = &created {
             // Not left behind to cost storage; the failure is reported below.
             let _ = ctx.store.abort_multipart(upload).await;
@@ -194,10 +196,7 @@ async fn create_multipart_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 async fn upload_part_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
-    let upload = ctx
-        .store
-        .create_multipart(&ctx.path("m"), WriteOptions::default())
-        .await?;
+    let upload = ctx.store.create_multipart(&ctx.path("m")).await?;
     let build = |pair| {
         let opts = PartOptions::default();
         match (encryption(pair), checksum(pair)) {
@@ -208,7 +207,10 @@ async fn upload_part_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     };
     let mut outcome = Ok(());
     for (pair, opts) in undeclared(ctx, Operation::UploadPart, build) {
-        let part = ctx.store.upload_part(&upload, 1, "x".into(), opts).await;
+        let part = ctx
+            .store
+            .upload_part_with(&upload, 1, "x".into(), opts)
+            .await;
         outcome = outcome.and_then(|()| refused(part, pair, Operation::UploadPart));
     }
     ctx.store.abort_multipart(&upload).await?;
@@ -224,7 +226,7 @@ async fn copy_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     for (pair, opts) in undeclared(ctx, Operation::Copy, build) {
         let copy = ctx
             .store
-            .copy(&ctx.path("src"), &ctx.path("dst"), opts)
+            .copy_with(&ctx.path("src"), &ctx.path("dst"), opts)
             .await;
         refused(copy, pair, Operation::Copy)?;
         ctx.ensure_absent("dst").await?;
@@ -244,7 +246,7 @@ impl Extension for ForeignOption {
 
 async fn foreign_extension_on_write(ctx: &Ctx) -> anyhow::Result<()> {
     let opts = WriteOptions::default().with_extension(ForeignOption);
-    let write = ctx.store.write(&ctx.path("a"), "x".into(), opts).await;
+    let write = ctx.store.write_with(&ctx.path("a"), "x".into(), opts).await;
     let err = expect_kind(write, ErrorKind::Unsupported)?;
     anyhow::ensure!(
         err.to_string().contains("conformance-foreign-service"),
@@ -258,17 +260,17 @@ async fn foreign_extension_on_read_stat_list(ctx: &Ctx) -> anyhow::Result<()> {
     let path = ctx.path("a");
     let read = ctx
         .store
-        .read(&path, ReadOptions::default().with_extension(ForeignOption))
+        .read_with(&path, ReadOptions::default().with_extension(ForeignOption))
         .await;
     expect_kind(read, ErrorKind::Unsupported)?;
     let stat = ctx
         .store
-        .stat(&path, StatOptions::default().with_extension(ForeignOption))
+        .stat_with(&path, StatOptions::default().with_extension(ForeignOption))
         .await;
     expect_kind(stat, ErrorKind::Unsupported)?;
     let opts = ListOptions::default().with_extension(ForeignOption);
     expect_kind(
-        ctx.store.list(ctx.base(), opts).await,
+        ctx.store.list_with(ctx.base(), opts).await,
         ErrorKind::Unsupported,
     )?;
     // The object itself is untouched.

@@ -51,7 +51,7 @@ async fn ensure_read(
     expected: &[u8],
     size: u64,
 ) -> anyhow::Result<()> {
-    let reader = ctx.store.read(&ctx.path(rel), opts).await?;
+    let reader = ctx.store.read_with(&ctx.path(rel), opts).await?;
     ensure_eq!(
         reader.content_length(),
         expected.len() as u64,
@@ -94,13 +94,13 @@ async fn empty_object(ctx: &Ctx) -> anyhow::Result<()> {
 async fn start_past_end_is_unsatisfiable(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("small", "0123456789").await?;
     let opts = in_parts(2).with_range(ByteRange::new(11, None));
-    let result = ctx.store.read(&ctx.path("small"), opts).await;
+    let result = ctx.store.read_with(&ctx.path("small"), opts).await;
     expect_kind(result, ErrorKind::RangeNotSatisfiable)?;
     Ok(())
 }
 
 async fn missing_is_not_found(ctx: &Ctx) -> anyhow::Result<()> {
-    let result = ctx.store.read(&ctx.path("absent"), in_parts(2)).await;
+    let result = ctx.store.read_with(&ctx.path("absent"), in_parts(2)).await;
     expect_kind(result, ErrorKind::NotFound)?;
     Ok(())
 }
@@ -110,7 +110,7 @@ async fn progress_totals_length(ctx: &Ctx) -> anyhow::Result<()> {
     let (progress, seen) = progress_counter();
     let reader = ctx
         .store
-        .read(&ctx.path("p"), in_parts(3).with_progress(progress))
+        .read_with(&ctx.path("p"), in_parts(3).with_progress(progress))
         .await?;
     let read = reader.bytes().await?;
     ensure_eq!(read.len(), data.len(), "bytes read in parts");
@@ -121,7 +121,7 @@ async fn progress_totals_length(ctx: &Ctx) -> anyhow::Result<()> {
 async fn replaced_during_read_fails(ctx: &Ctx) -> anyhow::Result<()> {
     let original = write_object(ctx, "p", 35).await?;
     // The first part is asked for when the read opens; the others only as it is consumed.
-    let reader = ctx.store.read(&ctx.path("p"), in_parts(2)).await?;
+    let reader = ctx.store.read_with(&ctx.path("p"), in_parts(2)).await?;
     let replacement = check::pattern(OBJECT, 36);
     ctx.write("p", replacement.clone()).await?;
     // A backend that reads in parts fails; one that takes the options as hints (local files,

@@ -55,18 +55,16 @@ async fn dot_and_empty_segments_vanish(ctx: &Ctx) -> anyhow::Result<()> {
 /// Every operation on `raw` must be refused with `InvalidInput`, and leave nothing behind.
 async fn refused(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let store = &ctx.store;
-    let write = store
-        .write(raw, "escape".into(), WriteOptions::default())
-        .await;
+    let write = store.write(raw, "escape".into()).await;
     expect_kind(write, ErrorKind::InvalidInput).map_err(|e| e.context(format!("write {raw:?}")))?;
-    let read = store.read(raw, ReadOptions::default()).await;
+    let read = store.read(raw).await;
     expect_kind(read, ErrorKind::InvalidInput).map_err(|e| e.context(format!("read {raw:?}")))?;
-    let stat = store.stat(raw, StatOptions::default()).await;
+    let stat = store.stat(raw).await;
     expect_kind(stat, ErrorKind::InvalidInput).map_err(|e| e.context(format!("stat {raw:?}")))?;
-    let delete = store.delete(raw, DeleteOptions::default()).await;
+    let delete = store.delete(raw).await;
     expect_kind(delete, ErrorKind::InvalidInput)
         .map_err(|e| e.context(format!("delete {raw:?}")))?;
-    let list = store.list(raw, ListOptions::default()).await;
+    let list = store.list(raw).await;
     expect_kind(list, ErrorKind::InvalidInput).map_err(|e| e.context(format!("list {raw:?}")))?;
     ctx.ensure_nothing_written().await
 }
@@ -83,7 +81,7 @@ async fn dot_dot_is_invalid(ctx: &Ctx) -> anyhow::Result<()> {
     refused(ctx, &ctx.path("../escaped")).await?;
     // The object it would have named, next to this case's directory, was not written either.
     let beside = format!("conformance-{}/escaped", ctx.run_id());
-    let stat = ctx.store.stat(&beside, StatOptions::default()).await;
+    let stat = ctx.store.stat(&beside).await;
     expect_kind(stat, ErrorKind::NotFound)?;
     Ok(())
 }

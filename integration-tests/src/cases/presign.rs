@@ -29,12 +29,7 @@ async fn sign(
     expires: Duration,
 ) -> storage_types::Result<PresignedRequest> {
     ctx.store
-        .presign(
-            method,
-            &ctx.path("signed"),
-            expires,
-            PresignOptions::default(),
-        )
+        .presign(method, &ctx.path("signed"), expires)
         .await
 }
 

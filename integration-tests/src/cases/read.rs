@@ -37,10 +37,7 @@ async fn read_ten(ctx: &Ctx, range: impl Into<ByteRange>) -> anyhow::Result<byte
 
 async fn whole(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("r", TEN).await?;
-    let reader = ctx
-        .store
-        .read(&ctx.path("r"), ReadOptions::default())
-        .await?;
+    let reader = ctx.store.read(&ctx.path("r")).await?;
     ensure_eq!(
         reader.content_length(),
         10,
@@ -82,7 +79,7 @@ async fn last_byte(ctx: &Ctx) -> anyhow::Result<()> {
 async fn length_past_end_is_cut(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("r", TEN).await?;
     let opts = ReadOptions::default().with_range(7..100);
-    let reader = ctx.store.read(&ctx.path("r"), opts).await?;
+    let reader = ctx.store.read_with(&ctx.path("r"), opts).await?;
     ensure_eq!(
         reader.content_length(),
         3,
@@ -95,12 +92,12 @@ async fn start_at_end_is_unsatisfiable(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("r", TEN).await?;
     let read = ctx
         .store
-        .read(&ctx.path("r"), ReadOptions::default().with_range(10..))
+        .read_with(&ctx.path("r"), ReadOptions::default().with_range(10..))
         .await;
     expect_kind(read, ErrorKind::RangeNotSatisfiable)?;
     let read = ctx
         .store
-        .read(&ctx.path("r"), ReadOptions::default().with_range(10..12))
+        .read_with(&ctx.path("r"), ReadOptions::default().with_range(10..12))
         .await;
     expect_kind(read, ErrorKind::RangeNotSatisfiable)?;
     Ok(())
@@ -110,7 +107,7 @@ async fn start_past_end_is_unsatisfiable(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("r", TEN).await?;
     let read = ctx
         .store
-        .read(&ctx.path("r"), ReadOptions::default().with_range(11..20))
+        .read_with(&ctx.path("r"), ReadOptions::default().with_range(11..20))
         .await;
     expect_kind(read, ErrorKind::RangeNotSatisfiable)?;
     Ok(())
@@ -121,7 +118,7 @@ async fn empty_range_is_invalid(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("r", TEN).await?;
     let read = ctx
         .store
-        .read(&ctx.path("r"), ReadOptions::default().with_range(4..4))
+        .read_with(&ctx.path("r"), ReadOptions::default().with_range(4..4))
         .await;
     expect_kind(read, ErrorKind::InvalidInput)?;
     Ok(())
@@ -138,7 +135,7 @@ async fn ranged_metadata_has_full_size(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("r", TEN).await?;
     let reader = ctx
         .store
-        .read(&ctx.path("r"), ReadOptions::default().with_range(2..5))
+        .read_with(&ctx.path("r"), ReadOptions::default().with_range(2..5))
         .await?;
     ensure_eq!(reader.content_length(), 3, "content length of range 2..5");
     ensure_eq!(
@@ -150,20 +147,14 @@ async fn ranged_metadata_has_full_size(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 async fn missing_is_not_found(ctx: &Ctx) -> anyhow::Result<()> {
-    let read = ctx
-        .store
-        .read(&ctx.path("missing"), ReadOptions::default())
-        .await;
+    let read = ctx.store.read(&ctx.path("missing")).await;
     expect_kind(read, ErrorKind::NotFound)?;
     Ok(())
 }
 
 async fn dir_path_is_directory(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("d/a", "a").await?;
-    let read = ctx
-        .store
-        .read(&ctx.path("d/"), ReadOptions::default())
-        .await;
+    let read = ctx.store.read(&ctx.path("d/")).await;
     expect_kind(read, ErrorKind::IsDirectory)?;
     Ok(())
 }
@@ -171,7 +162,7 @@ async fn dir_path_is_directory(ctx: &Ctx) -> anyhow::Result<()> {
 // As for stat: object stores may only know that there is no object `d`.
 async fn dir_name_without_slash(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("d/a", "a").await?;
-    let read = ctx.store.read(&ctx.path("d"), ReadOptions::default()).await;
+    let read = ctx.store.read(&ctx.path("d")).await;
     expect_kind_in(read, &[ErrorKind::IsDirectory, ErrorKind::NotFound])?;
     Ok(())
 }
@@ -181,7 +172,12 @@ async fn progress_totals_size(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("p", data.clone()).await?;
     let (progress, counter) = progress_counter();
     let opts = ReadOptions::default().with_progress(progress);
-    let bytes = ctx.store.read(&ctx.path("p"), opts).await?.bytes().await?;
+    let bytes = ctx
+        .store
+        .read_with(&ctx.path("p"), opts)
+        .await?
+        .bytes()
+        .await?;
     check::ensure_bytes(&bytes, &data, "content read with progress")?;
     ensure_eq!(
         check::total(&counter),

@@ -19,7 +19,9 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn rename(ctx: &Ctx, from: &str, to: &str, opts: CopyOptions) -> storage_types::Result<()> {
-    ctx.store.rename(&ctx.path(from), &ctx.path(to), opts).await
+    ctx.store
+        .rename_with(&ctx.path(from), &ctx.path(to), opts)
+        .await
 }
 
 async fn moves_and_removes_source(ctx: &Ctx) -> anyhow::Result<()> {

@@ -19,10 +19,7 @@ pub(super) fn cases() -> Vec<Case> {
 }
 
 async fn missing_is_not_found(ctx: &Ctx) -> anyhow::Result<()> {
-    let stat = ctx
-        .store
-        .stat(&ctx.path("missing"), StatOptions::default())
-        .await;
+    let stat = ctx.store.stat(&ctx.path("missing")).await;
     expect_kind(stat, ErrorKind::NotFound)?;
     Ok(())
 }
@@ -59,7 +56,7 @@ async fn matches_what_write_returned(ctx: &Ctx) -> anyhow::Result<()> {
     // Where both report an ETag it names the same (unchanged) object.
     if let (Some(a), Some(b)) = (&written.etag, &meta.etag) {
         anyhow::ensure!(
-            storage_types::etag_matches(a, b),
+            storage_types::backend::etag_matches(a, b),
             "write returned ETag {a}, stat returns {b} for the same object"
         );
     }
@@ -84,17 +81,14 @@ async fn dir_with_objects_is_dir(ctx: &Ctx) -> anyhow::Result<()> {
 // files can. Either answer is allowed, but not success: `d` is not an object.
 async fn dir_name_without_slash(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("d/a", "a").await?;
-    let stat = ctx.store.stat(&ctx.path("d"), StatOptions::default()).await;
+    let stat = ctx.store.stat(&ctx.path("d")).await;
     expect_kind_in(stat, &[ErrorKind::IsDirectory, ErrorKind::NotFound])?;
     Ok(())
 }
 
 async fn missing_dir_is_not_found(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.write("other/a", "a").await?;
-    let stat = ctx
-        .store
-        .stat(&ctx.path("nothing-here/"), StatOptions::default())
-        .await;
+    let stat = ctx.store.stat(&ctx.path("nothing-here/")).await;
     expect_kind(stat, ErrorKind::NotFound)?;
     Ok(())
 }
@@ -118,7 +112,7 @@ async fn etag_changes_with_content(ctx: &Ctx) -> anyhow::Result<()> {
     }
     if let (Some(first), Some(second)) = (first, second) {
         anyhow::ensure!(
-            !storage_types::etag_matches(&first, &second),
+            !storage_types::backend::etag_matches(&first, &second),
             "the ETag stayed {first} although the content changed"
         );
     }

@@ -29,10 +29,7 @@ const CHUNK: usize = 64 * 1024;
 async fn unknown_size_3_mib(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(3 * MIB, 11);
     let body = chunked_body(data.clone(), CHUNK, None);
-    let meta = ctx
-        .store
-        .write(&ctx.path("big"), body, WriteOptions::default())
-        .await?;
+    let meta = ctx.store.write(&ctx.path("big"), body).await?;
     ensure_eq!(
         meta.size,
         data.len() as u64,
@@ -44,9 +41,7 @@ async fn unknown_size_3_mib(ctx: &Ctx) -> anyhow::Result<()> {
 async fn known_size_3_mib(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(3 * MIB + 5, 12);
     let body = chunked_body(data.clone(), CHUNK, Some(data.len() as u64));
-    ctx.store
-        .write(&ctx.path("big"), body, WriteOptions::default())
-        .await?;
+    ctx.store.write(&ctx.path("big"), body).await?;
     ctx.ensure_content("big", &data).await
 }
 
@@ -66,19 +61,14 @@ async fn irregular_chunks(ctx: &Ctx) -> anyhow::Result<()> {
         at = end;
     }
     let body = Body::from_stream(futures_util::stream::iter(chunks), None);
-    ctx.store
-        .write(&ctx.path("odd"), body, WriteOptions::default())
-        .await?;
+    ctx.store.write(&ctx.path("odd"), body).await?;
     ctx.ensure_content("odd", &data).await
 }
 
 async fn read_as_stream(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(3 * MIB, 14);
     ctx.write("big", data.clone()).await?;
-    let mut reader = ctx
-        .store
-        .read(&ctx.path("big"), ReadOptions::default())
-        .await?;
+    let mut reader = ctx.store.read(&ctx.path("big")).await?;
     ensure_eq!(
         reader.content_length(),
         data.len() as u64,
@@ -99,10 +89,7 @@ async fn read_as_stream(ctx: &Ctx) -> anyhow::Result<()> {
 async fn drop_read_early_then_read_again(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(2 * MIB, 15);
     ctx.write("big", data.clone()).await?;
-    let mut reader = ctx
-        .store
-        .read(&ctx.path("big"), ReadOptions::default())
-        .await?;
+    let mut reader = ctx.store.read(&ctx.path("big")).await?;
     let first = reader.next().await;
     anyhow::ensure!(
         matches!(first, Some(Ok(_))),
@@ -124,7 +111,7 @@ async fn part_size_and_concurrency(ctx: &Ctx) -> anyhow::Result<()> {
         .with_part_size(part)
         .with_concurrency(4usize);
     let body = chunked_body(data.clone(), CHUNK, None);
-    let meta = ctx.store.write(&ctx.path("parts"), body, opts).await?;
+    let meta = ctx.store.write_with(&ctx.path("parts"), body, opts).await?;
     ensure_eq!(meta.size, len, "size returned for a write in parts");
     ctx.ensure_content("parts", &data).await?;
     ensure_eq!(
@@ -142,7 +129,7 @@ async fn failure_after_parts_leaves_no_object_or_upload(ctx: &Ctx) -> anyhow::Re
     let data = crate::check::pattern(part_size as usize * 2 + 10, 29);
     let body = crate::check::failing_body(data, 128 * 1024, None);
     let opts = WriteOptions::default().with_part_size(part_size);
-    crate::check::expect_error(ctx.store.write(&ctx.path("big"), body, opts).await)
+    crate::check::expect_error(ctx.store.write_with(&ctx.path("big"), body, opts).await)
         .map_err(|e| e.context("a write whose body fails after two parts"))?;
     ctx.ensure_absent("big").await?;
     let uploads = ctx.uploads_in_progress().await?;

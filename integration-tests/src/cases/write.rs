@@ -55,10 +55,7 @@ async fn replaces_with_shorter(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 async fn empty_from_bytes(ctx: &Ctx) -> anyhow::Result<()> {
-    let meta = ctx
-        .store
-        .write(&ctx.path("e"), Body::empty(), WriteOptions::default())
-        .await?;
+    let meta = ctx.store.write(&ctx.path("e"), Body::empty()).await?;
     ensure_eq!(meta.size, 0, "size returned for an empty write");
     ctx.ensure_content("e", b"").await?;
     ensure_eq!(ctx.stat("e").await?.size, 0, "size of an empty object");
@@ -67,9 +64,7 @@ async fn empty_from_bytes(ctx: &Ctx) -> anyhow::Result<()> {
 
 async fn empty_stream_of_unknown_size(ctx: &Ctx) -> anyhow::Result<()> {
     let body = chunked_body(Bytes::new(), 1, None);
-    ctx.store
-        .write(&ctx.path("e"), body, WriteOptions::default())
-        .await?;
+    ctx.store.write(&ctx.path("e"), body).await?;
     ctx.ensure_content("e", b"").await?;
     ensure_eq!(
         ctx.stat("e").await?.size,
@@ -82,10 +77,7 @@ async fn empty_stream_of_unknown_size(ctx: &Ctx) -> anyhow::Result<()> {
 async fn stream_of_known_size(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(10_000, 1);
     let body = chunked_body(data.clone(), 1000, Some(10_000));
-    let meta = ctx
-        .store
-        .write(&ctx.path("s"), body, WriteOptions::default())
-        .await?;
+    let meta = ctx.store.write(&ctx.path("s"), body).await?;
     ensure_eq!(meta.size, 10_000, "size returned for a streamed write");
     ctx.ensure_content("s", &data).await
 }
@@ -101,10 +93,7 @@ async fn failing_write(
     if old {
         ctx.write("a", "old").await?;
     }
-    let write = ctx
-        .store
-        .write(&ctx.path("a"), body, WriteOptions::default())
-        .await;
+    let write = ctx.store.write(&ctx.path("a"), body).await;
     match kind {
         Some(kind) => expect_kind(write, kind)?,
         None => expect_error(write)?,
@@ -158,10 +147,7 @@ async fn long_body_creates_nothing(ctx: &Ctx) -> anyhow::Result<()> {
 
 // A path ending with `/` names a directory; an object cannot be written there.
 async fn dir_path_is_refused(ctx: &Ctx) -> anyhow::Result<()> {
-    let write = ctx
-        .store
-        .write(&ctx.path("d/"), "x".into(), WriteOptions::default())
-        .await;
+    let write = ctx.store.write(&ctx.path("d/"), "x".into()).await;
     expect_kind(write, ErrorKind::IsDirectory)?;
     ctx.ensure_nothing_written().await
 }
@@ -171,7 +157,7 @@ async fn progress_totals_size(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern(100_000, 6);
     let body = chunked_body(data.clone(), 7000, None);
     let opts = WriteOptions::default().with_progress(progress.clone());
-    ctx.store.write(&ctx.path("p"), body, opts).await?;
+    ctx.store.write_with(&ctx.path("p"), body, opts).await?;
     ensure_eq!(
         check::total(&counter),
         100_000,
@@ -180,7 +166,7 @@ async fn progress_totals_size(ctx: &Ctx) -> anyhow::Result<()> {
     // An in-memory body is reported too.
     let opts = WriteOptions::default().with_progress(progress);
     ctx.store
-        .write(&ctx.path("q"), Body::from_bytes(data.clone()), opts)
+        .write_with(&ctx.path("q"), Body::from_bytes(data.clone()), opts)
         .await?;
     ensure_eq!(
         check::total(&counter),

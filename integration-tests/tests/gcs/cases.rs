@@ -73,15 +73,12 @@ async fn upload_parts(
     rel: &str,
     parts: &[Bytes],
 ) -> anyhow::Result<(MultipartUpload, Vec<Part>)> {
-    let upload = ctx
-        .store
-        .create_multipart(&ctx.path(rel), WriteOptions::default())
-        .await?;
+    let upload = ctx.store.create_multipart(&ctx.path(rel)).await?;
     let mut uploaded = Vec::new();
     for (number, data) in (1u32..).zip(parts) {
         let part = ctx
             .store
-            .upload_part(&upload, number, data.clone().into(), PartOptions::default())
+            .upload_part(&upload, number, data.clone().into())
             .await?;
         uploaded.push(part);
     }
@@ -102,9 +99,7 @@ async fn completed_upload_leaves_no_staging(ctx: &Ctx) -> anyhow::Result<()> {
         4,
         "staging objects before completion",
     )?;
-    ctx.store
-        .complete_multipart(&upload, &parts, CompleteOptions::default())
-        .await?;
+    ctx.store.complete_multipart(&upload, &parts).await?;
     ensure_count(
         &staged(ctx, &upload).await?,
         0,
@@ -133,9 +128,7 @@ async fn aborted_upload_leaves_no_staging(ctx: &Ctx) -> anyhow::Result<()> {
 async fn compose_cascades_past_32_parts(ctx: &Ctx) -> anyhow::Result<()> {
     let parts: Vec<Bytes> = (0..40u8).map(|n| check::pattern(100, n)).collect();
     let (upload, uploaded) = upload_parts(ctx, "m", &parts).await?;
-    ctx.store
-        .complete_multipart(&upload, &uploaded, CompleteOptions::default())
-        .await?;
+    ctx.store.complete_multipart(&upload, &uploaded).await?;
     ensure_count(
         &staged(ctx, &upload).await?,
         0,
@@ -148,9 +141,7 @@ async fn compose_cascades_past_32_parts(ctx: &Ctx) -> anyhow::Result<()> {
 async fn copy_over_several_rewrite_calls(ctx: &Ctx) -> anyhow::Result<()> {
     let data = check::pattern((3 << 20) + 5, 9);
     ctx.write("src", data.clone()).await?;
-    ctx.store
-        .copy(&ctx.path("src"), &ctx.path("dst"), CopyOptions::default())
-        .await?;
+    ctx.store.copy(&ctx.path("src"), &ctx.path("dst")).await?;
     ctx.ensure_content("dst", &data).await
 }
 
@@ -161,7 +152,7 @@ async fn long_body_at_a_chunk_boundary_stores_nothing(ctx: &Ctx) -> anyhow::Resu
     let declared = 17 * MIB;
     let body = check::chunked_body(check::pattern(declared + 10, 3), MIB, Some(declared as u64));
     let opts = WriteOptions::default().with_part_size(MIB as u64);
-    let write = ctx.store.write(&ctx.path("long"), body, opts).await;
+    let write = ctx.store.write_with(&ctx.path("long"), body, opts).await;
     check::expect_kind(write, ErrorKind::IntegrityMismatch)?;
     ctx.ensure_absent("long").await
 }

@@ -84,7 +84,7 @@ mod s3 {
             .await
             .map_err(|e| e.to_string())?;
         let name = first.info().name.clone();
-        match first.create_bucket(&name, BucketOptions::default()).await {
+        match first.create_bucket(&name).await {
             Ok(()) => {}
             Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
             Err(err) => return Err(format!("cannot create bucket {name}: {err}")),
@@ -132,7 +132,7 @@ mod azblob {
         };
         let first = builder(String::new()).map_err(|e| e.to_string())?;
         let name = first.info().name.clone();
-        match first.create_bucket(&name, BucketOptions::default()).await {
+        match first.create_bucket(&name).await {
             Ok(()) => {}
             Err(err) if err.kind() == ErrorKind::AlreadyExists => {}
             Err(err) => return Err(format!("cannot create container {name}: {err}")),

@@ -44,11 +44,7 @@ impl Ctx {
 
     async fn put(&self, path: &str, data: &[u8]) {
         self.store
-            .write(
-                path,
-                Bytes::copy_from_slice(data).into(),
-                WriteOptions::default(),
-            )
+            .write(path, Bytes::copy_from_slice(data).into())
             .await
             .expect("the fixture is written");
     }
@@ -157,7 +153,7 @@ pub(crate) async fn random_seeks_and_reads(ctx: Ctx) {
     let mut rest = Vec::new();
     reader.read_to_end(&mut rest).await.unwrap();
     assert_eq!(rest, &data[usize::try_from(pos).unwrap().min(data.len())..]);
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }
 
 /// End-relative seeks, seeks past the end (reads there are end of file) and before the start
@@ -182,7 +178,7 @@ pub(crate) async fn seek_edges(ctx: Ctx) {
     assert_eq!(reader.seek(SeekFrom::Current(-8)).await.unwrap(), 2);
     reader.read_exact(&mut buf).await.unwrap();
     assert_eq!(&buf, b"2345");
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }
 
 pub(crate) async fn empty_object_reads_nothing(ctx: Ctx) {
@@ -194,7 +190,7 @@ pub(crate) async fn empty_object_reads_nothing(ctx: Ctx) {
     let mut all = Vec::new();
     assert_eq!(reader.read_to_end(&mut all).await.unwrap(), 0);
     assert!(reader.next().await.is_none());
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }
 
 pub(crate) async fn open_errors(ctx: Ctx) {
@@ -253,7 +249,7 @@ pub(crate) async fn replaced_object_mid_read_errors(ctx: Ctx) {
     reader.seek(SeekFrom::Start(0)).await.unwrap();
     let err = reader.read_exact(&mut buf).await.unwrap_err();
     assert_eq!(kind_of(err), ErrorKind::ConditionNotMet);
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }
 
 /// Objects of random sizes (and the edges: empty, one byte, a chunk exactly, the largest)
@@ -288,9 +284,9 @@ pub(crate) async fn writes_of_random_sizes(ctx: Ctx) {
         );
         let back = ctx.store.read_bytes(&path).await.unwrap();
         assert!(back == data[..], "object {i} of {size} bytes differs");
-        let meta = ctx.store.stat(&path, Default::default()).await.unwrap();
+        let meta = ctx.store.stat(&path).await.unwrap();
         assert_eq!(meta.content_type.as_deref(), Some("application/x-test"));
-        ctx.store.delete(&path, Default::default()).await.unwrap();
+        ctx.store.delete(&path).await.unwrap();
     }
 }
 
@@ -311,7 +307,7 @@ pub(crate) async fn sink_writes(ctx: Ctx) {
         .unwrap();
     sink.close().await.unwrap();
     assert_eq!(ctx.store.read_bytes(&path).await.unwrap(), data);
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }
 
 /// A writer dropped before `shutdown` leaves no object, and an existing one as it was.
@@ -334,11 +330,7 @@ pub(crate) async fn drop_without_shutdown_leaves_no_object(ctx: Ctx) {
     // The abandoned writes fail as soon as their task sees the queue closed; give them time
     // to do the wrong thing if they were going to.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let err = ctx
-        .store
-        .stat(&fresh, Default::default())
-        .await
-        .unwrap_err();
+    let err = ctx.store.stat(&fresh).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert_eq!(ctx.store.read_bytes(&existing).await.unwrap(), "old");
     // Nor is a multipart upload left behind, where the backend used one.
@@ -351,10 +343,7 @@ pub(crate) async fn drop_without_shutdown_leaves_no_object(ctx: Ctx) {
         ),
         Err(err) => assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}"),
     }
-    ctx.store
-        .delete(&existing, Default::default())
-        .await
-        .unwrap();
+    ctx.store.delete(&existing).await.unwrap();
 }
 
 /// A write the store refuses fails at `shutdown` (or sooner), not silently.
@@ -372,7 +361,7 @@ pub(crate) async fn write_error_surfaces_at_shutdown(ctx: Ctx) {
     assert_eq!(kind_of(err), ErrorKind::ConditionNotMet);
     assert!(writer.metadata().is_none());
     assert_eq!(ctx.store.read_bytes(&path).await.unwrap(), "already here");
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }
 
 /// The limiter changes the timing, never the bytes (the rate is measured by the example).
@@ -394,12 +383,7 @@ pub(crate) async fn rate_limited_transfers_keep_the_bytes(ctx: Ctx) {
     reader.read_to_end(&mut back).await.unwrap();
     assert!(back == data);
 
-    let stream = ctx
-        .store
-        .read(&path, Default::default())
-        .await
-        .unwrap()
-        .into_stream();
+    let stream = ctx.store.read(&path).await.unwrap().into_stream();
     let mut pieces = limit.limit_stream(stream);
     let mut joined = Vec::new();
     while let Some(piece) = pieces.next().await {
@@ -408,5 +392,5 @@ pub(crate) async fn rate_limited_transfers_keep_the_bytes(ctx: Ctx) {
         joined.extend_from_slice(&piece);
     }
     assert!(joined == data);
-    ctx.store.delete(&path, Default::default()).await.unwrap();
+    ctx.store.delete(&path).await.unwrap();
 }

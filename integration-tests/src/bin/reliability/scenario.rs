@@ -183,7 +183,7 @@ impl Setup {
             }
             Op::Append => {
                 store
-                    .create_append(&setup.path, WriteOptions::default())
+                    .create_append(&setup.path)
                     .await
                     .map_err(|err| format!("setup create_append: {err}"))?;
                 setup.old = Some(Bytes::new());
@@ -197,14 +197,12 @@ impl Setup {
     /// The operation itself, which the fault strikes.
     async fn operate(&self, store: &Arc<dyn Storage>) -> storage_types::Result<Done> {
         match self.op {
-            Op::Stat => Ok(Done::Size(
-                store.stat(&self.path, Default::default()).await?.size,
-            )),
+            Op::Stat => Ok(Done::Size(store.stat(&self.path).await?.size)),
             Op::Read => Ok(Done::Bytes(store.read_bytes(&self.path).await?)),
             Op::ReadReplaced => {
                 // The response head has come (and named the version); the body has not been
                 // read yet when the object is replaced, so the break comes after the change.
-                let reader = store.read(&self.path, ReadOptions::default()).await?;
+                let reader = store.read(&self.path).await?;
                 store
                     .write_bytes(&self.path, data(OBJECT, !self.salt))
                     .await?;
@@ -213,7 +211,7 @@ impl Setup {
             Op::RangedRead => {
                 let range = ByteRange::new(RANGE.0, Some(RANGE.1));
                 let reader = store
-                    .read(&self.path, ReadOptions::default().with_range(range))
+                    .read_with(&self.path, ReadOptions::default().with_range(range))
                     .await?;
                 Ok(Done::Bytes(reader.bytes().await?))
             }
@@ -228,7 +226,7 @@ impl Setup {
                     opts = opts.with_part_size(PART);
                 }
                 store
-                    .write(
+                    .write_with(
                         &self.path,
                         storage_types::Body::from_bytes(self.new.clone()),
                         opts,
@@ -237,7 +235,7 @@ impl Setup {
                 Ok(Done::Nothing)
             }
             Op::List => {
-                let entries = store.list_all(&self.dir, ListOptions::default()).await?;
+                let entries = store.list_all(&self.dir).await?;
                 Ok(Done::Names(
                     entries
                         .into_iter()
@@ -246,22 +244,16 @@ impl Setup {
                 ))
             }
             Op::Copy => {
-                store
-                    .copy(&self.path, &self.other, CopyOptions::default())
-                    .await?;
+                store.copy(&self.path, &self.other).await?;
                 Ok(Done::Nothing)
             }
             Op::Delete => {
-                store.delete(&self.path, DeleteOptions::default()).await?;
+                store.delete(&self.path).await?;
                 Ok(Done::Nothing)
             }
             Op::Append => {
                 let body = storage_types::Body::from_bytes(self.new.clone());
-                Ok(Done::Size(
-                    store
-                        .append(&self.path, 0, body, PartOptions::default())
-                        .await?,
-                ))
+                Ok(Done::Size(store.append(&self.path, 0, body).await?))
             }
         }
     }

@@ -164,7 +164,7 @@ impl Target {
             Target::S3 { bucket, .. } | Target::Gcs { bucket, .. } => bucket,
             Target::Azure { container, .. } => container,
         };
-        match store.create_bucket(name, BucketOptions::default()).await {
+        match store.create_bucket(name).await {
             Ok(()) => Ok(()),
             Err(err) if err.kind() == ErrorKind::AlreadyExists => Ok(()),
             Err(err) => Err(format!("cannot create bucket {name}: {err}")),
