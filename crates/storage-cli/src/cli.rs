@@ -111,9 +111,9 @@ pub(crate) struct TransferArgs {
     /// Parts of one object uploaded at once (stores that upload in parts).
     #[arg(long, value_name = "N")]
     pub(crate) concurrency: Option<usize>,
-    /// The size of those parts (`8MiB`, `64M`, `1048576`).
-    #[arg(long, value_name = "SIZE")]
-    pub(crate) part_size: Option<String>,
+    /// The size of those parts (`8MiB`, `64M`, `1048576`), read as URL keys' sizes are.
+    #[arg(long, value_name = "SIZE", value_parser = size_flag)]
+    pub(crate) part_size: Option<u64>,
     /// The content type of written objects.
     #[arg(long, value_name = "TYPE")]
     pub(crate) content_type: Option<String>,
@@ -141,11 +141,29 @@ pub(crate) struct RmArgs {
 #[derive(Debug, Args)]
 pub(crate) struct PresignArgs {
     /// How long the URL is good for (`15m`, `1h`, `7days`).
-    #[arg(long, default_value = "1h", value_name = "DURATION")]
-    pub(crate) expires: String,
-    /// The request it allows: get, put, head or delete.
-    #[arg(long, default_value = "get", value_name = "METHOD")]
-    pub(crate) method: String,
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub(crate) expires: std::time::Duration,
+    /// The request it allows.
+    #[arg(long, value_enum, default_value_t = MethodArg::Get, ignore_case = true)]
+    pub(crate) method: MethodArg,
     /// The object.
     pub(crate) location: String,
+}
+
+/// The request a signed URL allows (`--method`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MethodArg {
+    /// GET: read the object.
+    Get,
+    /// PUT: write the object.
+    Put,
+    /// HEAD: read its metadata.
+    Head,
+    /// DELETE: delete it.
+    Delete,
+}
+
+/// `--part-size`: the size parser of URL keys, so that both take the same spellings.
+fn size_flag(text: &str) -> Result<u64, String> {
+    storage::types::backend::parse_size("--part-size", text).map_err(|err| err.message().to_owned())
 }

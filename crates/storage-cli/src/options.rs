@@ -7,28 +7,6 @@ use storage::{Encryption, WriteOptions};
 
 use crate::cli::TransferArgs;
 
-/// A size like `8MiB`, `64M`, `1g` or `1048576` (units are binary).
-pub(crate) fn parse_size(text: &str) -> Result<u64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
-    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        other => bail!("unknown size unit `{other}` in `{text}` (use KiB, MiB or GiB)"),
-    };
-    let number: u64 = digits
-        .parse()
-        .with_context(|| format!("`{text}` is not a size"))?;
-    number
-        .checked_mul(factor)
-        .with_context(|| format!("`{text}` is too large"))
-}
-
 /// `service`, `kms:KEY_ID` or `customer-key:BASE64`.
 pub(crate) fn parse_encryption(text: &str) -> Result<Encryption> {
     match text.split_once(':') {
@@ -48,8 +26,8 @@ pub(crate) fn write_options(args: &TransferArgs) -> Result<WriteOptions> {
     if let Some(n) = args.concurrency {
         opts = opts.with_concurrency(n);
     }
-    if let Some(size) = &args.part_size {
-        opts = opts.with_part_size(parse_size(size)?);
+    if let Some(size) = args.part_size {
+        opts = opts.with_part_size(size);
     }
     if let Some(content_type) = &args.content_type {
         opts = opts.with_content_type(content_type.clone());
@@ -74,14 +52,6 @@ pub(crate) fn needs_streaming(args: &TransferArgs) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("8MiB").unwrap(), 8 << 20);
-        assert_eq!(parse_size("64M").unwrap(), 64 << 20);
-        assert_eq!(parse_size("1048576").unwrap(), 1 << 20);
-        assert!(parse_size("8XB").is_err());
-    }
 
     #[test]
     fn encryption_never_echoes_the_value() {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use storage_fs::FsStorage;
-use storage_types::{Body, ErrorKind, PartOptions, Storage, StorageExt, WriteOptions};
+use storage_types::{Body, ErrorKind, Storage, StorageExt};
 
 /// Every name below `dir`, hidden ones included.
 fn all_names(dir: &Path) -> Vec<String> {

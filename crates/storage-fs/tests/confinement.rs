@@ -9,8 +9,8 @@ use std::path::Path;
 
 use storage_fs::FsStorage;
 use storage_types::{
-    Body, CopyOptions, DeleteOptions, ErrorKind, ListOptions, ReadOptions, StatOptions, Storage,
-    StorageExt, WriteOptions,
+    Body, ErrorKind, ListOptions, Storage,
+    StorageExt,
 };
 
 struct Fixture {

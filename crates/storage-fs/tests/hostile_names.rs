@@ -6,7 +6,7 @@
 use std::fs;
 
 use storage_fs::FsStorage;
-use storage_types::{ErrorKind, ListOptions, StatOptions, Storage, StorageExt};
+use storage_types::{ErrorKind, Storage, StorageExt};
 
 fn store() -> (tempfile::TempDir, FsStorage) {
     let root = tempfile::tempdir().unwrap();

@@ -7,6 +7,8 @@
 //!   backend decides); the object appears at `shutdown`, never when the writer is dropped.
 //! - [`ObjectSink`]: the same write as a `futures::Sink<Bytes>`. For a read as a `Stream`, use
 //!   [`Reader::into_stream`](storage_types::Reader::into_stream), or an `ObjectReader`.
+//! - [`body_from_reader`] and [`body_from_file`]: a write's [`Body`](storage_types::Body) from
+//!   any tokio `AsyncRead` or a local file, streamed with its length.
 //! - [`RateLimit`]: a token bucket of bytes per second for reads and writes, shared by the
 //!   transfers that hold clones of it; [`Limited`] is what it wraps things in.
 //!
@@ -37,6 +39,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod body;
 mod limited;
 mod options;
 mod rate_limit;
@@ -45,6 +48,7 @@ mod sink;
 mod window;
 mod writer;
 
+pub use body::{body_from_file, body_from_reader};
 pub use limited::Limited;
 pub use options::{ReaderOptions, WriterOptions};
 pub use rate_limit::RateLimit;

@@ -9,7 +9,7 @@
 use object_store::path::Path;
 use object_store::{CopyMode, CopyOptions, RenameOptions, RenameTargetMode, Result};
 use storage_types::{
-    Body, CopyOptions as OurCopyOptions, DeleteOptions, Feature, ReadOptions, StatOptions,
+    Body, CopyOptions as OurCopyOptions, Feature,
     WriteOptions,
 };
 

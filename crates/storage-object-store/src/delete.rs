@@ -8,7 +8,6 @@ use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, stream};
 use object_store::Result;
 use object_store::path::Path;
-use storage_types::DeleteOptions;
 
 use crate::error;
 use crate::paths;

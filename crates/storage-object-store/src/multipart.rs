@@ -11,7 +11,7 @@ use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path;
 use object_store::{MultipartId, PutMultipartOptions, PutPayload, PutResult, Result};
 use storage_types::{
-    Body, CompleteOptions, MultipartUpload as Handle, Operation, Part, PartOptions, WriteOptions,
+    Body, MultipartUpload as Handle, Operation, Part,
 };
 
 use crate::attributes::write_options;

@@ -6,7 +6,7 @@
 
 use object_store::path::Path;
 use object_store::{PutMode, PutOptions, PutPayload, PutResult, Result};
-use storage_types::{Body, Metadata, Operation, Pair, StatOptions};
+use storage_types::{Body, Metadata, Operation, Pair};
 
 use crate::attributes::write_options;
 use crate::error::{self, not_implemented};

@@ -13,7 +13,7 @@ use object_store::{
     MultipartUpload, PutMultipartOptions, PutPayload, PutResult, Result, UploadPart,
 };
 use storage_types::{
-    Body, CompleteOptions, Feature, MultipartUpload as Handle, Operation, Part, PartOptions,
+    Body, Feature, MultipartUpload as Handle, Operation, Part,
     Storage, WriteOptions,
 };
 

@@ -44,6 +44,11 @@ pub use noop::NoopStorage;
 pub use open::{open, open_with, schemes};
 pub use redact::redact_url;
 pub use storage_types as types;
+/// tokio adapters (feature `io`, on by default): a write's body from any `AsyncRead`
+/// ([`io::body_from_reader`]) or a local file ([`io::body_from_file`]), `AsyncRead` and
+/// `AsyncWrite` over objects, a bandwidth limit.
+#[cfg(feature = "io")]
+pub use storage_io as io;
 pub use storage_types::{
     Body, ByteRange, Capability, CopyOptions, DeleteOptions, Encryption, Entry, EntryMode, Error,
     ErrorKind, Feature, ListOptions, Metadata, ObjectPath, Operation, Pair, PartOptions, Progress,

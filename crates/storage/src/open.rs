@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use storage_types::backend::UrlKeys;
 use storage_types::{Error, Result, Storage};
 
 use crate::dialect::SCHEME_ALIASES;
@@ -31,8 +32,13 @@ fn enabled(backend: &str) -> bool {
     }
 }
 
-/// Query keys every scheme accepts.
-const COMMON_KEYS: [&str; 1] = ["loose"];
+/// The one key of the local stores (`fs`, `memory`): `loose`, read like every backend's flags.
+fn local_keys(parsed: &StorageUrl, service: &'static str) -> Result<bool> {
+    let mut keys = UrlKeys::new(service, parsed.query());
+    let loose = keys.take_bool("loose")?.unwrap_or(false);
+    keys.finish()?;
+    Ok(loose)
+}
 
 /// Opens the store a URL names; its root is the URL's path. See [`StorageUrl`] for the forms.
 ///
@@ -69,8 +75,7 @@ pub(crate) async fn open_at(parsed: &StorageUrl, root: &str) -> Result<Arc<dyn S
     match parsed.scheme() {
         #[cfg(feature = "fs")]
         "fs" => {
-            parsed.refuse_unknown_keys(&COMMON_KEYS)?;
-            let loose = parsed.flag("loose")?;
+            let loose = local_keys(parsed, "fs")?;
             parsed.refuse_host()?;
             let root = if root.is_empty() { "/" } else { root };
             Ok(Arc::new(
@@ -79,14 +84,13 @@ pub(crate) async fn open_at(parsed: &StorageUrl, root: &str) -> Result<Arc<dyn S
         }
         #[cfg(feature = "memory")]
         "memory" => {
-            parsed.refuse_unknown_keys(&COMMON_KEYS)?;
-            let loose = parsed.flag("loose")?;
+            let loose = local_keys(parsed, "memory")?;
             Ok(Arc::new(
                 crate::location::memory_store(parsed.bucket()).with_loose(loose),
             ))
         }
         "noop" => {
-            parsed.refuse_unknown_keys(&[])?;
+            UrlKeys::new("noop", parsed.query()).finish()?;
             Ok(Arc::new(crate::noop::NoopStorage::new()))
         }
         #[cfg(feature = "s3")]
@@ -134,7 +138,7 @@ mod tests {
     #[test]
     fn keys_are_case_and_underscore_insensitive() {
         let parsed = StorageUrl::parse("memory://x?LOOSE=1&Force_Path_Style=true").unwrap();
-        assert!(parsed.flag("loose").unwrap());
+        assert!(parsed.query().contains_key("loose"));
         assert!(parsed.query().contains_key("force-path-style"));
     }
 
@@ -168,7 +172,21 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn bad_flag_values_are_refused() {
-        assert!(open("memory://x?loose=maybe").await.is_err());
+    async fn flags_read_alike_on_every_local_store() {
+        for scheme in ["memory://x", "fs:///tmp"] {
+            let err = open(&format!("{scheme}?loose=maybe")).await.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput);
+            assert!(
+                err.to_string()
+                    .contains("`loose` takes true/false, yes/no, on/off or 1/0, not `maybe`"),
+                "{err}"
+            );
+            for yes in ["yes", "true", "1", "ON"] {
+                let store = open(&format!("{scheme}?loose={yes}")).await.unwrap();
+                assert!(store.info().loose, "{scheme}?loose={yes}");
+            }
+            let store = open(&format!("{scheme}?loose=no")).await.unwrap();
+            assert!(!store.info().loose);
+        }
     }
 }

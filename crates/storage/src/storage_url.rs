@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use storage_types::backend::normal_key;
 use storage_types::{Error, Result};
 
 use crate::dialect::{SCHEME_ALIASES, abfs_parts, canonical_scheme, translate_go_storage};
@@ -152,30 +153,6 @@ impl StorageUrl {
         out
     }
 
-    /// A boolean query key: absent, empty, `true`/`false`, `1`/`0`.
-    pub(crate) fn flag(&self, key: &str) -> Result<bool> {
-        match self.query.get(key).map(|v| v.to_ascii_lowercase()) {
-            None => Ok(false),
-            Some(v) if v.is_empty() || v == "true" || v == "1" => Ok(true),
-            Some(v) if v == "false" || v == "0" => Ok(false),
-            Some(v) => Err(Error::invalid_input(format!(
-                "query key `{key}` takes true or false, not `{v}`"
-            ))),
-        }
-    }
-
-    pub(crate) fn refuse_unknown_keys(&self, accepted: &[&str]) -> Result<()> {
-        for key in self.query.keys() {
-            if !accepted.contains(&key.as_str()) {
-                return Err(Error::invalid_input(format!(
-                    "unknown query key `{key}` in {self}; accepted keys: {}",
-                    accepted.join(", ")
-                )));
-            }
-        }
-        Ok(())
-    }
-
     /// Refuses a host in a local URL: `fs://x/y` is almost always a mistyped `fs:///x/y`.
     pub(crate) fn refuse_host(&self) -> Result<()> {
         if !self.bucket.is_empty() {
@@ -214,10 +191,6 @@ impl fmt::Debug for StorageUrl {
 }
 
 /// A query key as the backends expect it: lower-case, `-` for `_`.
-fn normal_key(key: &str) -> String {
-    key.to_ascii_lowercase().replace('_', "-")
-}
-
 fn unknown_scheme(scheme: &str, raw: &str) -> Error {
     let accepted: Vec<&str> = SCHEME_ALIASES.iter().map(|(alias, _)| *alias).collect();
     Error::invalid_input(format!(
@@ -265,41 +238,35 @@ fn without_dot_segments(path: &str) -> String {
 }
 
 fn percent_decode(path: &str) -> Result<String> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = path
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            let Some(byte) = hex else {
-                return Err(Error::invalid_input(format!(
-                    "bad percent-escape in {path:?}"
-                )));
-            };
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    // `percent_decode_str` passes a malformed escape through as text; a URL we print never
+    // holds one, so one here is a typo worth refusing.
+    let malformed = path.match_indices('%').any(|(at, _)| {
+        path.get(at + 1..at + 3)
+            .is_none_or(|hex| !hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    });
+    if malformed {
+        return Err(Error::invalid_input(format!(
+            "bad percent-escape in {path:?}"
+        )));
     }
-    String::from_utf8(out).map_err(|_| Error::invalid_input("the URL path is not UTF-8"))
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .map(|text| text.into_owned())
+        .map_err(|_| Error::invalid_input("the URL path is not UTF-8"))
 }
+
+/// What a URL path segment or query value holds literally: letters, digits and `-_.~:@`.
+const LITERAL: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b':')
+    .remove(b'@');
 
 /// Escapes what a URL path segment or query value cannot hold literally.
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'@' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, LITERAL).to_string()
 }
 
 #[cfg(test)]
