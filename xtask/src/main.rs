@@ -2,7 +2,7 @@
 //! suite against every backend (starting the servers a backend needs); `bench` compares
 //! rs-storage with the raw SDKs and its peers; `docs` generates the compatibility matrix;
 //! `coverage` measures the suite's line coverage; `faults` runs the fault matrix; `fuzz` runs the fuzz targets; `load` the load test; `memcheck` measures the peak memory of a
-//! large streaming write.
+//! large streaming write; `tidy` checks the rules no compiler checks (run first by `test`).
 
 mod apt;
 mod bench;
@@ -19,6 +19,7 @@ mod services;
 mod size_proxy;
 mod suites;
 mod test;
+mod tidy;
 mod tls;
 
 use std::process::ExitCode;
@@ -28,7 +29,7 @@ usage: cargo xtask <command> [options]
 
 commands:
   test [--service a,b] [--skip-unit]
-        run the unit and doc tests, then the conformance suite per backend, and print
+        run `tidy`, the unit and doc tests, then the conformance suite per backend, and print
         `conformance <service>: N passed, M failed, K unsupported` for each; then, on the
         same servers, object_store's suite against the adapter
         (`object_store-suite <service>: N passed, M failed, K not applicable`), `stor` as a
@@ -63,6 +64,10 @@ commands:
         write and read back a large object through the API (on local files unless a service
         is named, on its local server) and report the peak resident memory; fails above the
         limit. Builds in release; --debug uses the debug build the tests compiled (CI)
+  tidy
+        check what no compiler checks: each crate's dependencies against the table in
+        docs/architecture.md (and storage-types free of tokio, HTTP and SDKs), a `//!` line
+        atop every Rust file, and no import circle between the modules of a crate
 ";
 
 fn main() -> ExitCode {
@@ -76,6 +81,7 @@ fn main() -> ExitCode {
         Some("faults") => faults::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("load") => load::run(&args[1..]),
+        Some("tidy") => tidy::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

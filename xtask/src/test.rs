@@ -1,4 +1,4 @@
-//! `cargo xtask test`: unit and doc tests, then per backend (its server started once) the
+//! `cargo xtask test`: tidy's rules, unit and doc tests, then per backend (its server started once) the
 //! conformance suite and the other suites of `suites`, ending with their summary lines.
 
 use crate::cargo::{cargo, run_checked};
@@ -10,6 +10,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let filter = flag_value(args, "--service")?;
     let services = select(filter.as_deref())?;
     let mut failures = Vec::new();
+
+    // The rules come first and also run with `--service`: they take a second, and a broken
+    // rule should not wait for the suites to be reported.
+    if let Err(problems) = crate::tidy::check() {
+        println!("{problems}");
+        failures.push("tidy: its problems are listed at the start (`cargo xtask tidy`)".to_owned());
+    }
 
     if !args.iter().any(|a| a == "--skip-unit") && filter.is_none() {
         let mut unit = cargo();

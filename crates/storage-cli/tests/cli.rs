@@ -94,3 +94,38 @@ fn errors_are_one_line_with_a_nonzero_exit() {
     let out = stor(&["cp", &path(dir.path(), ""), &path(dir.path(), "x")]);
     assert!(String::from_utf8(out.stderr).unwrap().contains("use -r"));
 }
+
+/// Every store reads its flags with one parser: a bad value is one line naming the key and the
+/// spellings it takes, and `yes` means what `true` means. Parsing happens before any request,
+/// so the cloud URLs need no server here.
+#[test]
+fn flags_are_read_alike_on_every_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = format!("fs://{}", path(dir.path(), "x"));
+    let cases = [
+        (local.as_str(), "loose"),
+        ("memory://m/x?", "loose"),
+        ("s3://b/x?", "loose"),
+        ("s3://b/x?", "anonymous"),
+        ("s3://b/x?", "force-path-style"),
+        ("azblob://c/x?account-name=a&", "loose"),
+        ("gcs://b/x?", "loose"),
+        ("gcs://b/x?", "anonymous"),
+    ];
+    for (base, key) in cases {
+        let sep = if base.ends_with(['?', '&']) { "" } else { "?" };
+        let out = stor(&["stat", &format!("{base}{sep}{key}=maybe")]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{base} {key}=maybe was accepted");
+        assert_eq!(err.lines().count(), 1, "{base} {key}: {err}");
+        assert!(
+            err.contains(&format!("`{key}` takes true/false, yes/no, on/off or 1/0, not `maybe")),
+            "{base} {key}: {err}"
+        );
+    }
+    // `yes` and `true` alike: a loose local store opens either way.
+    for yes in ["yes", "true", "1", "On"] {
+        let out = stor(&["ls", &format!("fs://{}?loose={yes}", path(dir.path(), ""))]);
+        assert!(out.status.success(), "loose={yes}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -11,7 +11,6 @@ use futures_util::StreamExt;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::backend::Backend;
 use crate::body::{Body, CheckedStream, Direction};
 use crate::error::{Error, ErrorKind, Result};
 use crate::metadata::Metadata;
@@ -24,6 +23,7 @@ use crate::path::ObjectPath;
 use crate::response::{
     Lister, MultipartUpload, Part, PresignMethod, PresignedRequest, Reader, StorageInfo,
 };
+use crate::service::Backend;
 use crate::storage::Storage;
 
 /// Refuses `operation` if the backend lacks its feature, and every option the backend does not

@@ -49,6 +49,7 @@ mod progress;
 mod range;
 mod response;
 mod resume;
+mod service;
 mod storage;
 mod url_keys;
 mod verify;

@@ -9,13 +9,13 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 
-use crate::backend::Backend;
 use crate::body::ByteStream;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::ReadOptions;
 use crate::path::ObjectPath;
 use crate::range::ByteRange;
 use crate::response::Reader;
+use crate::service::Backend;
 
 /// The part size of a read in parts whose options set only a concurrency.
 pub const DEFAULT_READ_PART_SIZE: u64 = 8 << 20;

@@ -7,9 +7,9 @@
 //! |---|---|
 //! | `/abs/path`, `./rel/path`, `fs:///abs/path`, `file:///abs/path` | local files below that directory |
 //! | `memory://name` | an in-process store, shared by every `open` of the same name |
-//! | `s3://bucket/prefix?region=..&endpoint=..` | an S3 bucket (feature `s3`); keys in `storage_s3::URL_KEYS` |
-//! | `azblob://container/prefix?account-name=..` (or `azure://`) | an Azure Blob container (feature `azblob`); keys in `storage_azblob::URL_KEYS` |
-//! | `gcs://bucket/prefix?credentials-file=..` (or `gs://`) | a Google Cloud Storage bucket (feature `gcs`); keys in `storage_gcs::URL_KEYS` |
+//! | `s3://bucket/prefix?region=..&endpoint=..` | an S3 bucket (feature `s3`); keys in `storage_s3::url_keys()` |
+//! | `azblob://container/prefix?account-name=..` (or `azure://`) | an Azure Blob container (feature `azblob`); keys in `storage_azblob::url_keys()` |
+//! | `gcs://bucket/prefix?credentials-file=..` (or `gs://`) | a Google Cloud Storage bucket (feature `gcs`); keys in `storage_gcs::url_keys()` |
 //!
 //! Every URL accepts `?loose=true`: options the backend cannot honour are then dropped instead
 //! of refused. An unknown scheme or query key is an `InvalidInput` error naming what is
@@ -43,12 +43,12 @@ pub use location::{Location, locate};
 pub use noop::NoopStorage;
 pub use open::{open, open_with, schemes};
 pub use redact::redact_url;
-pub use storage_types as types;
 /// tokio adapters (feature `io`, on by default): a write's body from any `AsyncRead`
 /// ([`io::body_from_reader`]) or a local file ([`io::body_from_file`]), `AsyncRead` and
 /// `AsyncWrite` over objects, a bandwidth limit.
 #[cfg(feature = "io")]
 pub use storage_io as io;
+pub use storage_types as types;
 pub use storage_types::{
     Body, ByteRange, Capability, CopyOptions, DeleteOptions, Encryption, Entry, EntryMode, Error,
     ErrorKind, Feature, ListOptions, Metadata, ObjectPath, Operation, Pair, PartOptions, Progress,

@@ -37,22 +37,6 @@ pub async fn locate(url: &str) -> Result<Location> {
     Ok(Location { store, path })
 }
 
-/// The process-wide memory store called `name`: every `open("memory://name")` shares it.
-#[cfg(feature = "memory")]
-pub(crate) fn memory_store(name: &str) -> storage_memory::MemoryStorage {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-
-    static STORES: OnceLock<Mutex<HashMap<String, storage_memory::MemoryStorage>>> =
-        OnceLock::new();
-    let stores = STORES.get_or_init(Mutex::default);
-    let mut stores = stores.lock().unwrap_or_else(|p| p.into_inner());
-    stores
-        .entry(name.to_owned())
-        .or_insert_with(|| storage_memory::MemoryStorage::named(name))
-        .clone()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

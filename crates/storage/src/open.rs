@@ -85,9 +85,7 @@ pub(crate) async fn open_at(parsed: &StorageUrl, root: &str) -> Result<Arc<dyn S
         #[cfg(feature = "memory")]
         "memory" => {
             let loose = local_keys(parsed, "memory")?;
-            Ok(Arc::new(
-                crate::location::memory_store(parsed.bucket()).with_loose(loose),
-            ))
+            Ok(Arc::new(memory_store(parsed.bucket()).with_loose(loose)))
         }
         "noop" => {
             UrlKeys::new("noop", parsed.query()).finish()?;
@@ -119,6 +117,22 @@ pub(crate) async fn open_at(parsed: &StorageUrl, root: &str) -> Result<Arc<dyn S
             schemes().join(", ")
         ))),
     }
+}
+
+/// The process-wide memory store called `name`: every `open("memory://name")` shares it.
+#[cfg(feature = "memory")]
+pub(crate) fn memory_store(name: &str) -> storage_memory::MemoryStorage {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    static STORES: OnceLock<Mutex<HashMap<String, storage_memory::MemoryStorage>>> =
+        OnceLock::new();
+    let stores = STORES.get_or_init(Mutex::default);
+    let mut stores = stores.lock().unwrap_or_else(|p| p.into_inner());
+    stores
+        .entry(name.to_owned())
+        .or_insert_with(|| storage_memory::MemoryStorage::named(name))
+        .clone()
 }
 
 #[cfg(test)]

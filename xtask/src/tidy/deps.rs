@@ -69,7 +69,10 @@ pub(super) fn problems(members: &[Member], page: &str) -> Result<Vec<String>, St
         problems.extend(member_problems(member, row));
         problems.extend(row_problems(row, member, members));
     }
-    for row in rows.iter().filter(|r| members.iter().all(|m| m.name != r.name)) {
+    for row in rows
+        .iter()
+        .filter(|r| members.iter().all(|m| m.name != r.name))
+    {
         problems.push(format!(
             "{PAGE}:{}: the dependency table's row `{}` names no workspace member: remove it",
             row.line, row.name
@@ -114,7 +117,12 @@ fn row_problems(row: &Row, member: &Member, members: &[Member]) -> Vec<String> {
     let at = format!("{PAGE}:{}: the row of `{}`", row.line, row.name);
     let is_member = |dep: &String| members.iter().any(|m| &m.name == dep);
     let mut problems = Vec::new();
-    for dep in row.workspace.iter().chain(&row.outside).chain(&row.dev_only) {
+    for dep in row
+        .workspace
+        .iter()
+        .chain(&row.outside)
+        .chain(&row.dev_only)
+    {
         let uses: Vec<Kind> = member
             .deps
             .iter()
@@ -122,7 +130,9 @@ fn row_problems(row: &Row, member: &Member, members: &[Member]) -> Vec<String> {
             .map(|d| d.kind)
             .collect();
         if forbidden(&row.name, dep).is_some() {
-            problems.push(format!("{at} allows `{dep}`, which a hard rule forbids: remove it"));
+            problems.push(format!(
+                "{at} allows `{dep}`, which a hard rule forbids: remove it"
+            ));
         } else if uses.is_empty() {
             problems.push(format!(
                 "{at} lists `{dep}`, which {} does not use: remove it",
@@ -137,10 +147,14 @@ fn row_problems(row: &Row, member: &Member, members: &[Member]) -> Vec<String> {
         }
     }
     for dep in row.workspace.iter().filter(|d| !is_member(d)) {
-        problems.push(format!("{at} lists `{dep}` as a workspace crate, but no member is named so"));
+        problems.push(format!(
+            "{at} lists `{dep}` as a workspace crate, but no member is named so"
+        ));
     }
     for dep in row.outside.iter().filter(|d| is_member(d)) {
-        problems.push(format!("{at} lists the workspace crate `{dep}` as an outside crate"));
+        problems.push(format!(
+            "{at} lists the workspace crate `{dep}` as an outside crate"
+        ));
     }
     problems
 }
@@ -159,9 +173,16 @@ fn forbidden(krate: &str, dep: &str) -> Option<&'static str> {
         .any(family)
     {
         Some("storage-types has no HTTP client or server")
-    } else if ["aws-", "azure_", "azure-", "google-cloud-", "opendal", "object_store"]
-        .iter()
-        .any(|prefix| dep.starts_with(prefix))
+    } else if [
+        "aws-",
+        "azure_",
+        "azure-",
+        "google-cloud-",
+        "opendal",
+        "object_store",
+    ]
+    .iter()
+    .any(|prefix| dep.starts_with(prefix))
     {
         Some("storage-types has no vendor SDK")
     } else {
@@ -267,9 +288,11 @@ mod tests {
         let fs = format!("{FS}[target.'cfg(unix)'.dependencies]\nlibc = \"0.2\"\n");
         assert_eq!(
             check(TYPES, &fs),
-            ["crates/storage-fs/Cargo.toml: `storage-fs` depends on `libc` \
+            [
+                "crates/storage-fs/Cargo.toml: `storage-fs` depends on `libc` \
               ([target.'cfg(unix)'.dependencies]), which docs/architecture.md:12 does not \
-              allow: add it to that row of the table, or remove the dependency"]
+              allow: add it to that row of the table, or remove the dependency"
+            ]
         );
     }
 
@@ -283,13 +306,23 @@ mod tests {
 
     #[test]
     fn storage_types_may_not_depend_on_tokio_http_or_sdks_even_when_listed() {
-        for dep in ["tokio", "tokio-util", "hyper", "http", "aws-config", "object_store"] {
+        for dep in [
+            "tokio",
+            "tokio-util",
+            "hyper",
+            "http",
+            "aws-config",
+            "object_store",
+        ] {
             let types = format!("{TYPES}{dep} = \"1\"\n");
             let page = PAGE_TEXT.replace("`proptest` |", &format!("`proptest`, `{dep}` |"));
             let members = [member("storage-types", &types), member("storage-fs", FS)];
             let found = problems(&members, &page).expect("the table is found");
             assert!(found[0].contains("may never depend on"), "{dep}: {found:?}");
-            assert!(found[1].contains("which a hard rule forbids"), "{dep}: {found:?}");
+            assert!(
+                found[1].contains("which a hard rule forbids"),
+                "{dep}: {found:?}"
+            );
         }
         let renamed = format!("{TYPES}rt = {{ package = \"tokio\", version = \"1\" }}\n");
         assert!(check(&renamed, FS)[0].contains("may never depend on `tokio`"));
@@ -299,7 +332,8 @@ mod tests {
 
     #[test]
     fn the_page_must_stay_true() {
-        let fs = "[dependencies]\nstorage-types.workspace = true\n[dev-dependencies]\ntokio = \"1\"\n";
+        let fs =
+            "[dependencies]\nstorage-types.workspace = true\n[dev-dependencies]\ntokio = \"1\"\n";
         assert_eq!(
             check(TYPES, fs),
             [
@@ -314,19 +348,27 @@ mod tests {
         let found = problems(&members, PAGE_TEXT).expect("the table is found");
         assert_eq!(
             found,
-            ["docs/architecture.md:12: the dependency table's row `storage-fs` names no \
-              workspace member: remove it"]
+            [
+                "docs/architecture.md:12: the dependency table's row `storage-fs` names no \
+              workspace member: remove it"
+            ]
         );
     }
 
     #[test]
     fn a_member_without_a_row_is_named() {
-        let members = [member("storage-types", TYPES), member("storage-fs", FS), member("new", "")];
+        let members = [
+            member("storage-types", TYPES),
+            member("storage-fs", FS),
+            member("new", ""),
+        ];
         let found = problems(&members, PAGE_TEXT).expect("the table is found");
         assert_eq!(
             found,
-            ["docs/architecture.md:9: the dependency table has no row for `new` \
-              (crates/new/Cargo.toml): add one"]
+            [
+                "docs/architecture.md:9: the dependency table has no row for `new` \
+              (crates/new/Cargo.toml): add one"
+            ]
         );
         assert!(problems(&members, "## Dependencies\n").is_err());
     }

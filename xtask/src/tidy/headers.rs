@@ -23,7 +23,15 @@ pub(super) fn check(root: &Path) -> Result<Vec<String>, String> {
 /// checked before it is first committed. Nothing under a `target` directory.
 fn rust_files(root: &Path) -> Result<Vec<String>, String> {
     let output = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.rs"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            "*.rs",
+        ])
         .current_dir(root)
         .output()
         .map_err(|e| format!("cannot run git ls-files: {e}"))?;
@@ -64,7 +72,9 @@ mod tests {
     #[test]
     fn a_doc_line_first_is_a_header() {
         assert!(has_header("//! Reads things.\n\nuse std::fs;\n"));
-        assert!(has_header("\n#![forbid(unsafe_code)]\n#![cfg_attr(\n    docsrs,\n    feature(doc_cfg)\n)]\n//! Why.\n"));
+        assert!(has_header(
+            "\n#![forbid(unsafe_code)]\n#![cfg_attr(\n    docsrs,\n    feature(doc_cfg)\n)]\n//! Why.\n"
+        ));
     }
 
     #[test]
@@ -73,6 +83,8 @@ mod tests {
         assert!(!has_header("use std::fs;\n//! Too late.\n"));
         assert!(!has_header("// A plain comment.\n//! Too late.\n"));
         assert!(!has_header("/// An item's doc.\nfn f() {}\n"));
-        assert!(!has_header("#[cfg(test)]\n//! An outer attribute is an item's.\n"));
+        assert!(!has_header(
+            "#[cfg(test)]\n//! An outer attribute is an item's.\n"
+        ));
     }
 }
