@@ -9,18 +9,42 @@ use storage_types::{
 
 use crate::GcsStorage;
 use crate::compose::{compose_once, source};
-use crate::conditions::Generations;
-use crate::multipart::STAGING;
+use crate::conditions::{Generations, generation_of};
+use crate::multipart::{STAGING, STAGING_CLASS};
+use crate::object::{headers_of, key_sha256, metadata};
 
-pub(crate) async fn create(
-    s: &GcsStorage,
-    path: &ObjectPath,
-    opts: WriteOptions,
-) -> Result<Metadata> {
-    crate::writer::write(s, &s.object_name(path), Body::empty(), opts).await
+impl GcsStorage {
+    pub(crate) async fn create_appendable(
+        &self,
+        path: &ObjectPath,
+        opts: WriteOptions,
+    ) -> Result<Metadata> {
+        self.write_object(&self.object_name(path), Body::empty(), opts)
+            .await
+    }
+
+    pub(crate) async fn append_at(
+        &self,
+        path: &ObjectPath,
+        offset: u64,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<u64> {
+        append(self, path, offset, body, opts).await
+    }
+
+    /// The appendable object's metadata: every append is already committed.
+    pub(crate) async fn commit_appended(&self, path: &ObjectPath) -> Result<Metadata> {
+        // Appends may carry a customer key this call cannot take: metadata needs none.
+        let object = self
+            .object_of(&self.object_name(path))
+            .await?
+            .ok_or_else(|| Error::not_found("no object to commit"))?;
+        Ok(metadata(&object))
+    }
 }
 
-pub(crate) async fn append(
+async fn append(
     s: &GcsStorage,
     path: &ObjectPath,
     offset: u64,
@@ -29,10 +53,11 @@ pub(crate) async fn append(
 ) -> Result<u64> {
     let name = s.object_name(path);
     let encryption = s.encryption(opts.encryption.as_ref())?;
-    let current = crate::reader::object_of(s, &name)
+    let current = s
+        .object_of(&name)
         .await?
         .ok_or_else(|| Error::not_found("no object to append to; create it first"))?;
-    encryption.check_object(crate::object::key_sha256(&current))?;
+    encryption.check_object(key_sha256(&current))?;
     let length = u64::try_from(current.size).unwrap_or_default();
     if length != offset {
         return Err(Error::new(
@@ -48,15 +73,15 @@ pub(crate) async fn append(
     let mut part_opts = WriteOptions::default();
     part_opts.checksum = opts.checksum;
     part_opts.encryption = opts.encryption;
-    part_opts.storage_class = Some(crate::multipart::STAGING_CLASS.to_owned());
-    let added = crate::writer::write(s, &temporary, body, part_opts).await?;
+    part_opts.storage_class = Some(STAGING_CLASS.to_owned());
+    let added = s.write_object(&temporary, body, part_opts).await?;
     let added_generation = added
         .etag
         .as_deref()
-        .and_then(crate::conditions::generation_of)
+        .and_then(generation_of)
         .unwrap_or_default();
     // Compose keeps only what the destination resource says: carry the object's headers over.
-    let destination = crate::object::headers_of(&current);
+    let destination = headers_of(&current);
     let sources = vec![
         source(&name, current.generation),
         source(&temporary, added_generation),
@@ -72,7 +97,9 @@ pub(crate) async fn append(
         composed_encryption.kms_key = key.map(str::to_owned);
     }
     let composed = compose_once(s, sources, destination, conditions, &composed_encryption).await;
-    let removed = crate::bucket::delete_generation(s, &temporary, Some(added_generation)).await;
+    let removed = s
+        .delete_generation(&temporary, Some(added_generation))
+        .await;
     let object = composed?;
     // The append happened; a temporary object left behind is litter, not a failed append.
     if let Err(err) = removed {

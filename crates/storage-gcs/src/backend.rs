@@ -1,5 +1,6 @@
-//! [`GcsStorage`]: the `Backend` implementation, mapping each operation to the SDK calls in
-//! the per-operation modules.
+//! [`GcsStorage`]: the store, how a [`GcsBuilder`] builds it, and its `Backend`
+//! implementation, which calls the methods each operation module adds to the store (this
+//! module names none of them: they depend on it, never the reverse).
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,9 +19,12 @@ use storage_types::{
     StorageInfo, WriteOptions,
 };
 
-use crate::config::{DEFAULT_CHUNK_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, GcsBuilder};
+use crate::capability::{
+    CHUNK_QUANTUM, DEFAULT_PART_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, capability,
+};
+use crate::config::GcsBuilder;
 use crate::encryption::GcsEncryption;
-use crate::{append, bucket, copy, credentials, lister, multipart, presign, reader, writer};
+use crate::{credentials, deadline};
 
 /// How long the SDK retries one request (its default), when no `timeout` is set.
 const RETRY_TIME_LIMIT: Duration = Duration::from_secs(300);
@@ -75,11 +79,11 @@ impl GcsStorage {
         vec![
             (
                 "credentials that can sign (a service-account key; ADC on Google Cloud)",
-                crate::capability::capability(true),
+                capability(true),
             ),
             (
                 "credentials that cannot sign (anonymous, user credentials)",
-                crate::capability::capability(false),
+                capability(false),
             ),
         ]
     }
@@ -94,9 +98,9 @@ impl GcsStorage {
             return Err(Error::invalid_input("a GCS store needs a bucket name"));
         }
         let root = ObjectPath::parse_dir(&config.root)?.as_str().to_owned();
-        let chunk_size = config.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE);
+        let chunk_size = config.chunk_size.unwrap_or(DEFAULT_PART_SIZE);
         // The SDK sends resumable chunks in multiples of 256 KiB.
-        if chunk_size == 0 || !chunk_size.is_multiple_of(256 << 10) {
+        if chunk_size == 0 || !chunk_size.is_multiple_of(CHUNK_QUANTUM) {
             return Err(Error::invalid_input(format!(
                 "chunk_size must be a positive multiple of 256 KiB, not {chunk_size} bytes"
             )));
@@ -133,7 +137,7 @@ impl GcsStorage {
         }
         let storage = storage.build().await.map_err(client_error)?;
         let control = control.build().await.map_err(client_error)?;
-        let capability = crate::capability::capability(creds.signer.is_some());
+        let capability = capability(creds.signer.is_some());
         let info = StorageInfo::new(crate::SCHEME, config.bucket.clone(), capability)
             .with_root(root.clone())
             .with_loose(config.loose);
@@ -160,7 +164,7 @@ impl GcsStorage {
 
     /// `call` under the store's timeout.
     async fn within<T>(&self, call: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-        crate::deadline::within(self.inner.timeout, call).await
+        deadline::within(self.inner.timeout, call).await
     }
 
     /// The SDK's data-plane client (object reads and writes over the JSON API).
@@ -195,6 +199,13 @@ impl GcsStorage {
     }
 }
 
+impl GcsBuilder {
+    /// Builds the store: creates the SDK's clients (no request is sent yet).
+    pub async fn build(self) -> Result<GcsStorage> {
+        GcsStorage::new(self).await
+    }
+}
+
 fn client_error(err: google_cloud_gax::client_builder::Error) -> Error {
     Error::invalid_input("cannot create the GCS client").with_source(err.to_string())
 }
@@ -206,14 +217,14 @@ impl Backend for GcsStorage {
     }
 
     async fn stat(&self, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
-        self.within(reader::stat(self, path, opts)).await
+        self.within(self.stat_object(path, opts)).await
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
         if storage_types::backend::reads_in_parts(&opts) {
             return storage_types::backend::read_in_parts_of(self, path, opts).await;
         }
-        self.within(reader::read(self, path, opts)).await
+        self.within(self.read_object(path, opts)).await
     }
 
     async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
@@ -224,26 +235,26 @@ impl Backend for GcsStorage {
         // A body sent as one request is bounded whole; a resumable upload, which no single
         // limit fits, only while it makes no progress.
         if single_shot {
-            self.within(writer::write(self, &name, body, opts)).await
+            self.within(self.write_object(&name, body, opts)).await
         } else {
-            crate::deadline::while_progressing(self.inner.timeout, body, |body| {
-                writer::write(self, &name, body, opts)
+            deadline::while_progressing(self.inner.timeout, body, |body| {
+                self.write_object(&name, body, opts)
             })
             .await
         }
     }
 
     async fn delete(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
-        self.within(bucket::delete(self, path, opts.version.as_deref()))
+        self.within(self.delete_path(path, opts.version.as_deref()))
             .await
     }
 
     async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
-        storage_types::backend::delete_each(self, paths).await
+        self.delete_paths(paths).await
     }
 
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
-        Ok(lister::list(self.clone(), dir, opts))
+        Ok(self.list_entries(dir, opts, false))
     }
 
     async fn create_multipart(
@@ -251,7 +262,7 @@ impl Backend for GcsStorage {
         path: &ObjectPath,
         opts: WriteOptions,
     ) -> Result<MultipartUpload> {
-        multipart::create(self, path, opts).await
+        self.create_upload(path, opts).await
     }
 
     async fn upload_part(
@@ -261,7 +272,7 @@ impl Backend for GcsStorage {
         body: Body,
         opts: PartOptions,
     ) -> Result<Part> {
-        multipart::upload_part(self, upload, number, body, opts).await
+        self.upload_staged_part(upload, number, body, opts).await
     }
 
     async fn complete_multipart(
@@ -270,23 +281,23 @@ impl Backend for GcsStorage {
         parts: &[Part],
         opts: CompleteOptions,
     ) -> Result<Metadata> {
-        multipart::complete(self, upload, parts, opts).await
+        self.complete_upload(upload, parts, opts).await
     }
 
     async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
-        multipart::abort(self, upload).await
+        self.abort_upload(upload).await
     }
 
     async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
-        multipart::list_parts(self, upload).await
+        self.list_upload_parts(upload).await
     }
 
     async fn list_multipart_uploads(&self, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
-        multipart::list_uploads(self, dir).await
+        self.list_uploads_below(dir).await
     }
 
     async fn create_append(&self, path: &ObjectPath, opts: WriteOptions) -> Result<Metadata> {
-        append::create(self, path, opts).await
+        self.create_appendable(path, opts).await
     }
 
     async fn append(
@@ -296,23 +307,19 @@ impl Backend for GcsStorage {
         body: Body,
         opts: PartOptions,
     ) -> Result<u64> {
-        append::append(self, path, offset, body, opts).await
+        self.append_at(path, offset, body, opts).await
     }
 
     async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {
-        // Appends may carry a customer key this call cannot take: metadata needs none.
-        let object = reader::object_of(self, &self.object_name(path))
-            .await?
-            .ok_or_else(|| Error::not_found("no object to commit"))?;
-        Ok(crate::object::metadata(&object))
+        self.commit_appended(path).await
     }
 
     async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::copy(self, from, to, &opts).await
+        self.copy_object(from, to, &opts).await
     }
 
     async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::rename(self, from, to, &opts).await
+        self.rename_object(from, to, &opts).await
     }
 
     async fn presign(
@@ -322,22 +329,22 @@ impl Backend for GcsStorage {
         expires: Duration,
         opts: PresignOptions,
     ) -> Result<PresignedRequest> {
-        presign::presign(self, method, path, expires, opts).await
+        self.sign_url(method, path, expires, opts).await
     }
 
     async fn create_dir(&self, dir: &ObjectPath) -> Result<()> {
-        bucket::create_dir(self, dir).await
+        self.create_dir_marker(dir).await
     }
 
     async fn create_bucket(&self, name: &str, _opts: BucketOptions) -> Result<()> {
-        bucket::create_bucket(self, name).await
+        self.create_named_bucket(name).await
     }
 
     async fn delete_bucket(&self, name: &str) -> Result<()> {
-        bucket::delete_bucket(self, name).await
+        self.delete_named_bucket(name).await
     }
 
     async fn list_buckets(&self) -> Result<Vec<String>> {
-        bucket::list_buckets(self).await
+        self.bucket_names().await
     }
 }

@@ -1,4 +1,4 @@
-//! Deletes, directory markers, and buckets (create, delete, list in the store's project).
+//! Directory markers, and buckets (create, delete, list in the store's project).
 
 use futures_util::TryStreamExt;
 use google_cloud_storage::model::Bucket;
@@ -7,48 +7,33 @@ use storage_types::{Body, Error, ErrorKind, ObjectPath, Result, WriteOptions};
 use crate::GcsStorage;
 use crate::error::map_error;
 
-/// Deletes an object (or a directory's marker; or one generation with `version`); deleting
-/// what is not there succeeds.
-pub(crate) async fn delete(s: &GcsStorage, path: &ObjectPath, version: Option<&str>) -> Result<()> {
-    delete_generation(s, &s.object_name(path), crate::reader::version_of(version)?).await
-}
+impl GcsStorage {
+    /// A directory is an empty marker object named `dir/`.
+    pub(crate) async fn create_dir_marker(&self, dir: &ObjectPath) -> Result<()> {
+        if dir.is_root() {
+            return Ok(());
+        }
+        self.write_object(
+            &self.object_name(dir),
+            Body::empty(),
+            WriteOptions::default(),
+        )
+        .await
+        .map(|_| ())
+    }
 
-/// Deletes one generation of an object (or the live one), idempotently. Naming the generation
-/// also lets the SDK retry the delete.
-pub(crate) async fn delete_generation(
-    s: &GcsStorage,
-    name: &str,
-    generation: Option<i64>,
-) -> Result<()> {
-    let mut req = s
-        .inner
-        .control
-        .delete_object()
-        .set_bucket(s.bucket_path())
-        .set_object(name);
-    if let Some(generation) = generation {
-        req = req.set_generation(generation);
+    pub(crate) async fn create_named_bucket(&self, name: &str) -> Result<()> {
+        create_bucket(self, name).await
     }
-    let result = Box::pin(req.send()).await.map_err(map_error);
-    match result {
-        Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
-}
 
-/// A directory is an empty marker object named `dir/`.
-pub(crate) async fn create_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<()> {
-    if dir.is_root() {
-        return Ok(());
+    pub(crate) async fn delete_named_bucket(&self, name: &str) -> Result<()> {
+        delete_bucket(self, name).await
     }
-    crate::writer::write(
-        s,
-        &s.object_name(dir),
-        Body::empty(),
-        WriteOptions::default(),
-    )
-    .await
-    .map(|_| ())
+
+    /// The buckets of the store's project.
+    pub(crate) async fn bucket_names(&self) -> Result<Vec<String>> {
+        list_buckets(self).await
+    }
 }
 
 fn project(s: &GcsStorage) -> Result<String> {
@@ -64,7 +49,7 @@ fn project(s: &GcsStorage) -> Result<String> {
         })
 }
 
-pub(crate) async fn create_bucket(s: &GcsStorage, name: &str) -> Result<()> {
+async fn create_bucket(s: &GcsStorage, name: &str) -> Result<()> {
     s.inner
         .control
         .create_bucket()
@@ -77,7 +62,7 @@ pub(crate) async fn create_bucket(s: &GcsStorage, name: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) async fn delete_bucket(s: &GcsStorage, name: &str) -> Result<()> {
+async fn delete_bucket(s: &GcsStorage, name: &str) -> Result<()> {
     let result = s
         .inner
         .control
@@ -97,7 +82,7 @@ pub(crate) async fn delete_bucket(s: &GcsStorage, name: &str) -> Result<()> {
     }
 }
 
-pub(crate) async fn list_buckets(s: &GcsStorage) -> Result<Vec<String>> {
+async fn list_buckets(s: &GcsStorage) -> Result<Vec<String>> {
     let pages = s
         .inner
         .control

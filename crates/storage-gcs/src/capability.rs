@@ -1,13 +1,33 @@
 //! What the GCS backend declares: every feature (signed URLs only with a signer), the options
-//! each operation honours, and GCS's limits.
+//! each operation honours, GCS's limits, and the store's defaults (one name each).
+
+use std::time::Duration;
 
 use storage_types::{Capability, Feature, Limits, Operation, Pair};
 
-use crate::lister::MAX_PAGE_SIZE;
-use crate::multipart::MAX_PARTS;
+/// Default part size of a write: the chunk of a resumable upload (what one streamed write
+/// holds in memory) and the part of a parallel composite upload. It is what the builder's
+/// `chunk_size` (URL key `chunk-size`) sets, and a write's `part_size` overrides.
+pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
+/// Default number of parts of one write in flight at once: one, a resumable upload. A write
+/// asking for more `concurrency` becomes a parallel composite upload.
+pub const DEFAULT_CONCURRENCY: usize = 1;
+/// Default largest body sent as one single-shot upload; larger ones are resumable.
+pub const DEFAULT_SINGLE_UPLOAD_LIMIT: u64 = 16 << 20;
 
 /// GCS's largest object (5 TiB).
 pub(crate) const MAX_OBJECT_SIZE: u64 = 5 << 40;
+/// GCS has no part limit of its own; this keeps staged part names fixed-width and their
+/// listings short.
+pub(crate) const MAX_PARTS: u32 = 10_000;
+/// GCS's largest listing page.
+pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
+/// The most sources one ComposeObject takes.
+pub(crate) const MAX_COMPOSE_SOURCES: usize = 32;
+/// Resumable chunks are multiples of this (a GCS rule).
+pub(crate) const CHUNK_QUANTUM: u64 = 256 << 10;
+/// GCS's longest V4 signature.
+pub(crate) const MAX_PRESIGN_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 pub(crate) fn capability(can_sign: bool) -> Capability {
     let conditional = [Pair::IfMatch, Pair::IfNoneMatch];

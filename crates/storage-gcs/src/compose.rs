@@ -7,12 +7,10 @@ use google_cloud_storage::model::{ComposeObjectRequest, Object};
 use storage_types::Result;
 
 use crate::GcsStorage;
+use crate::capability::MAX_COMPOSE_SOURCES;
 use crate::conditions::Generations;
 use crate::encryption::GcsEncryption;
 use crate::error::map_error;
-
-/// The most sources one ComposeObject takes.
-pub(crate) const MAX_SOURCES: usize = 32;
 
 /// A source object pinned to the generation it had when it was chosen.
 pub(crate) fn source(name: &str, generation: i64) -> SourceObject {
@@ -35,10 +33,10 @@ pub(crate) async fn compose(
 ) -> Result<(Object, Vec<String>)> {
     let mut temporaries = Vec::new();
     let mut level = 0;
-    while sources.len() > MAX_SOURCES {
+    while sources.len() > MAX_COMPOSE_SOURCES {
         level += 1;
-        let mut next = Vec::with_capacity(sources.len().div_ceil(MAX_SOURCES));
-        for (n, group) in sources.chunks(MAX_SOURCES).enumerate() {
+        let mut next = Vec::with_capacity(sources.len().div_ceil(MAX_COMPOSE_SOURCES));
+        for (n, group) in sources.chunks(MAX_COMPOSE_SOURCES).enumerate() {
             let name = format!("{scratch}-{level}-{n:05}");
             let object = Object::new()
                 .set_name(name.clone())
@@ -67,7 +65,7 @@ async fn pin_not_match(s: &GcsStorage, name: &str, mut g: Generations) -> Result
     let Some(unwanted) = g.if_not_match.take() else {
         return Ok(g);
     };
-    let current = crate::reader::object_of(s, name).await?;
+    let current = s.object_of(name).await?;
     let generation = current.map_or(0, |o| o.generation);
     if generation == unwanted {
         return Err(storage_types::Error::new(

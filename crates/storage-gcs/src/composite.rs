@@ -3,20 +3,24 @@
 //! (`.stor-multipart/<token>/part-NNNNN`), and the parts are composed into the target, which
 //! appears only then. Memory stays near part size x (concurrency + 1). Whatever happens, the
 //! staged objects are removed. A composite object has a CRC32C but no MD5.
+//!
+//! The loop that cuts and sends the parts is `storage_types::backend::upload_parts`; this
+//! module uploads one part and composes them.
 
-use std::collections::HashMap;
+use std::future::Future;
 
 use bytes::Bytes;
 use google_cloud_storage::model::Object;
-use storage_types::backend::PartReader;
+use storage_types::backend::{PartPlan, PartReader, upload_parts};
 use storage_types::{Body, Error, Metadata, Result, WriteOptions};
-use tokio::task::JoinSet;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::GcsStorage;
+use crate::capability::MAX_PARTS;
 use crate::compose::{compose, source};
-use crate::conditions::Generations;
+use crate::conditions::{Generations, generation_of};
 use crate::encryption::GcsEncryption;
-use crate::multipart::{MAX_PARTS, STAGING, part_name, remove_staging};
+use crate::multipart::{STAGING, STAGING_CLASS, part_name};
 use crate::object::metadata;
 
 /// One composite upload's settings.
@@ -29,21 +33,24 @@ pub(crate) struct Upload<'a> {
     pub(crate) encryption: &'a GcsEncryption,
 }
 
-/// Uploads `first` and the rest of `parts`, then composes them into the target.
-pub(crate) async fn write(
-    s: &GcsStorage,
-    upload: Upload<'_>,
-    first: Bytes,
-    parts: PartReader,
-) -> Result<Metadata> {
-    let dir = format!(
-        "{}{STAGING}{}/",
-        s.inner.root,
-        storage_types::backend::unique_token()
-    );
-    let outcome = upload_and_compose(s, &upload, &dir, first, parts).await;
-    remove_staging(s, &dir).await;
-    outcome.map(|object| metadata(&object))
+impl GcsStorage {
+    /// Uploads `first` and the rest of `parts`, then composes them into the target; removes
+    /// the staged parts either way.
+    pub(crate) async fn write_composite(
+        &self,
+        upload: Upload<'_>,
+        first: Bytes,
+        mut parts: PartReader,
+    ) -> Result<Metadata> {
+        let dir = format!(
+            "{}{STAGING}{}/",
+            self.inner.root,
+            storage_types::backend::unique_token()
+        );
+        let outcome = upload_and_compose(self, &upload, &dir, first, &mut parts).await;
+        self.remove_staging(&dir).await;
+        outcome.map(|object| metadata(&object))
+    }
 }
 
 async fn upload_and_compose(
@@ -51,19 +58,22 @@ async fn upload_and_compose(
     upload: &Upload<'_>,
     dir: &str,
     first: Bytes,
-    parts: PartReader,
+    parts: &mut PartReader,
 ) -> Result<Object> {
-    let mut tasks = JoinSet::new();
-    let uploaded = upload_all(s, upload, dir, first, parts, &mut tasks).await;
-    // A part still in flight after a failure must finish (or stop) before the staging objects
-    // are removed, or it would land after the clean-up.
-    tasks.shutdown().await;
-    let (count, generations) = uploaded?;
-    let sources = (1..=count)
-        .map(|n| {
-            let generation = generations.get(&n).copied().unwrap_or_default();
-            source(&part_name(dir, n), generation)
-        })
+    let plan = PartPlan {
+        part_size: upload.part_size,
+        concurrency: upload.concurrency,
+        max_parts: MAX_PARTS,
+    };
+    // After a failure `upload_parts` waits for the parts still in flight before it returns,
+    // so none of them lands after the staged objects are removed.
+    let uploaded = upload_parts(parts, first, plan, |number, data| {
+        stage_part(s, dir, number, data, upload.opts)
+    })
+    .await?;
+    let sources = (1..)
+        .zip(&uploaded.parts)
+        .map(|(number, generation)| source(&part_name(dir, number), *generation))
         .collect();
     let destination = destination(s, upload.name, upload.opts);
     let (object, _) = compose(
@@ -78,79 +88,30 @@ async fn upload_and_compose(
     Ok(object)
 }
 
-type PartTasks = JoinSet<Result<(u32, i64)>>;
-
-/// Uploads every part, at most `concurrency` at once; returns how many there were and the
-/// generation of each.
-async fn upload_all(
+/// Uploads part `number` as a staged object, on a task of its own so that parts use every
+/// core (the task stops if the write is dropped); returns the part's generation.
+fn stage_part(
     s: &GcsStorage,
-    upload: &Upload<'_>,
     dir: &str,
-    first: Bytes,
-    mut parts: PartReader,
-    tasks: &mut PartTasks,
-) -> Result<(u32, HashMap<u32, i64>)> {
-    let mut generations = HashMap::new();
-    let (mut part, mut end, mut number) = (first, false, 1u32);
-    loop {
-        while tasks.len() >= upload.concurrency {
-            let (n, generation) = joined(tasks.join_next().await)?;
-            generations.insert(n, generation);
-        }
-        tasks.spawn(upload_part(s.clone(), dir.to_owned(), number, part, upload));
-        if end {
-            break;
-        }
-        if number == MAX_PARTS {
-            return Err(Error::invalid_input(format!(
-                "the body needs more than {MAX_PARTS} parts of {} bytes; set a larger part_size",
-                upload.part_size
-            )));
-        }
-        (part, end) = parts.next_part(upload.part_size).await?;
-        if part.is_empty() && end {
-            break;
-        }
-        number += 1;
-    }
-    while let Some(result) = tasks.join_next().await {
-        let (n, generation) = joined(Some(result))?;
-        generations.insert(n, generation);
-    }
-    Ok((number, generations))
-}
-
-/// Uploads one part (a `'static` future, so that it can be spawned); returns its number and
-/// generation.
-fn upload_part(
-    s: GcsStorage,
-    dir: String,
     number: u32,
     data: Bytes,
-    upload: &Upload<'_>,
-) -> impl Future<Output = Result<(u32, i64)>> + Send + 'static {
+    write: &WriteOptions,
+) -> impl Future<Output = Result<i64>> + Send + 'static {
     let mut opts = WriteOptions::default();
-    opts.encryption = upload.opts.encryption.clone();
-    opts.storage_class = Some(crate::multipart::STAGING_CLASS.to_owned());
-    async move {
-        let name = part_name(&dir, number);
-        let meta = crate::writer::write(&s, &name, Body::from_bytes(data), opts).await?;
-        let generation = meta
+    opts.encryption = write.encryption.clone();
+    opts.storage_class = Some(STAGING_CLASS.to_owned());
+    let (s, name) = (s.clone(), part_name(dir, number));
+    let task = AbortOnDropHandle::new(tokio::spawn(async move {
+        let meta = s.write_object(&name, Body::from_bytes(data), opts).await?;
+        Ok(meta
             .etag
             .as_deref()
-            .and_then(crate::conditions::generation_of)
-            .unwrap_or_default();
-        Ok((number, generation))
-    }
-}
-
-fn joined(
-    result: Option<std::result::Result<Result<(u32, i64)>, tokio::task::JoinError>>,
-) -> Result<(u32, i64)> {
-    match result {
-        Some(Ok(outcome)) => outcome,
-        Some(Err(join)) => Err(Error::unexpected("a part upload task failed").with_source(join)),
-        None => Err(Error::unexpected("no part upload was running")),
+            .and_then(generation_of)
+            .unwrap_or_default())
+    }));
+    async move {
+        task.await
+            .map_err(|e| Error::unexpected("a part upload task failed").with_source(e))?
     }
 }
 

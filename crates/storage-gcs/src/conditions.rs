@@ -1,4 +1,4 @@
-//! ETag preconditions as GCS generation preconditions.
+//! ETag preconditions as GCS generation preconditions, and versions as generations.
 //!
 //! rs-storage reports an object's generation as its ETag, so:
 //! - `if_match: G` is `ifGenerationMatch=G`; `if_match: *` (any version) needs the current
@@ -18,6 +18,17 @@ pub(crate) struct Generations {
     pub(crate) if_not_match: Option<i64>,
     /// `if_match: *`: the object must exist, at whatever generation.
     pub(crate) must_exist: bool,
+}
+
+/// The generation a `version` option names.
+pub(crate) fn version_of(version: Option<&str>) -> Result<Option<i64>> {
+    version
+        .map(|v| {
+            v.parse::<i64>().map_err(|_| {
+                Error::invalid_input(format!("a GCS version is a generation number, not {v:?}"))
+            })
+        })
+        .transpose()
 }
 
 /// The generation an ETag names, if it is one (quotes and weak markers ignored).

@@ -1,35 +1,15 @@
 //! [`GcsBuilder`]: configuration of a GCS store from code, URL query keys and the environment
-//! (Application Default Credentials, `GOOGLE_APPLICATION_CREDENTIALS`).
+//! (Application Default Credentials, `GOOGLE_APPLICATION_CREDENTIALS`). Plain data and
+//! parsing: building the store is in `backend`, the defaults are in `capability`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
+use storage_types::backend::UrlKeys;
 use storage_types::{CustomerKey, Encryption, Error, Result};
 
-use crate::backend::GcsStorage;
-
-/// Default size of the chunks of a resumable upload (the memory one streamed write holds).
-pub const DEFAULT_CHUNK_SIZE: u64 = 8 << 20;
-/// Default largest body sent as one single-shot upload; larger ones are resumable.
-pub const DEFAULT_SINGLE_UPLOAD_LIMIT: u64 = 16 << 20;
-
-/// The URL query keys `from_query` accepts (after lower-casing and `_` -> `-`).
-pub const URL_KEYS: &[&str] = &[
-    "endpoint",
-    "credentials-file",
-    "credentials-base64",
-    "anonymous",
-    "project-id",
-    "storage-class",
-    "predefined-acl",
-    "encryption-key",
-    "kms-key-name",
-    "chunk-size",
-    "single-upload-limit",
-    "max-retries",
-    "timeout",
-    "loose",
-];
+/// The service name URL-key errors give.
+const SERVICE: &str = "gcs";
 
 /// Where the store's credentials come from.
 #[derive(Clone, Default)]
@@ -46,7 +26,7 @@ pub(crate) enum CredentialSource {
     Anonymous,
 }
 
-/// Configuration of a [`GcsStorage`].
+/// Configuration of a `GcsStorage`; `build()` makes the store.
 ///
 /// ```no_run
 /// # async fn f() -> storage_types::Result<()> {
@@ -161,14 +141,15 @@ impl GcsBuilder {
         self
     }
 
-    /// The chunk size of resumable uploads: what one streamed write holds in memory.
+    /// The chunk size of resumable uploads: what one streamed write holds in memory, and the
+    /// part size of parallel composite uploads (default `DEFAULT_PART_SIZE`, 8 MiB).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = Some(bytes);
         self
     }
 
     /// The largest body sent as one request; larger (and unknown-length) bodies go up as
-    /// resumable uploads.
+    /// resumable uploads (default `DEFAULT_SINGLE_UPLOAD_LIMIT`, 16 MiB).
     pub fn single_upload_limit(mut self, bytes: u64) -> Self {
         self.single_upload_limit = Some(bytes);
         self
@@ -207,69 +188,92 @@ impl GcsBuilder {
         self
     }
 
-    /// A builder from URL query keys (see [`URL_KEYS`]):
-    /// `gcs://bucket/prefix?credentials-file=..&storage-class=..`. Keys must already be
-    /// lower-case with `-` for `_`. An unknown key is an error. The environment fills the rest.
+    /// A builder from URL query keys (see [`url_keys`]):
+    /// `gcs://bucket/prefix?credentials-file=..&storage-class=..`. Keys are compared in any
+    /// case with `_` for `-`; flags take `true/false`, `yes/no`, `on/off` or `1/0`; sizes take
+    /// bytes or `8MiB`; `timeout` takes seconds or `500ms`. An unknown key is an error. The
+    /// environment fills the rest.
     pub fn from_query(bucket: &str, root: &str, query: &BTreeMap<String, String>) -> Result<Self> {
-        let mut b = GcsBuilder::new(bucket).root(root);
-        for (key, value) in query {
-            match key.as_str() {
-                "endpoint" => b = b.endpoint(value.clone()),
-                "credentials-file" => b = b.credentials_file(value.clone()),
-                "credentials-base64" => b = b.credentials_json(json_of_base64(value)?),
-                "anonymous" => {
-                    if flag(value) {
-                        b = b.anonymous();
-                    }
-                }
-                "project-id" => b.project_id = Some(value.clone()),
-                "storage-class" => b.storage_class = Some(value.clone()),
-                "predefined-acl" => b.predefined_acl = Some(value.clone()),
-                "encryption-key" => {
-                    b.encryption = Some(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
-                }
-                "kms-key-name" => b.encryption = Some(Encryption::kms(value.clone())),
-                "chunk-size" => b.chunk_size = Some(number(key, value)?),
-                "single-upload-limit" => b.single_upload_limit = Some(number(key, value)?),
-                "max-retries" => b.max_retries = Some(number(key, value)?),
-                "timeout" => b.timeout = Some(std::time::Duration::from_secs(number(key, value)?)),
-                "loose" => b.loose = flag(value),
-                other => {
-                    return Err(Error::invalid_input(format!(
-                        "unknown gcs URL key `{other}`; accepted keys: {}",
-                        URL_KEYS.join(", ")
-                    )));
-                }
-            }
-        }
-        Ok(b.from_env())
+        let mut keys = UrlKeys::new(SERVICE, query);
+        let builder = GcsBuilder::new(bucket).root(root).with_keys(&mut keys)?;
+        keys.finish()?;
+        Ok(builder.from_env())
     }
 
-    /// Builds the store: creates the SDK's clients (no request is sent yet).
-    pub async fn build(self) -> Result<GcsStorage> {
-        GcsStorage::new(self).await
+    /// Takes every key this backend understands off `keys` (each `take_*` also records the key
+    /// as accepted, which is what [`url_keys`] lists).
+    fn with_keys(mut self, keys: &mut UrlKeys) -> Result<Self> {
+        if let Some(endpoint) = keys.take_str("endpoint") {
+            self = self.endpoint(endpoint);
+        }
+        // Credentials: a file wins over a document, which wins over `anonymous` (the order in
+        // which the keys were applied when they were read alphabetically).
+        let file = keys.take_str("credentials-file");
+        let json = keys.take_with("credentials-base64", json_of_base64)?;
+        if keys.take_bool("anonymous")? == Some(true) {
+            self = self.anonymous();
+        }
+        if let Some(json) = json {
+            self = self.credentials_json(json);
+        }
+        if let Some(file) = file {
+            self = self.credentials_file(file);
+        }
+        if let Some(project) = keys.take_str("project-id") {
+            self = self.project_id(project);
+        }
+        if let Some(class) = keys.take_str("storage-class") {
+            self = self.storage_class(class);
+        }
+        if let Some(acl) = keys.take_str("predefined-acl") {
+            self = self.predefined_acl(acl);
+        }
+        // A KMS key name wins over a customer key, as it did.
+        let customer =
+            keys.take_with("encryption-key", |_, value| CustomerKey::from_base64(value))?;
+        if let Some(key) = customer {
+            self = self.encryption(Encryption::CustomerKey(key));
+        }
+        if let Some(kms) = keys.take_str("kms-key-name") {
+            self = self.encryption(Encryption::kms(kms));
+        }
+        if let Some(bytes) = keys.take_size("chunk-size")? {
+            self = self.chunk_size(bytes);
+        }
+        if let Some(bytes) = keys.take_size("single-upload-limit")? {
+            self = self.single_upload_limit(bytes);
+        }
+        if let Some(retries) = keys.take_num("max-retries")? {
+            self = self.max_retries(retries);
+        }
+        if let Some(timeout) = keys.take_duration("timeout")? {
+            self = self.timeout(timeout);
+        }
+        if let Some(loose) = keys.take_bool("loose")? {
+            self = self.loose(loose);
+        }
+        Ok(self)
     }
+}
+
+/// The URL query keys [`GcsBuilder::from_query`] accepts (compared in any case, `_` for `-`),
+/// read off its parsing code.
+pub fn url_keys() -> Vec<&'static str> {
+    let mut keys = UrlKeys::new(SERVICE, &BTreeMap::new());
+    // An empty query has no value to refuse: every key is taken and none is set.
+    let _ = GcsBuilder::default().with_keys(&mut keys);
+    keys.accepted()
 }
 
 /// A credentials JSON document given as base64 (go-storage's `credential=base64:...`).
-fn json_of_base64(text: &str) -> Result<serde_json::Value> {
+fn json_of_base64(key: &str, text: &str) -> Result<serde_json::Value> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
-        .map_err(|_| Error::invalid_input("`credentials-base64` is not base64"))?;
+        .map_err(|_| Error::invalid_input(format!("`{key}` is not base64")))?;
     // serde's message could quote the document: say only that it is not JSON.
     serde_json::from_slice(&bytes)
-        .map_err(|_| Error::invalid_input("`credentials-base64` does not hold a JSON document"))
-}
-
-fn flag(value: &str) -> bool {
-    matches!(value.to_ascii_lowercase().as_str(), "" | "true" | "1")
-}
-
-fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T> {
-    value
-        .parse()
-        .map_err(|_| Error::invalid_input(format!("`{key}` takes a number, not `{value}`")))
+        .map_err(|_| Error::invalid_input(format!("`{key}` does not hold a JSON document")))
 }
 
 #[cfg(test)]
@@ -314,6 +318,101 @@ mod tests {
         let err = GcsBuilder::from_query("b", "", &query(&[("encryption-key", &short)]));
         assert!(err.unwrap_err().to_string().contains("32 bytes"));
         let err = GcsBuilder::from_query("b", "", &query(&[("chunk-size", "big")]));
+        assert!(err.unwrap_err().to_string().contains("size in bytes"));
+        let err = GcsBuilder::from_query("b", "", &query(&[("max-retries", "many")]));
         assert!(err.unwrap_err().to_string().contains("number"));
+    }
+
+    #[test]
+    fn every_listed_key_is_accepted() {
+        let keys = url_keys();
+        assert!(
+            keys.contains(&"anonymous") && keys.contains(&"loose"),
+            "{keys:?}"
+        );
+        let values = [
+            (
+                "credentials-base64",
+                base64::engine::general_purpose::STANDARD.encode("{}"),
+            ),
+            (
+                "encryption-key",
+                base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+            ),
+            ("chunk-size", "8MiB".to_owned()),
+            ("single-upload-limit", "16777216".to_owned()),
+            ("max-retries", "3".to_owned()),
+            ("timeout", "500ms".to_owned()),
+            ("anonymous", "yes".to_owned()),
+            ("loose", "on".to_owned()),
+        ];
+        for key in &keys {
+            let value = values
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or("x".to_owned(), |(_, v)| v.clone());
+            let b = GcsBuilder::from_query("b", "", &query(&[(key, &value)]));
+            assert!(b.is_ok(), "{key}={value}: {:?}", b.err());
+        }
+        // Spelled as a user may: any case, `_` for `-`.
+        let b = GcsBuilder::from_query("b", "", &query(&[("Chunk_Size", "8MiB")])).unwrap();
+        assert_eq!(b.chunk_size, Some(8 << 20));
+        let b = GcsBuilder::from_query("b", "", &query(&[("timeout", "500ms")])).unwrap();
+        assert_eq!(b.timeout, Some(std::time::Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn flags_are_booleans_in_every_spelling() {
+        for key in ["anonymous", "loose"] {
+            let err = GcsBuilder::from_query("b", "", &query(&[(key, "maybe")])).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains(&format!("`{key}`")), "{text}");
+            assert!(text.contains("true/false, yes/no, on/off or 1/0"), "{text}");
+        }
+        // `anonymous=yes` was read as not anonymous (issue 18): `yes` and `true` now agree.
+        for (yes, no) in [("yes", "no"), ("true", "false"), ("1", "0"), ("ON", "Off")] {
+            let on = GcsBuilder::from_query("b", "", &query(&[("anonymous", yes), ("loose", yes)]))
+                .unwrap();
+            assert!(
+                matches!(on.credentials, CredentialSource::Anonymous),
+                "{yes}"
+            );
+            assert!(on.loose, "{yes}");
+            let off = GcsBuilder::from_query("b", "", &query(&[("anonymous", no), ("loose", no)]))
+                .unwrap();
+            assert!(matches!(off.credentials, CredentialSource::Default), "{no}");
+            assert!(!off.loose, "{no}");
+        }
+    }
+
+    #[test]
+    fn credentials_and_keys_keep_their_precedence() {
+        let json = base64::engine::general_purpose::STANDARD.encode(r#"{"type":"x"}"#);
+        let b = GcsBuilder::from_query(
+            "b",
+            "",
+            &query(&[
+                ("anonymous", "true"),
+                ("credentials-base64", &json),
+                ("credentials-file", "/k.json"),
+            ]),
+        )
+        .unwrap();
+        assert!(matches!(b.credentials, CredentialSource::File(_)));
+        let b = GcsBuilder::from_query(
+            "b",
+            "",
+            &query(&[("anonymous", "true"), ("credentials-base64", &json)]),
+        )
+        .unwrap();
+        assert!(matches!(b.credentials, CredentialSource::Json(_)));
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let b = GcsBuilder::from_query(
+            "b",
+            "",
+            &query(&[("encryption-key", &key), ("kms-key-name", "k1")]),
+        )
+        .unwrap();
+        assert_eq!(b.encryption, Some(Encryption::kms("k1")));
     }
 }

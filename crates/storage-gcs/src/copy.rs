@@ -9,26 +9,30 @@ use crate::GcsStorage;
 use crate::conditions::generations;
 use crate::error::map_error;
 
-pub(crate) async fn copy(
-    s: &GcsStorage,
-    from: &ObjectPath,
-    to: &ObjectPath,
-    opts: &CopyOptions,
-) -> Result<()> {
-    rewrite(s, from, to, opts, None).await
-}
+impl GcsStorage {
+    pub(crate) async fn copy_object(
+        &self,
+        from: &ObjectPath,
+        to: &ObjectPath,
+        opts: &CopyOptions,
+    ) -> Result<()> {
+        rewrite(self, from, to, opts, None).await
+    }
 
-pub(crate) async fn rename(
-    s: &GcsStorage,
-    from: &ObjectPath,
-    to: &ObjectPath,
-    opts: &CopyOptions,
-) -> Result<()> {
-    let source = crate::reader::object_of(s, &s.object_name(from))
-        .await?
-        .ok_or_else(|| Error::not_found("no object to rename"))?;
-    rewrite(s, from, to, opts, Some(source.generation)).await?;
-    crate::bucket::delete_generation(s, &s.object_name(from), Some(source.generation)).await
+    pub(crate) async fn rename_object(
+        &self,
+        from: &ObjectPath,
+        to: &ObjectPath,
+        opts: &CopyOptions,
+    ) -> Result<()> {
+        let source = self
+            .object_of(&self.object_name(from))
+            .await?
+            .ok_or_else(|| Error::not_found("no object to rename"))?;
+        rewrite(self, from, to, opts, Some(source.generation)).await?;
+        self.delete_generation(&self.object_name(from), Some(source.generation))
+            .await
+    }
 }
 
 async fn rewrite(

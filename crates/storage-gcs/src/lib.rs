@@ -29,6 +29,7 @@ mod config;
 mod copy;
 mod credentials;
 mod deadline;
+mod delete;
 mod encryption;
 mod error;
 mod lister;
@@ -40,7 +41,8 @@ mod reader;
 mod writer;
 
 pub use backend::GcsStorage;
-pub use config::{DEFAULT_CHUNK_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, GcsBuilder, URL_KEYS};
+pub use capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT};
+pub use config::{GcsBuilder, url_keys};
 
 /// The URL scheme of this backend: `gcs://bucket/prefix` (also `gs://`).
 pub const SCHEME: &str = "gcs";

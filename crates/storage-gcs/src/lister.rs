@@ -6,24 +6,25 @@ use google_cloud_storage::model::ListObjectsResponse;
 use storage_types::{Entry, ListOptions, Lister, Metadata, ObjectPath, Result};
 
 use crate::GcsStorage;
+use crate::capability::MAX_PAGE_SIZE;
 use crate::multipart::STAGING;
 use crate::object::metadata;
 
-/// GCS's largest page.
-pub(crate) const MAX_PAGE_SIZE: u32 = 1000;
-
-pub(crate) fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions) -> Lister {
-    list_raw(store, dir, opts, false)
+impl GcsStorage {
+    /// The entries below `dir`; with `with_markers`, directory marker objects (`dir/x/`) are
+    /// kept as directory entries even in a recursive listing (to tell whether a directory
+    /// exists).
+    pub(crate) fn list_entries(
+        &self,
+        dir: &ObjectPath,
+        opts: ListOptions,
+        with_markers: bool,
+    ) -> Lister {
+        list(self.clone(), dir, opts, with_markers)
+    }
 }
 
-/// The entries below `dir`; with `with_markers`, directory marker objects (`dir/x/`) are kept
-/// as directory entries even in a recursive listing (to tell whether a directory exists).
-pub(crate) fn list_raw(
-    store: GcsStorage,
-    dir: &ObjectPath,
-    opts: ListOptions,
-    with_markers: bool,
-) -> Lister {
+fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions, with_markers: bool) -> Lister {
     let prefix = store.object_name(dir);
     let mut req = store
         .inner

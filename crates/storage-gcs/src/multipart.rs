@@ -17,15 +17,14 @@ use storage_types::{
 };
 
 use crate::GcsStorage;
+use crate::capability::{MAX_PAGE_SIZE, MAX_PARTS};
 use crate::compose::{compose, source};
-use crate::conditions::generations;
+use crate::conditions::{generation_of, generations};
 use crate::encryption::GcsEncryption;
 use crate::object::metadata;
 
 /// The staging directory of multipart uploads, relative to the store's root.
 pub(crate) const STAGING: &str = ".stor-multipart/";
-/// GCS has no part limit of its own; this keeps part names fixed-width and listings short.
-pub(crate) const MAX_PARTS: u32 = 10_000;
 
 const MANIFEST: &str = "upload";
 /// Manifest metadata keys: ours start `stor-`, the user's metadata is kept as `user-<key>`.
@@ -58,11 +57,87 @@ pub(crate) fn part_name(dir: &str, number: u32) -> String {
     format!("{dir}part-{number:05}")
 }
 
-pub(crate) async fn create(
-    s: &GcsStorage,
-    path: &ObjectPath,
-    opts: WriteOptions,
-) -> Result<MultipartUpload> {
+impl GcsStorage {
+    pub(crate) async fn create_upload(
+        &self,
+        path: &ObjectPath,
+        opts: WriteOptions,
+    ) -> Result<MultipartUpload> {
+        create(self, path, opts).await
+    }
+
+    pub(crate) async fn upload_staged_part(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<Part> {
+        upload_part(self, upload, number, body, opts).await
+    }
+
+    pub(crate) async fn complete_upload(
+        &self,
+        upload: &MultipartUpload,
+        parts: &[Part],
+        opts: CompleteOptions,
+    ) -> Result<Metadata> {
+        complete(self, upload, parts, opts).await
+    }
+
+    pub(crate) async fn abort_upload(&self, upload: &MultipartUpload) -> Result<()> {
+        abort(self, upload).await
+    }
+
+    pub(crate) async fn list_upload_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
+        manifest(self, upload).await?;
+        staged_parts(self, &staging(self, &upload.upload_id)?).await
+    }
+
+    pub(crate) async fn list_uploads_below(
+        &self,
+        dir: &ObjectPath,
+    ) -> Result<Vec<MultipartUpload>> {
+        list_uploads(self, dir).await
+    }
+
+    /// Every object below a prefix, all pages.
+    pub(crate) async fn objects_below(&self, prefix: &str) -> Result<Vec<Object>> {
+        let pages = self
+            .inner
+            .control
+            .list_objects()
+            .set_parent(self.bucket_path())
+            .set_prefix(prefix)
+            .set_page_size(MAX_PAGE_SIZE as i32)
+            .by_page();
+        let pages = crate::paging::pages(pages);
+        let pages: Vec<_> = pages.try_collect().await?;
+        Ok(pages.into_iter().flat_map(|p| p.objects).collect())
+    }
+
+    /// Removes a finished upload's staging objects. The target is already written, so a
+    /// failure here is logged, not returned (for a multipart upload, `list_multipart_uploads`
+    /// still shows it and `abort_multipart` removes what is left).
+    pub(crate) async fn remove_staging(&self, dir: &str) {
+        let objects = match self.objects_below(dir).await {
+            Ok(objects) => objects,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot list a finished upload's staging objects");
+                return;
+            }
+        };
+        let (manifest, parts): (Vec<_>, Vec<_>) =
+            objects.iter().partition(|o| o.name.ends_with(MANIFEST));
+        for object in parts.into_iter().chain(manifest) {
+            if let Err(err) = delete_staged(self, object).await {
+                tracing::warn!(error = %err, "cannot remove a finished upload's staging object");
+            }
+        }
+    }
+}
+
+async fn create(s: &GcsStorage, path: &ObjectPath, opts: WriteOptions) -> Result<MultipartUpload> {
     let id = storage_types::backend::unique_token();
     let dir = staging(s, &id)?;
     let encryption = s.encryption(opts.encryption.as_ref())?;
@@ -89,7 +164,8 @@ pub(crate) async fn create(
     let mut manifest_opts = WriteOptions::default();
     manifest_opts.user_metadata = manifest;
     manifest_opts.storage_class = Some(STAGING_CLASS.to_owned());
-    crate::writer::write(s, &format!("{dir}{MANIFEST}"), Body::empty(), manifest_opts).await?;
+    s.write_object(&format!("{dir}{MANIFEST}"), Body::empty(), manifest_opts)
+        .await?;
     let mut upload = MultipartUpload::new(path.as_str(), id)?;
     upload.initiated = Some(SystemTime::now());
     Ok(upload)
@@ -99,7 +175,8 @@ pub(crate) async fn create(
 async fn manifest(s: &GcsStorage, upload: &MultipartUpload) -> Result<HashMap<String, String>> {
     let dir = staging(s, &upload.upload_id)?;
     let none = || Error::not_found(format!("no multipart upload {:?}", upload.upload_id));
-    let object = crate::reader::object_of(s, &format!("{dir}{MANIFEST}"))
+    let object = s
+        .object_of(&format!("{dir}{MANIFEST}"))
         .await?
         .ok_or_else(none)?;
     if object.metadata.get(PATH_KEY).map(String::as_str) != Some(upload.path.as_str()) {
@@ -108,7 +185,7 @@ async fn manifest(s: &GcsStorage, upload: &MultipartUpload) -> Result<HashMap<St
     Ok(object.metadata)
 }
 
-pub(crate) async fn upload_part(
+async fn upload_part(
     s: &GcsStorage,
     upload: &MultipartUpload,
     number: u32,
@@ -127,7 +204,9 @@ pub(crate) async fn upload_part(
     part_opts.checksum = opts.checksum;
     part_opts.encryption = opts.encryption;
     part_opts.storage_class = Some(STAGING_CLASS.to_owned());
-    let meta = crate::writer::write(s, &part_name(&dir, number), body, part_opts).await?;
+    let meta = s
+        .write_object(&part_name(&dir, number), body, part_opts)
+        .await?;
     Ok(Part {
         number,
         etag: meta.etag.unwrap_or_default(),
@@ -147,30 +226,11 @@ fn same_key(manifest: &HashMap<String, String>, given: &GcsEncryption) -> Result
     ))
 }
 
-/// Every object below a prefix, all pages.
-pub(crate) async fn objects_below(s: &GcsStorage, prefix: &str) -> Result<Vec<Object>> {
-    let pages = s
-        .inner
-        .control
-        .list_objects()
-        .set_parent(s.bucket_path())
-        .set_prefix(prefix)
-        .set_page_size(crate::lister::MAX_PAGE_SIZE as i32)
-        .by_page();
-    let pages = crate::paging::pages(pages);
-    let pages: Vec<_> = pages.try_collect().await?;
-    Ok(pages.into_iter().flat_map(|p| p.objects).collect())
-}
-
-pub(crate) async fn list_parts(s: &GcsStorage, upload: &MultipartUpload) -> Result<Vec<Part>> {
-    manifest(s, upload).await?;
-    staged_parts(s, &staging(s, &upload.upload_id)?).await
-}
-
 /// The parts staged in an upload's directory, by number.
 async fn staged_parts(s: &GcsStorage, dir: &str) -> Result<Vec<Part>> {
     let prefix = format!("{dir}part-");
-    let mut parts: Vec<Part> = objects_below(s, &prefix)
+    let mut parts: Vec<Part> = s
+        .objects_below(&prefix)
         .await?
         .iter()
         .filter_map(|o| {
@@ -186,7 +246,7 @@ async fn staged_parts(s: &GcsStorage, dir: &str) -> Result<Vec<Part>> {
     Ok(parts)
 }
 
-pub(crate) async fn complete(
+async fn complete(
     s: &GcsStorage,
     upload: &MultipartUpload,
     parts: &[Part],
@@ -221,7 +281,7 @@ pub(crate) async fn complete(
                 part.number, part.etag
             )));
         };
-        let generation = crate::conditions::generation_of(&found.etag).unwrap_or_default();
+        let generation = generation_of(&found.etag).unwrap_or_default();
         sources.push(source(&part_name(&dir, part.number), generation));
     }
     let mut encryption = s.encryption(opts.encryption.as_ref())?;
@@ -240,7 +300,7 @@ pub(crate) async fn complete(
         &format!("{dir}compose"),
     )
     .await?;
-    remove_staging(s, &dir).await;
+    s.remove_staging(&dir).await;
     Ok(metadata(&object))
 }
 
@@ -272,7 +332,7 @@ fn destination(
         .set_metadata(user))
 }
 
-pub(crate) async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()> {
+async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()> {
     // Aborting is idempotent: an unknown (or finished) upload has nothing left to remove.
     let Ok(dir) = staging(s, &upload.upload_id) else {
         return Ok(());
@@ -282,7 +342,7 @@ pub(crate) async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()
         Err(err) if err.kind() == storage_types::ErrorKind::NotFound => return Ok(()),
         Err(err) => return Err(err),
     }
-    let objects = objects_below(s, &dir).await?;
+    let objects = s.objects_below(&dir).await?;
     // The manifest goes last, so an interrupted abort can be repeated.
     let (manifest, parts): (Vec<_>, Vec<_>) =
         objects.iter().partition(|o| o.name.ends_with(MANIFEST));
@@ -292,35 +352,16 @@ pub(crate) async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()
     Ok(())
 }
 
-/// Removes a finished upload's staging objects. The target is already written, so a failure
-/// here is logged, not returned (for a multipart upload, `list_multipart_uploads` still shows
-/// it and `abort_multipart` removes what is left).
-pub(crate) async fn remove_staging(s: &GcsStorage, dir: &str) {
-    let objects = match objects_below(s, dir).await {
-        Ok(objects) => objects,
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot list a finished upload's staging objects");
-            return;
-        }
-    };
-    let (manifest, parts): (Vec<_>, Vec<_>) =
-        objects.iter().partition(|o| o.name.ends_with(MANIFEST));
-    for object in parts.into_iter().chain(manifest) {
-        if let Err(err) = delete_staged(s, object).await {
-            tracing::warn!(error = %err, "cannot remove a finished upload's staging object");
-        }
-    }
-}
-
 /// Deletes a staged object, naming its generation (so that the SDK may retry the delete).
 async fn delete_staged(s: &GcsStorage, object: &Object) -> Result<()> {
-    crate::bucket::delete_generation(s, &object.name, Some(object.generation)).await
+    s.delete_generation(&object.name, Some(object.generation))
+        .await
 }
 
-pub(crate) async fn list_uploads(s: &GcsStorage, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
+async fn list_uploads(s: &GcsStorage, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
     let staging_root = format!("{}{STAGING}", s.inner.root);
     let mut uploads = Vec::new();
-    for object in objects_below(s, &staging_root).await? {
+    for object in s.objects_below(&staging_root).await? {
         let Some(id) = object
             .name
             .strip_prefix(&staging_root)

@@ -10,11 +10,21 @@ use storage_types::{
 };
 
 use crate::GcsStorage;
+use crate::capability::MAX_PRESIGN_EXPIRY;
 
-/// GCS's longest V4 signature.
-const MAX_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
+impl GcsStorage {
+    pub(crate) async fn sign_url(
+        &self,
+        method: PresignMethod,
+        path: &ObjectPath,
+        expires: Duration,
+        opts: PresignOptions,
+    ) -> Result<PresignedRequest> {
+        presign(self, method, path, expires, opts).await
+    }
+}
 
-pub(crate) async fn presign(
+async fn presign(
     s: &GcsStorage,
     method: PresignMethod,
     path: &ObjectPath,
@@ -26,7 +36,7 @@ pub(crate) async fn presign(
             "signing URLs needs a service-account key or Application Default Credentials",
         ));
     };
-    if expires.is_zero() || expires > MAX_EXPIRY {
+    if expires.is_zero() || expires > MAX_PRESIGN_EXPIRY {
         return Err(Error::invalid_input(
             "a GCS signed URL expires after 1 second to 7 days",
         ));

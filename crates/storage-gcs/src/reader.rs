@@ -2,7 +2,6 @@
 //! arrives; the SDK checks the CRC32C of whole reads and resumes broken downloads pinned to
 //! the generation it started with).
 
-use futures_util::StreamExt;
 use google_cloud_storage::model::Object;
 use google_cloud_storage::model_ext::ReadRange;
 use storage_types::{
@@ -10,22 +9,41 @@ use storage_types::{
 };
 
 use crate::GcsStorage;
-use crate::conditions::generations;
+use crate::conditions::{generations, version_of};
 use crate::error::map_error;
 use crate::object::{from_highlights, key_sha256, metadata};
 
-/// The generation a `version` option names.
-pub(crate) fn version_of(version: Option<&str>) -> Result<Option<i64>> {
-    version
-        .map(|v| {
-            v.parse::<i64>().map_err(|_| {
-                Error::invalid_input(format!("a GCS version is a generation number, not {v:?}"))
-            })
-        })
-        .transpose()
+impl GcsStorage {
+    pub(crate) async fn stat_object(
+        &self,
+        path: &ObjectPath,
+        opts: StatOptions,
+    ) -> Result<Metadata> {
+        stat(self, path, opts).await
+    }
+
+    /// The object resource of a name (metadata only, which GCS serves without a customer
+    /// key), or `None` when there is none.
+    pub(crate) async fn object_of(&self, name: &str) -> Result<Option<Object>> {
+        let req = self
+            .inner
+            .control
+            .get_object()
+            .set_bucket(self.bucket_path())
+            .set_object(name);
+        match Box::pin(req.send()).await.map_err(map_error) {
+            Ok(object) => Ok(Some(object)),
+            Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    pub(crate) async fn read_object(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        read(self, path, opts).await
+    }
 }
 
-pub(crate) async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
+async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
     if path.is_dir() {
         return stat_dir(s, path).await;
     }
@@ -52,32 +70,15 @@ pub(crate) async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -
     Ok(metadata(&object))
 }
 
-/// The object resource of a name (metadata only, which GCS serves without a customer key), or
-/// `None` when there is none.
-pub(crate) async fn object_of(s: &GcsStorage, name: &str) -> Result<Option<Object>> {
-    let req = s
-        .inner
-        .control
-        .get_object()
-        .set_bucket(s.bucket_path())
-        .set_object(name);
-    match Box::pin(req.send()).await.map_err(map_error) {
-        Ok(object) => Ok(Some(object)),
-        Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(err),
-    }
-}
-
 /// A directory exists if its marker object does, or any object below it.
 async fn stat_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<Metadata> {
     if dir.is_root() {
         return Ok(Metadata::dir());
     }
-    if object_of(s, &s.object_name(dir)).await?.is_some() {
+    if s.object_of(&s.object_name(dir)).await?.is_some() {
         return Ok(Metadata::dir());
     }
-    let mut entries = crate::lister::list_raw(
-        s.clone(),
+    let mut entries = s.list_entries(
         dir,
         ListOptions::default().recursive().with_page_size(1u32),
         true,
@@ -91,7 +92,7 @@ async fn stat_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<Metadata> {
     }
 }
 
-pub(crate) async fn read(s: &GcsStorage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+async fn read(s: &GcsStorage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
     let encryption = s.encryption(opts.encryption.as_ref())?;
     let g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
     let mut req = s

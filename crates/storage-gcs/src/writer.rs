@@ -14,24 +14,30 @@ use storage_types::{Body, ByteStream, Checksum, Error, Metadata, Result, WriteOp
 use sync_wrapper::SyncWrapper;
 
 use crate::GcsStorage;
+use crate::capability::{CHUNK_QUANTUM, DEFAULT_CONCURRENCY, MAX_PARTS};
+use crate::composite::Upload;
 use crate::conditions::generations;
 use crate::error::map_error;
 use crate::object::metadata;
 
-/// Resumable chunks are multiples of this (a GCS rule).
-const CHUNK_QUANTUM: u64 = 256 << 10;
+impl GcsStorage {
+    /// Writes the object `name` (a full object name, not a path below the root).
+    pub(crate) async fn write_object(
+        &self,
+        name: &str,
+        body: Body,
+        opts: WriteOptions,
+    ) -> Result<Metadata> {
+        write(self, name, body, opts).await
+    }
+}
 
-pub(crate) async fn write(
-    s: &GcsStorage,
-    name: &str,
-    body: Body,
-    opts: WriteOptions,
-) -> Result<Metadata> {
+async fn write(s: &GcsStorage, name: &str, body: Body, opts: WriteOptions) -> Result<Metadata> {
     let encryption = s.encryption(opts.encryption.as_ref())?;
     let mut g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
     if g.must_exist {
         // `if_match: *`: pin the write to the generation there is now.
-        let current = crate::reader::object_of(s, name).await?;
+        let current = s.object_of(name).await?;
         let current = current
             .ok_or_else(|| Error::not_found("if_match is `*` but there is no object to replace"))?;
         g.if_match = Some(current.generation);
@@ -51,15 +57,15 @@ pub(crate) async fn write(
         Some(bytes) => BodySource::whole(bytes.clone(), &failure),
         None => {
             let mut parts = PartReader::new(body.into_stream());
-            let concurrency = opts.concurrency.unwrap_or(1);
+            let concurrency = opts.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
             if concurrency > 1 {
                 // Asked for parallel uploads: parts as staged objects, composed at the end;
                 // parts large enough that a body of known size fits in the part limit.
-                let needed = size.map_or(0, |n| n.div_ceil(u64::from(crate::multipart::MAX_PARTS)));
+                let needed = size.map_or(0, |n| n.div_ceil(u64::from(MAX_PARTS)));
                 let chunk = chunk.max(needed.div_ceil(CHUNK_QUANTUM) * CHUNK_QUANTUM);
                 let (first, end) = parts.next_part(chunk).await?;
                 if !end {
-                    let upload = crate::composite::Upload {
+                    let upload = Upload {
                         name,
                         part_size: chunk,
                         concurrency,
@@ -69,7 +75,7 @@ pub(crate) async fn write(
                     };
                     // Boxed: inline, the composite upload's large future would make this
                     // one as large for every write (see `reader::stat`).
-                    return Box::pin(crate::composite::write(s, upload, first, parts)).await;
+                    return Box::pin(s.write_composite(upload, first, parts)).await;
                 }
                 BodySource::whole(first, &failure)
             } else {

@@ -1,0 +1,44 @@
+//! Deletes: one object (or one generation of it), and many (each in turn, every one
+//! attempted). Deleting what is not there succeeds.
+
+use storage_types::{ErrorKind, ObjectPath, Result};
+
+use crate::GcsStorage;
+use crate::conditions::version_of;
+use crate::error::map_error;
+
+impl GcsStorage {
+    /// Deletes an object (or a directory's marker; or one generation with `version`).
+    pub(crate) async fn delete_path(&self, path: &ObjectPath, version: Option<&str>) -> Result<()> {
+        self.delete_generation(&self.object_name(path), version_of(version)?)
+            .await
+    }
+
+    /// Deletes each path in turn; the error names the first failure and how many failed.
+    pub(crate) async fn delete_paths(&self, paths: &[ObjectPath]) -> Result<()> {
+        storage_types::backend::delete_each(self, paths).await
+    }
+
+    /// Deletes one generation of an object (or the live one), idempotently. Naming the
+    /// generation also lets the SDK retry the delete.
+    pub(crate) async fn delete_generation(
+        &self,
+        name: &str,
+        generation: Option<i64>,
+    ) -> Result<()> {
+        let mut req = self
+            .inner
+            .control
+            .delete_object()
+            .set_bucket(self.bucket_path())
+            .set_object(name);
+        if let Some(generation) = generation {
+            req = req.set_generation(generation);
+        }
+        let result = Box::pin(req.send()).await.map_err(map_error);
+        match result {
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+}
