@@ -1,22 +1,28 @@
-//! [`S3Storage`]: the `Backend` implementation, mapping each operation to the SDK calls that
-//! live in the per-operation modules.
+//! [`S3Storage`]: the store, how an [`S3Builder`] builds it, and its `Backend` implementation.
+//! Each operation is an `S3Storage` method written in its own module (reader, writer, lister,
+//! delete, multipart, copy, presign, bucket); this file names none of those modules.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use storage_types::backend::Backend;
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
+use storage_types::backend::{Backend, read_in_parts_of, reads_in_parts};
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Encryption,
-    Error, Extensions, Feature, Limits, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath,
-    Operation, Pair, Part, PartOptions, PresignMethod, PresignOptions, PresignedRequest,
-    ReadOptions, Reader, Result, StatOptions, StorageInfo, WriteOptions,
+    Error, Extensions, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Part,
+    PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result,
+    StatOptions, StorageInfo, WriteOptions,
 };
 
-use crate::config::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, S3Builder};
-use crate::sse::{Sse, SseC};
-use crate::{S3Options, bucket, copy, lister, multipart, presign, reader, writer};
+use crate::capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, MIN_PART_SIZE, capability};
+use crate::compat::CollapseRepeatedHeaders;
+use crate::config::{ChecksumMode, S3Builder, S3Options};
+use crate::encryption::{Sse, SseC};
 
 /// A store on one S3 bucket (or S3-compatible store), below an optional prefix.
 ///
@@ -56,6 +62,82 @@ impl fmt::Debug for S3Storage {
     }
 }
 
+impl S3Builder {
+    /// Loads the SDK configuration (the default chain, overridden by what was set here) and
+    /// builds the store.
+    pub async fn build(self) -> Result<S3Storage> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &self.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = &self.endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        if self.anonymous {
+            loader = loader.no_credentials();
+        } else if let (Some(ak), Some(sk)) = (&self.access_key, &self.secret_key) {
+            let creds = Credentials::new(ak, sk, self.session_token.clone(), None, "rs-storage");
+            loader = loader.credentials_provider(creds);
+        }
+        if let Some(attempts) = self.max_attempts {
+            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
+        }
+        if self.timeout.is_some() || self.attempt_timeout.is_some() {
+            let mut timeouts = TimeoutConfig::builder();
+            timeouts
+                .set_operation_timeout(self.timeout)
+                .set_operation_attempt_timeout(self.attempt_timeout);
+            loader = loader.timeout_config(timeouts.build());
+        }
+        let shared = loader.load().await;
+        let over_tls = shared
+            .endpoint_url()
+            .is_none_or(|url| url.to_ascii_lowercase().starts_with("https://"));
+        let mut config = aws_sdk_s3::config::Builder::from(&shared);
+        if shared.region().is_none() {
+            config = config.region(Region::new("us-east-1"));
+        }
+        if let Some(role_arn) = &self.role_arn {
+            let mut role = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                .session_name("rs-storage")
+                .configure(&shared);
+            if let Some(external_id) = &self.external_id {
+                role = role.external_id(external_id);
+            }
+            config = config.credentials_provider(role.build().await);
+        }
+        let checksum = match self.checksum {
+            ChecksumMode::WhenSupported => RequestChecksumCalculation::WhenSupported,
+            ChecksumMode::WhenRequired => RequestChecksumCalculation::WhenRequired,
+        };
+        // Only S3-compatible stores need the fix for repeated headers; every interceptor costs
+        // each request about 1% of its client CPU, so AWS itself goes without.
+        if self.endpoint.is_some() {
+            config = config.interceptor(CollapseRepeatedHeaders);
+        }
+        let config = config
+            .force_path_style(self.force_path_style)
+            .request_checksum_calculation(checksum)
+            .build();
+        let builder = S3Builder {
+            over_tls: Some(over_tls),
+            ..self
+        };
+        builder.build_with_client(aws_sdk_s3::Client::from_conf(config))
+    }
+
+    /// Builds the store on an existing SDK client (whose own configuration then applies:
+    /// endpoint, credentials, retries, checksums). Upload bodies stay signed unless
+    /// [`payload_signing`](Self::payload_signing) says otherwise, since the client's endpoint
+    /// is not visible here.
+    pub fn build_with_client(self, client: aws_sdk_s3::Client) -> Result<S3Storage> {
+        S3Storage::new(client, self)
+    }
+}
+
 impl S3Storage {
     /// What this backend declares, the same under every credential. A store's
     /// [`StorageInfo`] carries it; `cargo xtask docs` renders docs/compatibility.md from it.
@@ -73,6 +155,7 @@ impl S3Storage {
         S3Builder::new(bucket).build_with_client(client)
     }
 
+    /// The store a builder describes, on `client`.
     pub(crate) fn new(client: aws_sdk_s3::Client, config: S3Builder) -> Result<Self> {
         if config.bucket.is_empty() {
             return Err(Error::invalid_input("an S3 store needs a bucket name"));
@@ -160,68 +243,6 @@ impl S3Storage {
     }
 }
 
-/// S3's own part limits.
-pub(crate) const MIN_PART_SIZE: u64 = 5 << 20;
-pub(crate) const MAX_PART_SIZE: u64 = 5 << 30;
-pub(crate) const MAX_PARTS: u32 = 10_000;
-
-fn capability() -> Capability {
-    let conditional = [Pair::IfMatch, Pair::IfNoneMatch];
-    let stored = [
-        Pair::ContentType,
-        Pair::ContentEncoding,
-        Pair::CacheControl,
-        Pair::ContentDisposition,
-        Pair::UserMetadata,
-        Pair::StorageClass,
-    ];
-    let every_encryption = [
-        Pair::EncryptionServiceManaged,
-        Pair::EncryptionKms,
-        Pair::EncryptionCustomerKey,
-    ];
-    let customer_key = [Pair::EncryptionCustomerKey];
-    let checksums = [Pair::ContentMd5, Pair::Crc32c];
-    let limits = Limits::none()
-        .with_parts(Some(MIN_PART_SIZE), Some(MAX_PART_SIZE), MAX_PARTS)
-        .with_object_sizes(Some(MAX_PART_SIZE), Some(5 << 40))
-        .with_max_page_size(1000);
-    Capability::new()
-        .with_feature(Feature::Multipart)
-        .with_feature(Feature::UploadListing)
-        .with_feature(Feature::Copy)
-        .with_feature(Feature::Rename)
-        .with_feature(Feature::Presign)
-        .with_feature(Feature::CreateDir)
-        .with_feature(Feature::Buckets)
-        .with_pairs(Operation::Stat, &conditional)
-        .with_pairs(Operation::Stat, &[Pair::Version])
-        .with_pairs(Operation::Stat, &customer_key)
-        .with_pairs(Operation::Read, &conditional)
-        .with_pairs(Operation::Read, &[Pair::Range, Pair::Version])
-        .with_pairs(Operation::Read, &[Pair::PartSize, Pair::Concurrency])
-        .with_pairs(Operation::Read, &customer_key)
-        .with_pairs(Operation::Write, &stored)
-        .with_pairs(Operation::Write, &conditional)
-        .with_pairs(Operation::Write, &every_encryption)
-        .with_pairs(Operation::Write, &checksums)
-        .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
-        .with_pairs(Operation::Delete, &[Pair::Version])
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
-        .with_pairs(Operation::CreateMultipart, &stored)
-        .with_pairs(Operation::CreateMultipart, &every_encryption)
-        .with_pairs(Operation::UploadPart, &customer_key)
-        .with_pairs(Operation::UploadPart, &checksums)
-        .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
-        .with_pairs(Operation::CompleteMultipart, &customer_key)
-        .with_pairs(Operation::Copy, &[Pair::IfNoneMatch])
-        .with_pairs(Operation::Copy, &every_encryption)
-        .with_pairs(Operation::Rename, &[Pair::IfNoneMatch])
-        .with_pairs(Operation::Rename, &every_encryption)
-        .with_pairs(Operation::Presign, &[Pair::ContentType])
-        .with_limits(limits)
-}
-
 fn no_append() -> Error {
     Error::unsupported("S3 has no appendable objects (S3 Express One Zone is not wrapped yet)")
 }
@@ -233,30 +254,30 @@ impl Backend for S3Storage {
     }
 
     async fn stat(&self, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
-        reader::stat(self, path, opts).await
+        self.stat_object(path, opts).await
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
-        if storage_types::backend::reads_in_parts(&opts) {
-            return storage_types::backend::read_in_parts_of(self, path, opts).await;
+        if reads_in_parts(&opts) {
+            return read_in_parts_of(self, path, opts).await;
         }
-        reader::read(self, path, opts).await
+        self.read_object(path, opts).await
     }
 
     async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
-        writer::write(self, path, body, opts).await
+        self.write_object(path, body, opts).await
     }
 
     async fn delete(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
-        bucket::delete(self, path, opts).await
+        self.delete_object(path, opts).await
     }
 
     async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
-        bucket::delete_many(self, paths).await
+        self.delete_objects(paths).await
     }
 
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
-        Ok(lister::list(self.clone(), dir, opts))
+        Ok(self.list_objects(dir, opts))
     }
 
     async fn create_multipart(
@@ -264,7 +285,7 @@ impl Backend for S3Storage {
         path: &ObjectPath,
         opts: WriteOptions,
     ) -> Result<MultipartUpload> {
-        multipart::create(self, path, &opts).await
+        self.create_upload(path, &opts).await
     }
 
     async fn upload_part(
@@ -274,7 +295,7 @@ impl Backend for S3Storage {
         body: Body,
         opts: PartOptions,
     ) -> Result<Part> {
-        multipart::upload_part(self, upload, number, body, opts).await
+        self.upload_one_part(upload, number, body, opts).await
     }
 
     async fn complete_multipart(
@@ -283,19 +304,19 @@ impl Backend for S3Storage {
         parts: &[Part],
         opts: CompleteOptions,
     ) -> Result<Metadata> {
-        multipart::complete(self, upload, parts, opts).await
+        self.complete_upload(upload, parts, opts).await
     }
 
     async fn abort_multipart(&self, upload: &MultipartUpload) -> Result<()> {
-        multipart::abort(self, upload).await
+        self.abort_upload(upload).await
     }
 
     async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
-        multipart::list_parts(self, upload).await
+        self.list_upload_parts(upload).await
     }
 
     async fn list_multipart_uploads(&self, dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
-        multipart::list_uploads(self, dir).await
+        self.list_uploads(dir).await
     }
 
     async fn create_append(&self, _path: &ObjectPath, _opts: WriteOptions) -> Result<Metadata> {
@@ -317,12 +338,12 @@ impl Backend for S3Storage {
     }
 
     async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::copy(self, from, to, &opts).await
+        self.copy_object(from, to, &opts).await
     }
 
     async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::copy(self, from, to, &opts).await?;
-        bucket::delete(self, from, DeleteOptions::default()).await
+        self.copy_object(from, to, &opts).await?;
+        self.delete_object(from, DeleteOptions::default()).await
     }
 
     async fn presign(
@@ -332,22 +353,45 @@ impl Backend for S3Storage {
         expires: Duration,
         opts: PresignOptions,
     ) -> Result<PresignedRequest> {
-        presign::presign(self, method, path, expires, opts).await
+        self.presign_request(method, path, expires, opts).await
     }
 
     async fn create_dir(&self, dir: &ObjectPath) -> Result<()> {
-        bucket::create_dir(self, dir).await
+        self.create_dir_marker(dir).await
     }
 
     async fn create_bucket(&self, name: &str, opts: BucketOptions) -> Result<()> {
-        bucket::create_bucket(self, name, opts).await
+        self.create_named_bucket(name, opts).await
     }
 
     async fn delete_bucket(&self, name: &str) -> Result<()> {
-        bucket::delete_bucket(self, name).await
+        self.delete_named_bucket(name).await
     }
 
     async fn list_buckets(&self) -> Result<Vec<String>> {
-        bucket::list_buckets(self).await
+        self.list_bucket_names().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn payloads_are_unsigned_over_tls_only_by_default() {
+        async fn unsigned(endpoint: &str, setting: Option<bool>) -> bool {
+            let mut b = S3Builder::new("b")
+                .endpoint(endpoint)
+                .region("us-east-1")
+                .credentials("AK", "SK", None);
+            if let Some(on) = setting {
+                b = b.payload_signing(on);
+            }
+            b.build().await.unwrap().inner.unsigned_payload
+        }
+        assert!(unsigned("https://s3.example.com", None).await);
+        assert!(!unsigned("http://127.0.0.1:9000", None).await);
+        assert!(unsigned("http://127.0.0.1:9000", Some(false)).await);
+        assert!(!unsigned("https://s3.example.com", Some(true)).await);
     }
 }

@@ -1,151 +1,90 @@
-//! Buckets (create, delete, list), directory markers, and `delete`.
+//! Buckets (create, delete, list) and directory markers.
 
-use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, Delete, ObjectIdentifier,
-};
-use storage_types::{BucketOptions, DeleteOptions, Error, ObjectPath, Result};
+use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+use storage_types::{BucketOptions, Error, ObjectPath, Result};
 
 use crate::S3Storage;
+use crate::encryption::with_common;
 use crate::error::map_sdk_error;
-use crate::sse::with_common;
 
-/// Deletes an object (or a directory marker); S3 answers success for a missing key.
-pub(crate) async fn delete(s: &S3Storage, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
-    let s3 = s.s3_options(&opts.extensions);
-    let req = s
-        .client()
-        .delete_object()
-        .bucket(s.bucket())
-        .key(s.key(path))
-        .set_version_id(opts.version);
-    Box::pin(with_common!(req, s3).send())
-        .await
-        .map_err(map_sdk_error)?;
-    Ok(())
-}
-
-/// Deletes keys 1,000 at a time with DeleteObjects (quiet: only failures come back).
-pub(crate) async fn delete_many(s: &S3Storage, paths: &[ObjectPath]) -> Result<()> {
-    let mut failures = Vec::new();
-    for chunk in paths.chunks(1000) {
-        let objects = chunk
-            .iter()
-            .map(|p| ObjectIdentifier::builder().key(s.key(p)).build())
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|err| {
-                Error::invalid_input("cannot build the delete request").with_source(err)
-            })?;
-        let request = Delete::builder()
-            .set_objects(Some(objects))
-            .quiet(true)
-            .build()
-            .map_err(|err| {
-                Error::invalid_input("cannot build the delete request").with_source(err)
-            })?;
-        let req = s
+impl S3Storage {
+    /// A directory is a zero-byte object whose key ends with `/`.
+    pub(crate) async fn create_dir_marker(&self, dir: &ObjectPath) -> Result<()> {
+        let req = self
             .client()
-            .delete_objects()
-            .bucket(s.bucket())
-            .delete(request);
-        // A batch that fails as a whole counts against each of its keys; the other batches
-        // still go.
-        let out = match with_common!(req, s.inner.defaults).send().await {
-            Ok(out) => out,
-            Err(err) => {
-                let err = map_sdk_error(err);
-                for path in chunk {
-                    failures.push(
-                        Error::new(err.kind(), err.message().to_owned()).with_path(path.as_str()),
-                    );
-                }
-                continue;
-            }
-        };
-        for failed in out.errors() {
-            let (kind, temporary) = crate::error::classify(None, failed.code());
-            let key = failed.key().unwrap_or_default();
-            let message = failed
-                .message()
-                .unwrap_or("the service refused to delete the key");
-            let err = Error::new(kind, message.to_owned()).with_temporary(temporary);
-            failures.push(match s.path_of(key) {
-                Some(path) => err.with_path(path.as_str()),
-                None => err,
-            });
-        }
-    }
-    storage_types::backend::many_failed(failures, paths.len())
-}
-
-/// A directory is a zero-byte object whose key ends with `/`.
-pub(crate) async fn create_dir(s: &S3Storage, dir: &ObjectPath) -> Result<()> {
-    let req = s
-        .client()
-        .put_object()
-        .bucket(s.bucket())
-        .key(s.key(dir))
-        .content_length(0)
-        .body(bytes::Bytes::new().into());
-    with_common!(req, s.inner.defaults)
-        .send()
-        .await
-        .map_err(map_sdk_error)?;
-    Ok(())
-}
-
-pub(crate) async fn create_bucket(s: &S3Storage, name: &str, _opts: BucketOptions) -> Result<()> {
-    check_bucket_name(name)?;
-    let region = s.client().config().region().map(|r| r.as_ref().to_owned());
-    // us-east-1 is the one region that takes no location constraint.
-    let configuration = region.filter(|r| r != "us-east-1").map(|r| {
-        CreateBucketConfiguration::builder()
-            .location_constraint(BucketLocationConstraint::from(r.as_str()))
-            .build()
-    });
-    s.client()
-        .create_bucket()
-        .bucket(name)
-        .set_create_bucket_configuration(configuration)
-        .send()
-        .await
-        .map_err(map_sdk_error)?;
-    Ok(())
-}
-
-pub(crate) async fn delete_bucket(s: &S3Storage, name: &str) -> Result<()> {
-    check_bucket_name(name)?;
-    s.client()
-        .delete_bucket()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(map_sdk_error)?;
-    Ok(())
-}
-
-pub(crate) async fn list_buckets(s: &S3Storage) -> Result<Vec<String>> {
-    let mut names = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = s
-            .client()
-            .list_buckets()
-            .set_continuation_token(token.take())
+            .put_object()
+            .bucket(self.bucket())
+            .key(self.key(dir))
+            .content_length(0)
+            .body(bytes::Bytes::new().into());
+        with_common!(req, self.inner.defaults)
             .send()
             .await
             .map_err(map_sdk_error)?;
-        names.extend(
-            page.buckets()
-                .iter()
-                .filter_map(|b| b.name().map(str::to_owned)),
-        );
-        match page.continuation_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-            _ => break,
-        }
+        Ok(())
     }
-    names.sort();
-    Ok(names)
+
+    /// Creates bucket `name` in the client's region.
+    pub(crate) async fn create_named_bucket(&self, name: &str, _opts: BucketOptions) -> Result<()> {
+        check_bucket_name(name)?;
+        let region = self
+            .client()
+            .config()
+            .region()
+            .map(|r| r.as_ref().to_owned());
+        // us-east-1 is the one region that takes no location constraint.
+        let configuration = region.filter(|r| r != "us-east-1").map(|r| {
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(r.as_str()))
+                .build()
+        });
+        self.client()
+            .create_bucket()
+            .bucket(name)
+            .set_create_bucket_configuration(configuration)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Ok(())
+    }
+
+    /// Deletes bucket `name` (S3 refuses one that is not empty).
+    pub(crate) async fn delete_named_bucket(&self, name: &str) -> Result<()> {
+        check_bucket_name(name)?;
+        self.client()
+            .delete_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(map_sdk_error)?;
+        Ok(())
+    }
+
+    /// The names of the account's buckets, sorted.
+    pub(crate) async fn list_bucket_names(&self) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client()
+                .list_buckets()
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(map_sdk_error)?;
+            names.extend(
+                page.buckets()
+                    .iter()
+                    .filter_map(|b| b.name().map(str::to_owned)),
+            );
+            match page.continuation_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
 }
 
 /// S3's bucket naming rules, checked before a request is signed for a name that cannot work.

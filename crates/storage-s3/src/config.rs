@@ -1,53 +1,17 @@
 //! [`S3Builder`]: configuration of an S3 store from code, from URL query keys and from the
-//! environment (the standard AWS credential chain: env, profile, web identity, IMDS).
+//! environment (the standard AWS credential chain: env, profile, web identity, IMDS), and the
+//! S3-only options ([`S3Options`]) a store holds as defaults. Plain data and parsing: the store
+//! is built in `backend.rs`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
+use storage_types::backend::UrlKeys;
 use storage_types::{CustomerKey, Encryption, Error, Result};
 
-use crate::S3Options;
-use crate::backend::S3Storage;
-
-/// Default part size of streamed writes, and the largest write sent as one PutObject.
-pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
-/// Default number of parts uploaded at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
-
-/// The URL query keys `from_query` accepts (after lower-casing and `_` -> `-`).
-pub const URL_KEYS: &[&str] = &[
-    "region",
-    "endpoint",
-    "force-path-style",
-    "access-key",
-    "secret-access-key",
-    "session-token",
-    "profile",
-    "role-arn",
-    "external-id",
-    "anonymous",
-    "storage-class",
-    "acl",
-    "sse",
-    "sse-kms-key-id",
-    "sse-customer-key",
-    "expected-bucket-owner",
-    "request-payer",
-    "checksum",
-    "max-attempts",
-    "timeout",
-    "attempt-timeout",
-    "part-size",
-    "concurrency",
-    "loose",
-    "provider",
-    "payload-signing",
-];
+/// The service name URL-key errors carry (the crate's `SCHEME`).
+const SERVICE: &str = "s3";
 
 /// How the SDK adds checksums to uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -61,7 +25,81 @@ pub enum ChecksumMode {
     WhenRequired,
 }
 
-/// Configuration of an [`S3Storage`].
+/// Options only S3 has. Put it on any operation's options with `with_extension`; each
+/// operation uses the fields that apply to it (an ACL only on writes, for instance).
+///
+/// ```
+/// use storage_s3::S3Options;
+/// use storage_types::WriteOptions;
+///
+/// let opts = WriteOptions::default()
+///     .with_extension(S3Options::default().with_acl("bucket-owner-full-control"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct S3Options {
+    /// A canned ACL (`private`, `bucket-owner-full-control`, ...) for writes and copies.
+    pub acl: Option<String>,
+    /// The account id that must own the bucket, or the request fails.
+    pub expected_bucket_owner: Option<String>,
+    /// Confirms that the requester pays for a requester-pays bucket.
+    pub request_payer: bool,
+    /// The SSE-KMS encryption context: base64 of a JSON object.
+    pub kms_encryption_context: Option<String>,
+    /// Whether SSE-KMS uses an S3 Bucket Key.
+    pub bucket_key_enabled: Option<bool>,
+}
+
+impl S3Options {
+    /// Sets a canned ACL.
+    pub fn with_acl(mut self, acl: impl Into<String>) -> Self {
+        self.acl = Some(acl.into());
+        self
+    }
+
+    /// Sets the expected bucket owner.
+    pub fn with_expected_bucket_owner(mut self, owner: impl Into<String>) -> Self {
+        self.expected_bucket_owner = Some(owner.into());
+        self
+    }
+
+    /// Confirms requester-pays.
+    pub fn with_request_payer(mut self) -> Self {
+        self.request_payer = true;
+        self
+    }
+
+    /// Sets the SSE-KMS encryption context (base64 of a JSON object).
+    pub fn with_kms_encryption_context(mut self, context: impl Into<String>) -> Self {
+        self.kms_encryption_context = Some(context.into());
+        self
+    }
+
+    /// Turns the S3 Bucket Key on or off for SSE-KMS.
+    pub fn with_bucket_key_enabled(mut self, enabled: bool) -> Self {
+        self.bucket_key_enabled = Some(enabled);
+        self
+    }
+
+    /// These options over the store's defaults: fields set here win.
+    pub(crate) fn over(&self, defaults: &S3Options) -> S3Options {
+        S3Options {
+            acl: self.acl.clone().or_else(|| defaults.acl.clone()),
+            expected_bucket_owner: self
+                .expected_bucket_owner
+                .clone()
+                .or_else(|| defaults.expected_bucket_owner.clone()),
+            request_payer: self.request_payer || defaults.request_payer,
+            kms_encryption_context: self
+                .kms_encryption_context
+                .clone()
+                .or_else(|| defaults.kms_encryption_context.clone()),
+            bucket_key_enabled: self.bucket_key_enabled.or(defaults.bucket_key_enabled),
+        }
+    }
+}
+
+/// Configuration of an `S3Storage`.
 ///
 /// ```no_run
 /// # async fn f() -> storage_types::Result<()> {
@@ -78,23 +116,23 @@ pub enum ChecksumMode {
 pub struct S3Builder {
     pub(crate) bucket: String,
     pub(crate) root: String,
-    region: Option<String>,
-    endpoint: Option<String>,
-    force_path_style: bool,
-    access_key: Option<String>,
-    secret_key: Option<String>,
-    session_token: Option<String>,
-    profile: Option<String>,
-    role_arn: Option<String>,
-    external_id: Option<String>,
-    anonymous: bool,
+    pub(crate) region: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) force_path_style: bool,
+    pub(crate) access_key: Option<String>,
+    pub(crate) secret_key: Option<String>,
+    pub(crate) session_token: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) role_arn: Option<String>,
+    pub(crate) external_id: Option<String>,
+    pub(crate) anonymous: bool,
     pub(crate) storage_class: Option<String>,
     pub(crate) encryption: Option<Encryption>,
     pub(crate) options: S3Options,
-    checksum: ChecksumMode,
-    max_attempts: Option<u32>,
-    timeout: Option<Duration>,
-    attempt_timeout: Option<Duration>,
+    pub(crate) checksum: ChecksumMode,
+    pub(crate) max_attempts: Option<u32>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) part_size: Option<u64>,
     pub(crate) concurrency: Option<usize>,
     pub(crate) loose: bool,
@@ -266,64 +304,68 @@ impl S3Builder {
         self
     }
 
-    /// A builder from URL query keys (see [`URL_KEYS`]), as backup tools spell them:
+    /// A builder from URL query keys (see [`url_keys`]), as backup tools spell them:
     /// `s3://bucket/prefix?region=..&endpoint=..&force-path-style=true&sse=aws:kms&...`.
-    /// Keys must already be lower-case with `-` for `_`. An unknown key is an error.
+    /// Keys are matched in any case, with `_` for `-`; flags take true/false, yes/no, on/off
+    /// or 1/0, sizes `8388608` or `8MiB`, timeouts seconds or `500ms`. An unknown key is an
+    /// error naming the accepted ones.
     pub fn from_query(
         bucket: &str,
         root: &str,
         query: &BTreeMap<String, String>,
     ) -> Result<S3Builder> {
-        let mut b = S3Builder::new(bucket).root(root);
-        let mut access_key = None;
-        let mut secret_key = None;
-        let mut session_token = None;
-        let mut sse = None;
-        let mut kms_key = None;
-        for (key, value) in query {
-            match key.as_str() {
-                "region" => b.region = Some(value.clone()),
-                "endpoint" => b.endpoint = Some(value.clone()),
-                "force-path-style" => b.force_path_style = flag(key, value)?,
-                "access-key" => access_key = Some(value.clone()),
-                "secret-access-key" => secret_key = Some(value.clone()),
-                "session-token" => session_token = Some(value.clone()),
-                "profile" => b.profile = Some(value.clone()),
-                "role-arn" => b.role_arn = Some(value.clone()),
-                "external-id" => b.external_id = Some(value.clone()),
-                "anonymous" => b.anonymous = flag(key, value)?,
-                "storage-class" => b.storage_class = Some(value.clone()),
-                "acl" => b.options.acl = Some(value.clone()),
-                "sse" => sse = Some(value.clone()),
-                "sse-kms-key-id" => kms_key = Some(value.clone()),
-                "sse-customer-key" => {
-                    b.encryption = Some(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
-                }
-                "expected-bucket-owner" => b.options.expected_bucket_owner = Some(value.clone()),
-                "request-payer" => b.options.request_payer = flag(key, value)?,
-                "checksum" => b.checksum = checksum_mode(value)?,
-                "max-attempts" => b.max_attempts = Some(number(key, value)?),
-                "timeout" => b.timeout = Some(Duration::from_secs(number(key, value)?)),
-                "attempt-timeout" => {
-                    b.attempt_timeout = Some(Duration::from_secs(number(key, value)?))
-                }
-                "part-size" => b.part_size = Some(number(key, value)?),
-                "concurrency" => b.concurrency = Some(number(key, value)?),
-                "loose" => b.loose = flag(key, value)?,
-                "payload-signing" => b.payload_signing = Some(flag(key, value)?),
-                // BR's `provider` names the vendor (aws, ceph, minio, ...); the endpoint and
-                // path style say all we need, so it is accepted and ignored.
-                "provider" => {}
-                other => {
-                    return Err(Error::invalid_input(format!(
-                        "unknown s3 URL key `{other}`; accepted keys: {}",
-                        URL_KEYS.join(", ")
-                    )));
-                }
-            }
+        let mut keys = UrlKeys::new(SERVICE, query);
+        let builder = S3Builder::new(bucket).root(root).take_keys(&mut keys)?;
+        keys.finish()?;
+        Ok(builder)
+    }
+
+    /// Sets what the URL keys say. Every key is taken before any combination is checked, so
+    /// that on an empty query this names every key [`url_keys`] lists.
+    fn take_keys(mut self, keys: &mut UrlKeys) -> Result<S3Builder> {
+        self.region = keys.take_str("region");
+        self.endpoint = keys.take_str("endpoint");
+        if let Some(on) = keys.take_bool("force-path-style")? {
+            self.force_path_style = on;
         }
+        let access_key = keys.take_str("access-key");
+        let secret_key = keys.take_str("secret-access-key");
+        let session_token = keys.take_str("session-token");
+        self.profile = keys.take_str("profile");
+        self.role_arn = keys.take_str("role-arn");
+        self.external_id = keys.take_str("external-id");
+        if let Some(on) = keys.take_bool("anonymous")? {
+            self.anonymous = on;
+        }
+        self.storage_class = keys.take_str("storage-class");
+        self.options.acl = keys.take_str("acl");
+        let sse = keys.take_str("sse");
+        let kms_key = keys.take_str("sse-kms-key-id");
+        let customer_key = keys.take_with("sse-customer-key", |_, value| {
+            CustomerKey::from_base64(value)
+        })?;
+        self.options.expected_bucket_owner = keys.take_str("expected-bucket-owner");
+        if let Some(on) = keys.take_bool("request-payer")? {
+            self.options.request_payer = on;
+        }
+        if let Some(mode) = keys.take_with("checksum", checksum_mode)? {
+            self.checksum = mode;
+        }
+        self.max_attempts = keys.take_num("max-attempts")?;
+        self.timeout = keys.take_duration("timeout")?;
+        self.attempt_timeout = keys.take_duration("attempt-timeout")?;
+        self.part_size = keys.take_size("part-size")?;
+        self.concurrency = keys.take_num("concurrency")?;
+        if let Some(on) = keys.take_bool("loose")? {
+            self.loose = on;
+        }
+        // BR's `provider` names the vendor (aws, ceph, minio, ...); the endpoint and path
+        // style say all we need, so it is accepted and ignored.
+        let _provider = keys.take_str("provider");
+        self.payload_signing = keys.take_bool("payload-signing")?;
+
         match (access_key, secret_key) {
-            (Some(ak), Some(sk)) => b = b.credentials(ak, sk, session_token),
+            (Some(ak), Some(sk)) => self = self.credentials(ak, sk, session_token),
             (None, None) if session_token.is_none() => {}
             _ => {
                 return Err(Error::invalid_input(
@@ -331,15 +373,18 @@ impl S3Builder {
                 ));
             }
         }
-        if b.encryption.is_some() && (sse.is_some() || kms_key.is_some()) {
+        if customer_key.is_some() && (sse.is_some() || kms_key.is_some()) {
             return Err(Error::invalid_input(
                 "give sse-customer-key or sse / sse-kms-key-id, not both",
             ));
         }
+        if let Some(key) = customer_key {
+            self.encryption = Some(Encryption::CustomerKey(key));
+        }
         match (sse.as_deref(), kms_key) {
             (None, None) => {}
-            (Some("AES256" | "aes256"), None) => b.encryption = Some(Encryption::ServiceManaged),
-            (Some("aws:kms") | None, Some(key)) => b.encryption = Some(Encryption::kms(key)),
+            (Some("AES256" | "aes256"), None) => self.encryption = Some(Encryption::ServiceManaged),
+            (Some("aws:kms") | None, Some(key)) => self.encryption = Some(Encryption::kms(key)),
             (Some("aws:kms"), None) => {
                 return Err(Error::invalid_input(
                     "sse=aws:kms needs sse-kms-key-id (the key id, ARN or alias)",
@@ -351,206 +396,28 @@ impl S3Builder {
                 )));
             }
         }
-        Ok(b)
-    }
-
-    /// Loads the SDK configuration (the default chain, overridden by what was set here) and
-    /// builds the store.
-    pub async fn build(self) -> Result<S3Storage> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(region) = &self.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &self.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(endpoint) = &self.endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        if self.anonymous {
-            loader = loader.no_credentials();
-        } else if let (Some(ak), Some(sk)) = (&self.access_key, &self.secret_key) {
-            let creds = Credentials::new(ak, sk, self.session_token.clone(), None, "rs-storage");
-            loader = loader.credentials_provider(creds);
-        }
-        if let Some(attempts) = self.max_attempts {
-            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
-        }
-        if self.timeout.is_some() || self.attempt_timeout.is_some() {
-            let mut timeouts = TimeoutConfig::builder();
-            timeouts
-                .set_operation_timeout(self.timeout)
-                .set_operation_attempt_timeout(self.attempt_timeout);
-            loader = loader.timeout_config(timeouts.build());
-        }
-        let shared = loader.load().await;
-        let over_tls = shared
-            .endpoint_url()
-            .is_none_or(|url| url.to_ascii_lowercase().starts_with("https://"));
-        let mut config = aws_sdk_s3::config::Builder::from(&shared);
-        if shared.region().is_none() {
-            config = config.region(Region::new("us-east-1"));
-        }
-        if let Some(role_arn) = &self.role_arn {
-            let mut role = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                .session_name("rs-storage")
-                .configure(&shared);
-            if let Some(external_id) = &self.external_id {
-                role = role.external_id(external_id);
-            }
-            config = config.credentials_provider(role.build().await);
-        }
-        let checksum = match self.checksum {
-            ChecksumMode::WhenSupported => RequestChecksumCalculation::WhenSupported,
-            ChecksumMode::WhenRequired => RequestChecksumCalculation::WhenRequired,
-        };
-        // Only S3-compatible stores need the fix for repeated headers; every interceptor costs
-        // each request about 1% of its client CPU, so AWS itself goes without.
-        if self.endpoint.is_some() {
-            config = config.interceptor(crate::compat::CollapseRepeatedHeaders);
-        }
-        let config = config
-            .force_path_style(self.force_path_style)
-            .request_checksum_calculation(checksum)
-            .build();
-        let builder = S3Builder {
-            over_tls: Some(over_tls),
-            ..self
-        };
-        builder.build_with_client(aws_sdk_s3::Client::from_conf(config))
-    }
-
-    /// Builds the store on an existing SDK client (whose own configuration then applies:
-    /// endpoint, credentials, retries, checksums). Upload bodies stay signed unless
-    /// [`payload_signing`](Self::payload_signing) says otherwise, since the client's endpoint
-    /// is not visible here.
-    pub fn build_with_client(self, client: aws_sdk_s3::Client) -> Result<S3Storage> {
-        S3Storage::new(client, self)
+        Ok(self)
     }
 }
 
-fn flag(key: &str, value: &str) -> Result<bool> {
-    match value.to_ascii_lowercase().as_str() {
-        "" | "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        _ => Err(Error::invalid_input(format!(
-            "`{key}` takes true or false, not `{value}`"
-        ))),
-    }
+/// The URL query keys [`S3Builder::from_query`] accepts, as the parser names them
+/// (lower-case, `-` between words), read off the parsing code itself.
+pub fn url_keys() -> Vec<&'static str> {
+    let mut keys = UrlKeys::new(SERVICE, &BTreeMap::new());
+    // An empty query sets nothing, so nothing can fail; only the names taken matter here.
+    let _ = S3Builder::default().take_keys(&mut keys);
+    keys.accepted()
 }
 
-fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T> {
-    value
-        .parse()
-        .map_err(|_| Error::invalid_input(format!("`{key}` takes a number, not `{value}`")))
-}
-
-fn checksum_mode(value: &str) -> Result<ChecksumMode> {
+fn checksum_mode(key: &str, value: &str) -> Result<ChecksumMode> {
     match value.to_ascii_lowercase().replace('_', "-").as_str() {
         "when-supported" => Ok(ChecksumMode::WhenSupported),
         "when-required" => Ok(ChecksumMode::WhenRequired),
         _ => Err(Error::invalid_input(format!(
-            "`checksum` takes when-supported or when-required, not `{value}`"
+            "`{key}` takes when-supported or when-required, not `{value}`"
         ))),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use base64::Engine;
-    use storage_types::ErrorKind;
-
-    use super::*;
-
-    fn query(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn backup_tool_keys_are_understood() {
-        let q = query(&[
-            ("region", "eu-west-1"),
-            ("endpoint", "http://127.0.0.1:9000"),
-            ("force-path-style", "true"),
-            ("access-key", "AK"),
-            ("secret-access-key", "SK"),
-            ("storage-class", "STANDARD_IA"),
-            ("acl", "bucket-owner-full-control"),
-            ("sse", "aws:kms"),
-            ("sse-kms-key-id", "alias/backup"),
-            ("provider", "minio"),
-            ("timeout", "30"),
-            ("attempt-timeout", "5"),
-        ]);
-        let b = S3Builder::from_query("bkt", "pre/fix", &q).unwrap();
-        assert_eq!(b.region.as_deref(), Some("eu-west-1"));
-        assert_eq!(b.timeout, Some(Duration::from_secs(30)));
-        assert_eq!(b.attempt_timeout, Some(Duration::from_secs(5)));
-        assert!(b.force_path_style);
-        assert_eq!(b.access_key.as_deref(), Some("AK"));
-        assert_eq!(b.storage_class.as_deref(), Some("STANDARD_IA"));
-        assert_eq!(b.options.acl.as_deref(), Some("bucket-owner-full-control"));
-        assert_eq!(b.encryption, Some(Encryption::kms("alias/backup")));
-        let shown = format!("{b:?}");
-        assert!(
-            !shown.contains("SK") && !shown.contains("\"AK\""),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn sse_forms() {
-        let b = S3Builder::from_query("b", "", &query(&[("sse", "AES256")])).unwrap();
-        assert_eq!(b.encryption, Some(Encryption::ServiceManaged));
-        let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
-        let b = S3Builder::from_query("b", "", &query(&[("sse-customer-key", &key)])).unwrap();
-        assert!(matches!(b.encryption, Some(Encryption::CustomerKey(_))));
-        assert!(!format!("{b:?}").contains(&key));
-        for bad in [("sse", "aws:kms"), ("sse", "rot13")] {
-            let err = S3Builder::from_query("b", "", &query(&[bad])).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::InvalidInput);
-        }
-        let short = base64::engine::general_purpose::STANDARD.encode([9u8; 16]);
-        let err = S3Builder::from_query("b", "", &query(&[("sse-customer-key", &short)]));
-        let err = err.unwrap_err();
-        assert!(err.to_string().contains("32 bytes") && !err.to_string().contains(&short));
-    }
-
-    #[test]
-    fn bad_keys_and_values_are_refused() {
-        let err = S3Builder::from_query("b", "", &query(&[("colour", "red")])).unwrap_err();
-        assert!(err.to_string().contains("accepted keys: region"), "{err}");
-        assert!(S3Builder::from_query("b", "", &query(&[("access-key", "AK")])).is_err());
-        assert!(S3Builder::from_query("b", "", &query(&[("force-path-style", "maybe")])).is_err());
-        assert!(S3Builder::from_query("b", "", &query(&[("part-size", "big")])).is_err());
-        assert!(S3Builder::from_query("b", "", &query(&[("checksum", "always")])).is_err());
-    }
-
-    #[tokio::test]
-    async fn payloads_are_unsigned_over_tls_only_by_default() {
-        async fn unsigned(endpoint: &str, setting: Option<bool>) -> bool {
-            let mut b = S3Builder::new("b")
-                .endpoint(endpoint)
-                .region("us-east-1")
-                .credentials("AK", "SK", None);
-            if let Some(on) = setting {
-                b = b.payload_signing(on);
-            }
-            b.build().await.unwrap().inner.unsigned_payload
-        }
-        assert!(unsigned("https://s3.example.com", None).await);
-        assert!(!unsigned("http://127.0.0.1:9000", None).await);
-        assert!(unsigned("http://127.0.0.1:9000", Some(false)).await);
-        assert!(!unsigned("https://s3.example.com", Some(true)).await);
-        let q = query(&[("payload-signing", "false")]);
-        assert_eq!(
-            S3Builder::from_query("b", "", &q).unwrap().payload_signing,
-            Some(false)
-        );
-        let q = query(&[("payload-signing", "sometimes")]);
-        assert!(S3Builder::from_query("b", "", &q).is_err());
-    }
-}
+mod tests;

@@ -4,12 +4,22 @@ use aws_sdk_s3::types::CompletedMultipartUpload;
 use storage_types::{CopyOptions, Encryption, ObjectPath, Result};
 
 use crate::S3Storage;
-use crate::backend::MAX_PART_SIZE;
+use crate::capability::MAX_PART_SIZE;
+use crate::encryption::{SseC, with_common, with_sse, with_sse_c};
 use crate::error::map_sdk_error;
-use crate::sse::{SseC, with_common, with_sse, with_sse_c};
+use crate::multipart::{AbortGuard, start_upload};
 
 /// Smallest part size of multipart copies; grown so that no copy needs more than 10,000 parts.
 const COPY_PART_SIZE: u64 = 512 << 20;
+
+/// The object a multipart copy reads: its `x-amz-copy-source`, its size, the ETag each part
+/// is pinned to, and the customer key it is encrypted with, if any.
+struct CopySource {
+    name: String,
+    size: u64,
+    etag: String,
+    sse_c: Option<SseC>,
+}
 
 /// Sets the copy-source SSE-C headers.
 macro_rules! with_source_sse_c {
@@ -25,90 +35,90 @@ macro_rules! with_source_sse_c {
     }};
 }
 
-pub(crate) async fn copy(
-    s: &S3Storage,
-    from: &ObjectPath,
-    to: &ObjectPath,
-    opts: &CopyOptions,
-) -> Result<()> {
-    let s3 = s.s3_options(&opts.extensions);
-    let source_key = s.key(from);
-    let source_sse_c = s.read_sse_c(opts.source_encryption.as_ref());
-    let head = s.client().head_object().bucket(s.bucket()).key(&source_key);
-    let head = with_common!(with_sse_c!(head, source_sse_c.as_ref()), s3);
-    let head = head.send().await.map_err(map_sdk_error)?;
-    let size = head.content_length().unwrap_or_default();
-    let source = copy_source(s.bucket(), &source_key);
-    let sse = s.write_sse(opts.encryption.as_ref());
-    let key = s.key(to);
-    if (size.max(0) as u64) <= MAX_PART_SIZE {
-        let req = s
+impl S3Storage {
+    /// Copies `from` to `to` inside the bucket, server-side.
+    pub(crate) async fn copy_object(
+        &self,
+        from: &ObjectPath,
+        to: &ObjectPath,
+        opts: &CopyOptions,
+    ) -> Result<()> {
+        let s3 = self.s3_options(&opts.extensions);
+        let source_key = self.key(from);
+        let source_sse_c = self.read_sse_c(opts.source_encryption.as_ref());
+        let head = self
             .client()
-            .copy_object()
-            .bucket(s.bucket())
-            .key(key)
-            .copy_source(source)
-            .set_if_none_match(opts.if_none_match.clone())
-            .set_acl(
-                s3.acl
-                    .as_deref()
-                    .map(aws_sdk_s3::types::ObjectCannedAcl::from),
-            )
-            .set_storage_class(
-                s.inner
-                    .storage_class
-                    .as_deref()
-                    .map(aws_sdk_s3::types::StorageClass::from),
-            );
-        let req = with_source_sse_c!(req, source_sse_c.as_ref());
-        let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
-        req.send().await.map_err(map_sdk_error)?;
-        return Ok(());
+            .head_object()
+            .bucket(self.bucket())
+            .key(&source_key);
+        let head = with_common!(with_sse_c!(head, source_sse_c.as_ref()), s3);
+        let head = head.send().await.map_err(map_sdk_error)?;
+        let size = head.content_length().unwrap_or_default();
+        let source = copy_source(self.bucket(), &source_key);
+        let sse = self.write_sse(opts.encryption.as_ref());
+        let key = self.key(to);
+        if (size.max(0) as u64) <= MAX_PART_SIZE {
+            let req = self
+                .client()
+                .copy_object()
+                .bucket(self.bucket())
+                .key(key)
+                .copy_source(source)
+                .set_if_none_match(opts.if_none_match.clone())
+                .set_acl(
+                    s3.acl
+                        .as_deref()
+                        .map(aws_sdk_s3::types::ObjectCannedAcl::from),
+                )
+                .set_storage_class(
+                    self.inner
+                        .storage_class
+                        .as_deref()
+                        .map(aws_sdk_s3::types::StorageClass::from),
+                );
+            let req = with_source_sse_c!(req, source_sse_c.as_ref());
+            let req = with_common!(with_sse!(req, sse.as_ref(), s3), s3);
+            req.send().await.map_err(map_sdk_error)?;
+            return Ok(());
+        }
+        // Above 5 GiB: parts copied by range, each pinned to the ETag read above (so an overwrite
+        // of the source meanwhile fails the copy instead of splicing two versions), and the
+        // source's headers carried over as CopyObject would.
+        let mut write = storage_types::WriteOptions::default();
+        write.content_type = head.content_type().map(str::to_owned);
+        write.content_encoding = head.content_encoding().map(str::to_owned);
+        write.cache_control = head.cache_control().map(str::to_owned);
+        write.content_disposition = head.content_disposition().map(str::to_owned);
+        if let Some(user) = head.metadata() {
+            write.user_metadata = user.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        }
+        write.extensions = opts.extensions.clone();
+        if let Some(enc) = &opts.encryption {
+            write = write.with_encryption(Encryption::clone(enc));
+        }
+        let source = CopySource {
+            name: source,
+            size: size.max(0) as u64,
+            etag: head.e_tag().unwrap_or_default().to_owned(),
+            sse_c: source_sse_c,
+        };
+        copy_in_parts(self, &source, &key, write, opts).await
     }
-    // Above 5 GiB: parts copied by range, each pinned to the ETag read above (so an overwrite
-    // of the source meanwhile fails the copy instead of splicing two versions), and the
-    // source's headers carried over as CopyObject would.
-    let mut write = storage_types::WriteOptions::default();
-    write.content_type = head.content_type().map(str::to_owned);
-    write.content_encoding = head.content_encoding().map(str::to_owned);
-    write.cache_control = head.cache_control().map(str::to_owned);
-    write.content_disposition = head.content_disposition().map(str::to_owned);
-    if let Some(user) = head.metadata() {
-        write.user_metadata = user.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    }
-    write.extensions = opts.extensions.clone();
-    if let Some(enc) = &opts.encryption {
-        write = write.with_encryption(Encryption::clone(enc));
-    }
-    let etag = head.e_tag().unwrap_or_default().to_owned();
-    copy_in_parts(
-        s,
-        &source,
-        &key,
-        size.max(0) as u64,
-        &etag,
-        write,
-        opts,
-        source_sse_c,
-    )
-    .await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Copies `source` to `key` part by part (UploadPartCopy), with the headers of `write`.
 async fn copy_in_parts(
     s: &S3Storage,
-    source: &str,
+    source: &CopySource,
     key: &str,
-    size: u64,
-    etag: &str,
     write: storage_types::WriteOptions,
     opts: &CopyOptions,
-    source_sse_c: Option<SseC>,
 ) -> Result<()> {
+    let size = source.size;
     let s3 = s.s3_options(&opts.extensions);
     let part_size = COPY_PART_SIZE.max(size.div_ceil(10_000).div_ceil(1 << 20) * (1 << 20));
-    let upload_id = crate::multipart::start_upload(s, key, &write).await?;
-    let guard = crate::multipart::AbortGuard::new(s, key, &upload_id);
+    let upload_id = start_upload(s, key, &write).await?;
+    let guard = AbortGuard::new(s, key, &upload_id);
     let dest_sse_c = s.read_sse_c(opts.encryption.as_ref());
     let mut parts = Vec::new();
     let mut offset = 0;
@@ -123,10 +133,10 @@ async fn copy_in_parts(
                 .key(key)
                 .upload_id(&upload_id)
                 .part_number(number)
-                .copy_source(source)
-                .copy_source_if_match(etag)
+                .copy_source(&source.name)
+                .copy_source_if_match(&source.etag)
                 .copy_source_range(format!("bytes={offset}-{end}"));
-            let req = with_source_sse_c!(req, source_sse_c.as_ref());
+            let req = with_source_sse_c!(req, source.sse_c.as_ref());
             let req = with_common!(with_sse_c!(req, dest_sse_c.as_ref()), s3);
             let out = req.send().await.map_err(map_sdk_error)?;
             let etag = out

@@ -64,13 +64,15 @@ macro_rules! with_sse {
         use aws_sdk_s3::types::ServerSideEncryption;
         let req = $req;
         match $sse {
-            Some($crate::sse::Sse::S3) => req.server_side_encryption(ServerSideEncryption::Aes256),
-            Some($crate::sse::Sse::Kms(key_id)) => req
+            Some($crate::encryption::Sse::S3) => {
+                req.server_side_encryption(ServerSideEncryption::Aes256)
+            }
+            Some($crate::encryption::Sse::Kms(key_id)) => req
                 .server_side_encryption(ServerSideEncryption::AwsKms)
                 .ssekms_key_id(key_id.clone())
                 .set_ssekms_encryption_context($s3opts.kms_encryption_context.clone())
                 .set_bucket_key_enabled($s3opts.bucket_key_enabled),
-            Some($crate::sse::Sse::Customer(c)) => req
+            Some($crate::encryption::Sse::Customer(c)) => req
                 .sse_customer_algorithm(c.algorithm)
                 .sse_customer_key(c.key.clone())
                 .sse_customer_key_md5(c.key_md5.clone()),

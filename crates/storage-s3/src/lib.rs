@@ -21,9 +21,12 @@
 
 mod backend;
 mod bucket;
+mod capability;
 mod compat;
 mod config;
 mod copy;
+mod delete;
+mod encryption;
 mod error;
 mod extension;
 mod headers;
@@ -31,12 +34,11 @@ mod lister;
 mod multipart;
 mod presign;
 mod reader;
-mod sse;
 mod writer;
 
 pub use backend::S3Storage;
-pub use config::{ChecksumMode, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, S3Builder, URL_KEYS};
-pub use extension::S3Options;
+pub use capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE};
+pub use config::{ChecksumMode, S3Builder, S3Options, url_keys};
 
 /// The URL scheme of this backend: `s3://bucket/prefix`.
 pub const SCHEME: &str = "s3";

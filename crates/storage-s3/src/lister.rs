@@ -15,7 +15,14 @@ struct Cursor {
     first: bool,
 }
 
-pub(crate) fn list(store: S3Storage, dir: &ObjectPath, opts: ListOptions) -> Lister {
+impl S3Storage {
+    /// Lists `dir`, one ListObjectsV2 page at a time as the stream is read.
+    pub(crate) fn list_objects(&self, dir: &ObjectPath, opts: ListOptions) -> Lister {
+        list(self.clone(), dir, opts)
+    }
+}
+
+fn list(store: S3Storage, dir: &ObjectPath, opts: ListOptions) -> Lister {
     let prefix = store.key(dir);
     let cursor = Cursor {
         store,

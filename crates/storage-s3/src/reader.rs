@@ -10,8 +10,8 @@ use storage_types::{
 };
 
 use crate::S3Storage;
+use crate::encryption::{with_common, with_sse_c};
 use crate::error::map_sdk_error;
-use crate::sse::{with_common, with_sse_c};
 
 /// Our metadata from a HeadObject or GetObject output (same field names, different types).
 macro_rules! metadata_from {
@@ -35,27 +35,48 @@ macro_rules! metadata_from {
     }};
 }
 
-pub(crate) async fn stat(s: &S3Storage, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
-    if path.is_dir() {
-        return stat_dir(s, path).await;
+impl S3Storage {
+    /// HeadObject (or, for a directory, a one-key listing).
+    pub(crate) async fn stat_object(
+        &self,
+        path: &ObjectPath,
+        opts: StatOptions,
+    ) -> Result<Metadata> {
+        if path.is_dir() {
+            return stat_dir(self, path).await;
+        }
+        let s3 = self.s3_options(&opts.extensions);
+        let sse_c = self.read_sse_c(opts.encryption.as_ref());
+        let req = self
+            .client()
+            .head_object()
+            .bucket(self.bucket())
+            .key(self.key(path))
+            .set_if_match(opts.if_match)
+            .set_if_none_match(opts.if_none_match)
+            .set_version_id(opts.version);
+        let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
+        // The SDK's request future is tens of kilobytes. Held inline, it would make this future
+        // (and the boxed one of every caller up to the trait) as large, and every box would copy
+        // it whole, un-started: boxed here, it is copied once, as a plain SDK call copies it.
+        let out = Box::pin(req.send()).await.map_err(map_sdk_error)?;
+        let size = out.content_length().unwrap_or_default().max(0) as u64;
+        Ok(metadata_from!(out, size))
     }
-    let s3 = s.s3_options(&opts.extensions);
-    let sse_c = s.read_sse_c(opts.encryption.as_ref());
-    let req = s
-        .client()
-        .head_object()
-        .bucket(s.bucket())
-        .key(s.key(path))
-        .set_if_match(opts.if_match)
-        .set_if_none_match(opts.if_none_match)
-        .set_version_id(opts.version);
-    let req = with_common!(with_sse_c!(req, sse_c.as_ref()), s3);
-    // The SDK's request future is tens of kilobytes. Held inline, it would make this future
-    // (and the boxed one of every caller up to the trait) as large, and every box would copy
-    // it whole, un-started: boxed here, it is copied once, as a plain SDK call copies it.
-    let out = Box::pin(req.send()).await.map_err(map_sdk_error)?;
-    let size = out.content_length().unwrap_or_default().max(0) as u64;
-    Ok(metadata_from!(out, size))
+
+    /// GetObject, streamed, resumed where a body breaks off.
+    pub(crate) async fn read_object(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        let (meta, length, body) = get_object(self, path, &opts).await?;
+        // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
+        // the first response carried, so that a replaced object fails instead of splicing.
+        let (store, key) = (self.clone(), path.clone());
+        let etag = meta.etag.clone();
+        let stream = resume_pinned(body_stream(body), &opts, length, etag, move |opts| {
+            let (store, key) = (store.clone(), key.clone());
+            async move { Ok(body_stream(get_object(&store, &key, &opts).await?.2)) }.boxed()
+        });
+        Ok(Reader::new(meta, length, stream))
+    }
 }
 
 /// A directory exists if its marker object does, or any object below it.
@@ -78,19 +99,6 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
             "no object or directory marker below this prefix",
         ))
     }
-}
-
-pub(crate) async fn read(s: &S3Storage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
-    let (meta, length, body) = get_object(s, path, &opts).await?;
-    // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
-    // the first response carried, so that a replaced object fails instead of splicing.
-    let (store, key) = (s.clone(), path.clone());
-    let etag = meta.etag.clone();
-    let stream = resume_pinned(body_stream(body), &opts, length, etag, move |opts| {
-        let (store, key) = (store.clone(), key.clone());
-        async move { Ok(body_stream(get_object(&store, &key, &opts).await?.2)) }.boxed()
-    });
-    Ok(Reader::new(meta, length, stream))
 }
 
 /// One GetObject: the metadata, the length of the body, and the body.
