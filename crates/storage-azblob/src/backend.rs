@@ -1,5 +1,6 @@
-//! [`AzBlobStorage`]: the `Backend` implementation, mapping each operation to the SDK calls in
-//! the per-operation modules.
+//! [`AzBlobStorage`]: the store and its `Backend` implementation. Each operation is a method
+//! that an operation module (reader, writer, lister, delete, ...) adds to the store; this file
+//! names none of them.
 
 use std::fmt;
 use std::sync::Arc;
@@ -13,16 +14,17 @@ use azure_storage_blob::{BlobContainerClient, BlobServiceClient, BlobServiceClie
 use storage_types::backend::Backend;
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Encryption,
-    Error, Feature, Limits, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Operation,
-    Pair, Part, PartOptions, PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader,
-    Result, StatOptions, StorageInfo, WriteOptions,
+    Error, ListOptions, Lister, Metadata, MultipartUpload, ObjectPath, Part, PartOptions,
+    PresignMethod, PresignOptions, PresignedRequest, ReadOptions, Reader, Result, StatOptions,
+    StorageInfo, WriteOptions,
 };
 
-use crate::config::{AzBlobBuilder, DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY};
-use crate::cpk::AzureEncryption;
+use crate::capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, capability};
+use crate::config::AzBlobBuilder;
 use crate::delimiter::DelimiterPolicy;
+use crate::encryption::AzureEncryption;
+use crate::error::map_error;
 use crate::shared_key::{AccountKey, SharedKeyPolicy};
-use crate::{append, bucket, copy, lister, multipart, presign, reader, writer};
 
 /// A store on one Azure Blob container, below an optional prefix.
 ///
@@ -43,7 +45,8 @@ pub(crate) struct Inner {
     pub(crate) info: StorageInfo,
     pub(crate) default_encryption: Option<Encryption>,
     pub(crate) tier: Option<AccessTier>,
-    pub(crate) block_size: u64,
+    /// The part (block) size of streamed writes.
+    pub(crate) part_size: u64,
     pub(crate) concurrency: usize,
     /// Whether the endpoint is reached over TLS, which already guards every byte in transit.
     pub(crate) over_tls: bool,
@@ -84,7 +87,7 @@ impl AzBlobStorage {
         AzBlobBuilder::new(container)
     }
 
-    pub(crate) fn new(config: AzBlobBuilder) -> Result<Self> {
+    fn new(config: AzBlobBuilder) -> Result<Self> {
         if config.container.is_empty() {
             return Err(Error::invalid_input(
                 "an Azure Blob store needs a container name",
@@ -142,7 +145,7 @@ impl AzBlobStorage {
             url.set_query(Some(sas));
         }
         let service = BlobServiceClient::new(url, config.credential.clone(), Some(options))
-            .map_err(crate::error::map_error)?;
+            .map_err(map_error)?;
         let container = service.blob_container_client(&config.container);
         let tier = match &config.access_tier {
             Some(tier) => Some(tier.parse::<AccessTier>().map_err(|_| {
@@ -167,7 +170,7 @@ impl AzBlobStorage {
                 info,
                 default_encryption: config.encryption,
                 tier,
-                block_size: config.block_size.unwrap_or(DEFAULT_BLOCK_SIZE).max(1),
+                part_size: config.block_size.unwrap_or(DEFAULT_PART_SIZE).max(1),
                 concurrency: config.concurrency.unwrap_or(DEFAULT_CONCURRENCY).max(1),
                 over_tls,
             }),
@@ -201,6 +204,13 @@ impl AzBlobStorage {
     }
 }
 
+impl AzBlobBuilder {
+    /// Builds the store.
+    pub fn build(self) -> Result<AzBlobStorage> {
+        AzBlobStorage::new(self)
+    }
+}
+
 /// `devstoreaccount1` from `http://127.0.0.1:10000/devstoreaccount1`, `acct` from
 /// `https://acct.blob.core.windows.net`.
 fn account_of(endpoint: &str) -> Option<String> {
@@ -214,82 +224,6 @@ fn account_of(endpoint: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Azure's block limits (service version 2019-12-12 and later).
-pub(crate) const MAX_BLOCK_SIZE: u64 = 4000 << 20;
-pub(crate) const MAX_BLOCKS: u32 = 50_000;
-
-/// What this backend supports. Signed URLs need the account key; bucket (container) management
-/// is off under any SAS token, which rarely grants it.
-fn capability(has_key: bool, not_sas_only: bool) -> Capability {
-    let conditional = [Pair::IfMatch, Pair::IfNoneMatch];
-    let stored = [
-        Pair::ContentType,
-        Pair::ContentEncoding,
-        Pair::CacheControl,
-        Pair::ContentDisposition,
-        Pair::UserMetadata,
-        Pair::StorageClass,
-    ];
-    let encryption = [
-        Pair::EncryptionServiceManaged,
-        Pair::EncryptionKms,
-        Pair::EncryptionCustomerKey,
-    ];
-    let customer_key = [Pair::EncryptionCustomerKey];
-    let limits = Limits::none()
-        .with_parts(None, Some(MAX_BLOCK_SIZE), MAX_BLOCKS)
-        .with_object_sizes(
-            Some(5000 << 20),
-            Some(MAX_BLOCK_SIZE * u64::from(MAX_BLOCKS)),
-        )
-        .with_max_page_size(5000);
-    let mut cap = Capability::new()
-        .with_feature(Feature::Multipart)
-        .with_feature(Feature::Append)
-        .with_feature(Feature::Copy)
-        .with_feature(Feature::Rename)
-        .with_feature(Feature::CreateDir)
-        .with_pairs(Operation::Stat, &conditional)
-        .with_pairs(Operation::Stat, &customer_key)
-        .with_pairs(Operation::Read, &conditional)
-        .with_pairs(Operation::Read, &[Pair::Range])
-        .with_pairs(Operation::Read, &[Pair::PartSize, Pair::Concurrency])
-        .with_pairs(Operation::Read, &customer_key)
-        .with_pairs(Operation::Write, &stored)
-        .with_pairs(Operation::Write, &conditional)
-        .with_pairs(Operation::Write, &encryption)
-        .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
-        .with_pairs(Operation::Write, &[Pair::ContentMd5, Pair::Crc32c])
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
-        .with_pairs(Operation::CreateMultipart, &stored)
-        .with_pairs(Operation::CreateMultipart, &encryption)
-        .with_pairs(Operation::UploadPart, &customer_key)
-        .with_pairs(Operation::UploadPart, &[Pair::ContentMd5, Pair::Crc32c])
-        .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
-        .with_pairs(Operation::CompleteMultipart, &customer_key)
-        // Append blobs have no access tier: every stored header but the storage class.
-        .with_pairs(Operation::CreateAppend, &stored[..5])
-        .with_pairs(Operation::CreateAppend, &encryption)
-        .with_pairs(Operation::Append, &customer_key)
-        .with_pairs(Operation::Append, &[Pair::ContentMd5, Pair::Crc32c])
-        .with_pairs(Operation::Copy, &[Pair::IfNoneMatch])
-        .with_pairs(Operation::Rename, &[Pair::IfNoneMatch])
-        .with_limits(limits);
-    if has_key {
-        cap = cap
-            .with_feature(Feature::Presign)
-            .with_pairs(Operation::Presign, &[Pair::ContentType]);
-    }
-    if not_sas_only {
-        cap = cap.with_feature(Feature::Buckets);
-    }
-    cap
-}
-
-fn no_upload_listing() -> Error {
-    Error::unsupported("Azure cannot list block uploads in progress")
-}
-
 #[async_trait]
 impl Backend for AzBlobStorage {
     fn info(&self) -> &StorageInfo {
@@ -297,30 +231,30 @@ impl Backend for AzBlobStorage {
     }
 
     async fn stat(&self, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
-        reader::stat(self, path, opts).await
+        self.stat_object(path, opts).await
     }
 
     async fn read(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
         if storage_types::backend::reads_in_parts(&opts) {
             return storage_types::backend::read_in_parts_of(self, path, opts).await;
         }
-        reader::read(self, path, opts).await
+        self.read_object(path, opts).await
     }
 
     async fn write(&self, path: &ObjectPath, body: Body, opts: WriteOptions) -> Result<Metadata> {
-        writer::write(self, path, body, opts).await
+        self.write_object(path, body, opts).await
     }
 
     async fn delete(&self, path: &ObjectPath, _opts: DeleteOptions) -> Result<()> {
-        bucket::delete(self, path).await
+        self.delete_object(path).await
     }
 
     async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()> {
-        storage_types::backend::delete_each(self, paths).await
+        self.delete_objects(paths).await
     }
 
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister> {
-        Ok(lister::list(self.clone(), dir, opts))
+        Ok(self.list_objects(dir, opts))
     }
 
     async fn create_multipart(
@@ -328,7 +262,7 @@ impl Backend for AzBlobStorage {
         path: &ObjectPath,
         opts: WriteOptions,
     ) -> Result<MultipartUpload> {
-        multipart::create(path, &opts)
+        self.create_upload(path, &opts)
     }
 
     async fn upload_part(
@@ -338,7 +272,7 @@ impl Backend for AzBlobStorage {
         body: Body,
         opts: PartOptions,
     ) -> Result<Part> {
-        multipart::upload_part(self, upload, number, body, opts).await
+        self.upload_block(upload, number, body, opts).await
     }
 
     async fn complete_multipart(
@@ -347,7 +281,7 @@ impl Backend for AzBlobStorage {
         parts: &[Part],
         opts: CompleteOptions,
     ) -> Result<Metadata> {
-        multipart::complete(self, upload, parts, opts).await
+        self.complete_upload(upload, parts, opts).await
     }
 
     async fn abort_multipart(&self, _upload: &MultipartUpload) -> Result<()> {
@@ -357,15 +291,17 @@ impl Backend for AzBlobStorage {
     }
 
     async fn list_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
-        multipart::list_parts(self, upload).await
+        self.list_upload_parts(upload).await
     }
 
     async fn list_multipart_uploads(&self, _dir: &ObjectPath) -> Result<Vec<MultipartUpload>> {
-        Err(no_upload_listing())
+        Err(Error::unsupported(
+            "Azure cannot list block uploads in progress",
+        ))
     }
 
     async fn create_append(&self, path: &ObjectPath, opts: WriteOptions) -> Result<Metadata> {
-        append::create(self, path, &opts).await
+        self.create_append_blob(path, &opts).await
     }
 
     async fn append(
@@ -375,20 +311,19 @@ impl Backend for AzBlobStorage {
         body: Body,
         opts: PartOptions,
     ) -> Result<u64> {
-        append::append(self, path, offset, body, opts).await
+        self.append_block(path, offset, body, opts).await
     }
 
     async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {
-        append::seal(self, path).await
+        self.seal_append_blob(path).await
     }
 
     async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::copy(self, from, to, &opts).await
+        self.copy_object(from, to, &opts).await
     }
 
     async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
-        copy::copy(self, from, to, &opts).await?;
-        bucket::delete(self, from).await
+        self.rename_object(from, to, &opts).await
     }
 
     async fn presign(
@@ -398,22 +333,22 @@ impl Backend for AzBlobStorage {
         expires: Duration,
         opts: PresignOptions,
     ) -> Result<PresignedRequest> {
-        presign::presign(self, method, path, expires, opts)
+        self.presign_request(method, path, expires, opts)
     }
 
     async fn create_dir(&self, dir: &ObjectPath) -> Result<()> {
-        bucket::create_dir(self, dir).await
+        self.create_dir_marker(dir).await
     }
 
     async fn create_bucket(&self, name: &str, _opts: BucketOptions) -> Result<()> {
-        bucket::create_container(self, name).await
+        self.create_container(name).await
     }
 
     async fn delete_bucket(&self, name: &str) -> Result<()> {
-        bucket::delete_container(self, name).await
+        self.delete_container(name).await
     }
 
     async fn list_buckets(&self) -> Result<Vec<String>> {
-        bucket::list_containers(self).await
+        self.list_containers().await
     }
 }

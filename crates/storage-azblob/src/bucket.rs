@@ -1,6 +1,5 @@
-//! Containers (create, delete, list), directory markers, and `delete`.
+//! Containers (create, delete, list) and directory markers.
 
-use azure_core::http::StatusCode;
 use azure_storage_blob::models::BlobServiceClientListContainersOptions;
 use bytes::Bytes;
 use futures_util::TryStreamExt;
@@ -9,54 +8,49 @@ use storage_types::{Error, ObjectPath, Result};
 use crate::AzBlobStorage;
 use crate::error::map_error;
 
-/// Deletes a blob (or a directory marker); one already gone is fine.
-pub(crate) async fn delete(s: &AzBlobStorage, path: &ObjectPath) -> Result<()> {
-    let blob = s.inner.container.blob_client(&s.blob_name(path));
-    match Box::pin(blob.delete(None)).await {
-        Ok(_) => Ok(()),
-        Err(err) if err.http_status() == Some(StatusCode::NotFound) => Ok(()),
-        Err(err) => Err(map_error(err)),
+impl AzBlobStorage {
+    /// `create_dir`: a directory is an empty blob whose name ends with `/`.
+    pub(crate) async fn create_dir_marker(&self, dir: &ObjectPath) -> Result<()> {
+        let blob = self.inner.container.blob_client(&self.blob_name(dir));
+        blob.upload(Bytes::new().into(), None)
+            .await
+            .map_err(map_error)?;
+        Ok(())
     }
-}
 
-/// A directory is an empty blob whose name ends with `/`.
-pub(crate) async fn create_dir(s: &AzBlobStorage, dir: &ObjectPath) -> Result<()> {
-    let blob = s.inner.container.blob_client(&s.blob_name(dir));
-    blob.upload(Bytes::new().into(), None)
-        .await
-        .map_err(map_error)?;
-    Ok(())
-}
-
-pub(crate) async fn create_container(s: &AzBlobStorage, name: &str) -> Result<()> {
-    check_container_name(name)?;
-    let container = s.inner.service.blob_container_client(name);
-    container.create(None).await.map_err(map_error)?;
-    Ok(())
-}
-
-pub(crate) async fn delete_container(s: &AzBlobStorage, name: &str) -> Result<()> {
-    check_container_name(name)?;
-    let container = s.inner.service.blob_container_client(name);
-    container.delete(None).await.map_err(map_error)?;
-    Ok(())
-}
-
-pub(crate) async fn list_containers(s: &AzBlobStorage) -> Result<Vec<String>> {
-    let options = BlobServiceClientListContainersOptions::default();
-    let mut pages = s
-        .inner
-        .service
-        .list_containers(Some(options))
-        .map_err(map_error)?
-        .into_pages();
-    let mut names = Vec::new();
-    while let Some(page) = pages.try_next().await.map_err(map_error)? {
-        let model = page.into_model().map_err(map_error)?;
-        names.extend(model.container_items.into_iter().filter_map(|c| c.name));
+    /// `create_bucket`: a new container of the account.
+    pub(crate) async fn create_container(&self, name: &str) -> Result<()> {
+        check_container_name(name)?;
+        let container = self.inner.service.blob_container_client(name);
+        container.create(None).await.map_err(map_error)?;
+        Ok(())
     }
-    names.sort();
-    Ok(names)
+
+    /// `delete_bucket`: removes a container of the account.
+    pub(crate) async fn delete_container(&self, name: &str) -> Result<()> {
+        check_container_name(name)?;
+        let container = self.inner.service.blob_container_client(name);
+        container.delete(None).await.map_err(map_error)?;
+        Ok(())
+    }
+
+    /// `list_buckets`: the account's containers, by name.
+    pub(crate) async fn list_containers(&self) -> Result<Vec<String>> {
+        let options = BlobServiceClientListContainersOptions::default();
+        let mut pages = self
+            .inner
+            .service
+            .list_containers(Some(options))
+            .map_err(map_error)?
+            .into_pages();
+        let mut names = Vec::new();
+        while let Some(page) = pages.try_next().await.map_err(map_error)? {
+            let model = page.into_model().map_err(map_error)?;
+            names.extend(model.container_items.into_iter().filter_map(|c| c.name));
+        }
+        names.sort();
+        Ok(names)
+    }
 }
 
 /// Azure's container naming rules, checked before a request is made for a name that cannot

@@ -1,43 +1,25 @@
 //! [`AzBlobBuilder`]: configuration of an Azure Blob store from code, URL query keys, connection
-//! strings and the environment.
+//! strings and the environment. Plain data and parsing: the store is built in `backend.rs`.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use azure_core::credentials::TokenCredential;
+use storage_types::backend::UrlKeys;
 use storage_types::{CustomerKey, Encryption, Error, Result};
 
-use crate::backend::AzBlobStorage;
+/// The service name in URL-key errors.
+const SERVICE: &str = "azblob";
 
 /// The well-known account of the local emulator (Azurite), published by Microsoft.
 pub const DEV_ACCOUNT: &str = "devstoreaccount1";
 /// The well-known key of the local emulator's account, published by Microsoft.
 pub const DEV_ACCOUNT_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-/// Default block size of streamed writes, and the largest write sent as one Put Blob.
-pub const DEFAULT_BLOCK_SIZE: u64 = 8 << 20;
-/// Default number of blocks uploaded at once.
-pub const DEFAULT_CONCURRENCY: usize = 8;
 
-/// The URL query keys `from_query` accepts (after lower-casing and `_` -> `-`).
-pub const URL_KEYS: &[&str] = &[
-    "account-name",
-    "account-key",
-    "sas-token",
-    "endpoint",
-    "connection-string",
-    "access-tier",
-    "encryption-scope",
-    "encryption-key",
-    "block-size",
-    "concurrency",
-    "max-retries",
-    "timeout",
-    "loose",
-];
-
-/// Configuration of an [`AzBlobStorage`].
+/// Configuration of an `AzBlobStorage` (built by `build()`).
 ///
 /// ```no_run
 /// # async fn f() -> storage_types::Result<()> {
@@ -64,7 +46,7 @@ pub struct AzBlobBuilder {
     pub(crate) block_size: Option<u64>,
     pub(crate) concurrency: Option<usize>,
     pub(crate) max_retries: Option<u32>,
-    pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) timeout: Option<Duration>,
     pub(crate) transport: Option<azure_core::http::Transport>,
     pub(crate) loose: bool,
 }
@@ -151,13 +133,14 @@ impl AzBlobBuilder {
         self
     }
 
-    /// The block size of streamed writes (and the largest single Put Blob).
+    /// The part (block) size of streamed writes, and the largest single Put Blob (default
+    /// `DEFAULT_PART_SIZE`, 8 MiB).
     pub fn block_size(mut self, bytes: u64) -> Self {
         self.block_size = Some(bytes);
         self
     }
 
-    /// How many blocks of one write go up at once.
+    /// How many blocks of one write go up at once (default `DEFAULT_CONCURRENCY`, 8).
     pub fn concurrency(mut self, blocks: usize) -> Self {
         self.concurrency = Some(blocks);
         self
@@ -174,7 +157,7 @@ impl AzBlobBuilder {
     /// [`max_retries`](Self::max_retries)); a call then fails with `TimedOut`. It bounds a
     /// stalled server without capping a large download that keeps moving. Default: the SDK's
     /// 20 s to connect and 60 s between reads. A [`transport`](Self::transport) set too wins.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
@@ -256,119 +239,82 @@ impl AzBlobBuilder {
         Ok(self)
     }
 
-    /// A builder from URL query keys (see [`URL_KEYS`]), as backup tools spell them:
-    /// `azblob://container/prefix?account-name=..&account-key=..`. Keys must already be
-    /// lower-case with `-` for `_`. An unknown key is an error. The environment fills the rest.
+    /// A builder from URL query keys (see [`url_keys`]), as backup tools spell them:
+    /// `azblob://container/prefix?account-name=..&account-key=..`. Keys are matched in any
+    /// case, with `_` for `-`; `loose` takes true/false, yes/no, on/off or 1/0, `block-size`
+    /// `8388608` or `8MiB`, `timeout` seconds or `500ms`. An unknown key is an error naming the
+    /// accepted ones. The environment fills the rest.
     pub fn from_query(
         container: &str,
         root: &str,
         query: &BTreeMap<String, String>,
     ) -> Result<Self> {
-        let mut b = AzBlobBuilder::new(container).root(root);
-        // A connection string first, so that the explicit keys below override what it says.
-        if let Some(text) = query.get("connection-string") {
-            b = b.connection_string(text)?;
-        }
-        for (key, value) in query {
-            match key.as_str() {
-                "account-name" => b.account = Some(value.clone()),
-                "account-key" => b.account_key = Some(value.clone()),
-                "sas-token" => b = b.sas_token(value.clone()),
-                "endpoint" => b = b.endpoint(value.clone()),
-                "connection-string" => {}
-                "access-tier" => b.access_tier = Some(value.clone()),
-                "encryption-scope" => b.encryption = Some(Encryption::kms(value.clone())),
-                "encryption-key" => {
-                    b.encryption = Some(Encryption::CustomerKey(CustomerKey::from_base64(value)?))
-                }
-                "block-size" => b.block_size = Some(number(key, value)?),
-                "concurrency" => b.concurrency = Some(number(key, value)?),
-                "max-retries" => b.max_retries = Some(number(key, value)?),
-                "timeout" => b.timeout = Some(std::time::Duration::from_secs(number(key, value)?)),
-                "loose" => {
-                    b.loose = matches!(value.to_ascii_lowercase().as_str(), "" | "true" | "1")
-                }
-                other => {
-                    return Err(Error::invalid_input(format!(
-                        "unknown azblob URL key `{other}`; accepted keys: {}",
-                        URL_KEYS.join(", ")
-                    )));
-                }
-            }
-        }
-        b.from_env()
+        let mut keys = UrlKeys::new(SERVICE, query);
+        let builder = AzBlobBuilder::new(container)
+            .root(root)
+            .take_keys(&mut keys)?;
+        keys.finish()?;
+        builder.from_env()
     }
 
-    /// Builds the store.
-    pub fn build(self) -> Result<AzBlobStorage> {
-        AzBlobStorage::new(self)
+    /// Sets what the URL keys say. Every key is taken before any combination is checked, so
+    /// that on an empty query this names every key [`url_keys`] lists.
+    fn take_keys(mut self, keys: &mut UrlKeys) -> Result<Self> {
+        let account = keys.take_str("account-name");
+        let account_key = keys.take_str("account-key");
+        let sas_token = keys.take_str("sas-token");
+        let endpoint = keys.take_str("endpoint");
+        let connection_string = keys.take_str("connection-string");
+        self.access_tier = keys.take_str("access-tier");
+        let scope = keys.take_str("encryption-scope");
+        let customer_key =
+            keys.take_with("encryption-key", |_, value| CustomerKey::from_base64(value))?;
+        self.block_size = keys.take_size("block-size")?;
+        self.concurrency = keys.take_num("concurrency")?;
+        self.max_retries = keys.take_num("max-retries")?;
+        self.timeout = keys.take_duration("timeout")?;
+        if let Some(on) = keys.take_bool("loose")? {
+            self.loose = on;
+        }
+
+        // A connection string first, so that the explicit keys override what it says.
+        if let Some(text) = connection_string {
+            self = self.connection_string(&text)?;
+        }
+        if let Some(account) = account {
+            self.account = Some(account);
+        }
+        if let Some(key) = account_key {
+            self.account_key = Some(key);
+        }
+        if let Some(token) = sas_token {
+            self = self.sas_token(token);
+        }
+        if let Some(endpoint) = endpoint {
+            self = self.endpoint(endpoint);
+        }
+        match (scope, customer_key) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_input(
+                    "give encryption-scope or encryption-key, not both",
+                ));
+            }
+            (Some(scope), None) => self.encryption = Some(Encryption::kms(scope)),
+            (None, Some(key)) => self.encryption = Some(Encryption::CustomerKey(key)),
+            (None, None) => {}
+        }
+        Ok(self)
     }
 }
 
-fn number<T: std::str::FromStr>(key: &str, value: &str) -> Result<T> {
-    value
-        .parse()
-        .map_err(|_| Error::invalid_input(format!("`{key}` takes a number, not `{value}`")))
+/// The URL query keys [`AzBlobBuilder::from_query`] accepts, as the parser names them
+/// (lower-case, `-` between words), read off the parsing code itself.
+pub fn url_keys() -> Vec<&'static str> {
+    let mut keys = UrlKeys::new(SERVICE, &BTreeMap::new());
+    // An empty query sets nothing, so nothing can fail; only the names taken matter here.
+    let _ = AzBlobBuilder::default().take_keys(&mut keys);
+    keys.accepted()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use base64::Engine;
-
-    fn query(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn backup_tool_keys() {
-        let q = query(&[
-            ("account-name", "acct"),
-            ("account-key", "a2V5"),
-            ("access-tier", "Cool"),
-            ("encryption-scope", "scope1"),
-            ("endpoint", "http://127.0.0.1:10000/acct/"),
-        ]);
-        let b = AzBlobBuilder::from_query("c", "p", &q).unwrap();
-        assert_eq!(b.account.as_deref(), Some("acct"));
-        assert_eq!(b.endpoint.as_deref(), Some("http://127.0.0.1:10000/acct"));
-        assert_eq!(b.encryption, Some(Encryption::kms("scope1")));
-        assert!(!format!("{b:?}").contains("a2V5"));
-        let err = AzBlobBuilder::from_query("c", "", &query(&[("colour", "x")])).unwrap_err();
-        assert!(
-            err.to_string().contains("accepted keys: account-name"),
-            "{err}"
-        );
-        let short = base64::engine::general_purpose::STANDARD.encode([1u8; 16]);
-        let err = AzBlobBuilder::from_query("c", "", &query(&[("encryption-key", &short)]));
-        assert!(err.unwrap_err().to_string().contains("32 bytes"));
-    }
-
-    #[test]
-    fn connection_strings() {
-        let b = AzBlobBuilder::new("c")
-            .connection_string("UseDevelopmentStorage=true")
-            .unwrap();
-        assert_eq!(b.account.as_deref(), Some(DEV_ACCOUNT));
-        assert_eq!(
-            b.endpoint.as_deref(),
-            Some("http://127.0.0.1:10000/devstoreaccount1")
-        );
-        let b = AzBlobBuilder::new("c")
-            .connection_string("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.windows.net")
-            .unwrap();
-        assert_eq!(
-            b.endpoint.as_deref(),
-            Some("https://acct.blob.core.windows.net")
-        );
-        assert_eq!(b.account_key.as_deref(), Some("a2V5"));
-        assert!(
-            AzBlobBuilder::new("c")
-                .connection_string("garbage")
-                .is_err()
-        );
-    }
-}
+mod tests;

@@ -46,7 +46,7 @@ macro_rules! with_write_headers {
         target.blob_content_disposition = opts.content_disposition.clone();
         target.metadata = $crate::headers::metadata(opts);
         target.encryption_scope = $encryption.scope.clone();
-        $crate::cpk::with_cpk!(target, $encryption.cpk.as_ref())
+        $crate::encryption::with_cpk!(target, $encryption.cpk.as_ref())
     }};
 }
 

@@ -21,10 +21,12 @@
 mod append;
 mod backend;
 mod bucket;
+mod capability;
 mod config;
 mod copy;
-mod cpk;
+mod delete;
 mod delimiter;
+mod encryption;
 mod error;
 mod headers;
 mod lister;
@@ -35,37 +37,38 @@ mod sas;
 mod shared_key;
 mod transport;
 mod writer;
+mod xml;
 
 /// Entry points for the fuzz targets (`integration-tests/fuzz`): the parsers this crate wrote
 /// itself, reachable without a server. Not part of the API.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    use storage_types::Entry;
+    use storage_types::{Entry, Result};
 
     use crate::AzBlobStorage;
 
-    /// The leaf elements of a List Blobs page, as the lister reads them.
-    pub fn list_xml_leaves(xml: &str) -> Vec<(String, String)> {
+    /// The leaf elements of a List Blobs page, as the lister reads them; an error if the page
+    /// is not well-formed XML.
+    pub fn list_xml_leaves(xml: &str) -> Result<Vec<(String, String)>> {
         crate::xml::leaves(xml)
     }
 
-    /// The entries `store` makes of a List Blobs page below `prefix`.
+    /// The entries `store` makes of a List Blobs page below `prefix`; none if the page is not
+    /// well-formed XML (a listing fails on such a page).
     pub fn list_page(
         store: &AzBlobStorage,
         prefix: &str,
         recursive: bool,
         xml: &str,
     ) -> Vec<Entry> {
-        crate::lister::entries_of(store, prefix, recursive, false, xml)
+        crate::lister::entries_of(store, prefix, recursive, false, xml).unwrap_or_default()
     }
 }
-mod xml;
 
 pub use backend::AzBlobStorage;
-pub use config::{
-    AzBlobBuilder, DEFAULT_BLOCK_SIZE, DEFAULT_CONCURRENCY, DEV_ACCOUNT, DEV_ACCOUNT_KEY, URL_KEYS,
-};
+pub use capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE};
+pub use config::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY, url_keys};
 pub use sas::container_sas_token;
 
 /// The URL scheme of this backend: `azblob://container/prefix` (also `azure://`).

@@ -8,69 +8,75 @@ use futures_util::TryStreamExt;
 use storage_types::{Entry, ListOptions, Lister, Metadata, ObjectPath, Result};
 
 use crate::AzBlobStorage;
+use crate::capability::MAX_PAGE_SIZE;
 use crate::delimiter::ListDelimiter;
 use crate::error::map_error;
 
-pub(crate) fn list(store: AzBlobStorage, dir: &ObjectPath, opts: ListOptions) -> Lister {
-    list_raw(store, dir, opts, false)
-}
-
-/// The entries below `dir`; with `with_markers`, directory marker blobs (`dir/x/`) are kept as
-/// directory entries even in a recursive listing (to tell whether a directory exists).
-pub(crate) fn list_raw(
-    store: AzBlobStorage,
-    dir: &ObjectPath,
-    opts: ListOptions,
-    with_markers: bool,
-) -> Lister {
-    let prefix = store.blob_name(dir);
-    let mut context = Context::new();
-    if !opts.recursive {
-        context = context.with_value(ListDelimiter("/".to_owned()));
+impl AzBlobStorage {
+    /// `list`: the entries below `dir`.
+    pub(crate) fn list_objects(&self, dir: &ObjectPath, opts: ListOptions) -> Lister {
+        self.list_blobs(dir, opts, false)
     }
-    let start_after = opts.start_after.clone();
-    let options = BlobContainerClientListBlobsOptions {
-        prefix: (!prefix.is_empty()).then(|| prefix.clone()),
-        // `startFrom` is inclusive and not every server honours it; entries up to and including
-        // `start_after` are also dropped below, so the result is right either way.
-        start_from: start_after
-            .as_ref()
-            .map(|after| format!("{}{after}", store.inner.root)),
-        maxresults: opts.page_size.map(|n| n.min(5000) as i32),
-        method_options: PagerOptions {
-            context,
+
+    /// The entries below `dir`; with `with_markers`, directory marker blobs (`dir/x/`) are
+    /// kept as directory entries even in a recursive listing (to tell whether a directory
+    /// exists).
+    pub(crate) fn list_blobs(
+        &self,
+        dir: &ObjectPath,
+        opts: ListOptions,
+        with_markers: bool,
+    ) -> Lister {
+        let store = self.clone();
+        let prefix = store.blob_name(dir);
+        let mut context = Context::new();
+        if !opts.recursive {
+            context = context.with_value(ListDelimiter("/".to_owned()));
+        }
+        let start_after = opts.start_after.clone();
+        let options = BlobContainerClientListBlobsOptions {
+            prefix: (!prefix.is_empty()).then(|| prefix.clone()),
+            // `startFrom` is inclusive and not every server honours it; entries up to and including
+            // `start_after` are also dropped below, so the result is right either way.
+            start_from: start_after
+                .as_ref()
+                .map(|after| format!("{}{after}", store.inner.root)),
+            maxresults: opts.page_size.map(|n| n.min(MAX_PAGE_SIZE) as i32),
+            method_options: PagerOptions {
+                context,
+                ..Default::default()
+            },
             ..Default::default()
-        },
-        ..Default::default()
-    };
-    let pages = match store.inner.container.list_blobs(Some(options)) {
-        Ok(pager) => pager.into_pages(),
-        Err(err) => return Lister::new(futures_util::stream::iter(vec![Err(map_error(err))])),
-    };
-    let recursive = opts.recursive;
-    let entries = pages.map_err(map_error).map_ok(move |page| {
-        let xml = String::from_utf8_lossy(page.body()).into_owned();
-        let items: Vec<Result<Entry>> = entries_of(&store, &prefix, recursive, with_markers, &xml)
-            .into_iter()
-            .filter(|e| {
-                start_after
-                    .as_deref()
-                    .is_none_or(|after| e.path.as_str() > after)
-            })
-            .map(Ok)
-            .collect();
-        futures_util::stream::iter(items)
-    });
-    Lister::new(entries.try_flatten())
+        };
+        let pages = match store.inner.container.list_blobs(Some(options)) {
+            Ok(pager) => pager.into_pages(),
+            Err(err) => return Lister::new(futures_util::stream::iter(vec![Err(map_error(err))])),
+        };
+        let recursive = opts.recursive;
+        let entries = pages.map_err(map_error).and_then(move |page| {
+            let xml = String::from_utf8_lossy(page.body());
+            let items = entries_of(&store, &prefix, recursive, with_markers, &xml).map(|entries| {
+                let kept = entries.into_iter().filter(|e| {
+                    start_after
+                        .as_deref()
+                        .is_none_or(|after| e.path.as_str() > after)
+                });
+                futures_util::stream::iter(kept.map(Ok).collect::<Vec<Result<Entry>>>())
+            });
+            std::future::ready(items)
+        });
+        Lister::new(entries.try_flatten())
+    }
 }
 
+/// The entries of one List Blobs page below `prefix`; an error if the page is not XML.
 pub(crate) fn entries_of(
     s: &AzBlobStorage,
     prefix: &str,
     recursive: bool,
     with_markers: bool,
     xml: &str,
-) -> Vec<Entry> {
+) -> Result<Vec<Entry>> {
     const BLOB: &str = "EnumerationResults/Blobs/Blob/";
     const PREFIX_NAME: &str = "EnumerationResults/Blobs/BlobPrefix/Name";
     let mut entries = Vec::new();
@@ -87,7 +93,7 @@ pub(crate) fn entries_of(
             entries.push(Entry::new(path, meta));
         }
     };
-    for (path, text) in crate::xml::leaves(xml) {
+    for (path, text) in crate::xml::leaves(xml)? {
         if path == PREFIX_NAME {
             push(current.take(), &mut entries);
             push(Some((text, Metadata::dir())), &mut entries);
@@ -133,5 +139,5 @@ pub(crate) fn entries_of(
     // Blobs and prefixes of one page cover a contiguous range of names; sorting within the
     // page gives the global order.
     entries.sort_by(|a, b| a.path.cmp(&b.path));
-    entries
+    Ok(entries)
 }

@@ -17,10 +17,10 @@ use storage_types::{
 
 use crate::AzBlobStorage;
 use crate::error::map_error;
-use crate::writer::{block_id, stage_block};
+use crate::writer::block_id;
 
 /// A fresh nonce for an upload.
-pub(crate) fn nonce() -> String {
+fn nonce() -> String {
     storage_types::backend::unique_token()
 }
 
@@ -92,7 +92,90 @@ fn decode_upload(upload: &MultipartUpload) -> Result<(String, WriteOptions)> {
     Ok((nonce.to_owned(), opts))
 }
 
-pub(crate) fn create(path: &ObjectPath, opts: &WriteOptions) -> Result<MultipartUpload> {
+impl AzBlobStorage {
+    /// `create_multipart`: a new upload id (no request is made).
+    pub(crate) fn create_upload(
+        &self,
+        path: &ObjectPath,
+        opts: &WriteOptions,
+    ) -> Result<MultipartUpload> {
+        create(path, opts)
+    }
+
+    /// `upload_part`: stages part `number` as a block of the target blob.
+    pub(crate) async fn upload_block(
+        &self,
+        upload: &MultipartUpload,
+        number: u32,
+        body: Body,
+        opts: PartOptions,
+    ) -> Result<Part> {
+        let (nonce, created) = decode_upload(upload)?;
+        let data = verify_checksum(body, opts.checksum).collect().await?;
+        let size = data.len() as u64;
+        let mut encryption =
+            self.encryption(opts.encryption.as_ref().or(created.encryption.as_ref()));
+        if encryption.scope.is_none() {
+            encryption.scope = self.encryption(created.encryption.as_ref()).scope;
+        }
+        let name = self.blob_name(&upload.path);
+        self.stage_block(&name, block_id(&nonce, number), data, &encryption)
+            .await?;
+        Ok(Part {
+            number,
+            etag: format!("\"{nonce}-{number:06}-{size}\""),
+            size,
+        })
+    }
+
+    /// `list_parts`: the blocks staged for an upload so far.
+    pub(crate) async fn list_upload_parts(&self, upload: &MultipartUpload) -> Result<Vec<Part>> {
+        let (nonce, _) = decode_upload(upload)?;
+        match staged(self, upload, &nonce).await {
+            // A blob with no blocks at all does not exist yet: no parts.
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(Vec::new()),
+            other => other,
+        }
+    }
+
+    /// `complete_multipart`: commits the listed parts' blocks, with the headers the upload
+    /// was created with.
+    pub(crate) async fn complete_upload(
+        &self,
+        upload: &MultipartUpload,
+        parts: &[Part],
+        opts: CompleteOptions,
+    ) -> Result<Metadata> {
+        let (nonce, mut write) = decode_upload(upload)?;
+        let staged = staged(self, upload, &nonce).await?;
+        if staged.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("no block upload {:?}", upload.upload_id),
+            ));
+        }
+        for part in parts {
+            if !staged.iter().any(|p| {
+                p.number == part.number && storage_types::backend::etag_matches(&p.etag, &part.etag)
+            }) {
+                return Err(Error::invalid_input(format!(
+                    "part {} was never uploaded",
+                    part.number
+                )));
+            }
+        }
+        write.if_none_match = opts.if_none_match;
+        if let Some(encryption) = opts.encryption {
+            write.encryption = Some(encryption);
+        }
+        let ids = parts.iter().map(|p| block_id(&nonce, p.number)).collect();
+        let size = parts.iter().map(|p| p.size).sum();
+        self.commit_blocks(&self.blob_name(&upload.path), ids, size, &write)
+            .await
+    }
+}
+
+fn create(path: &ObjectPath, opts: &WriteOptions) -> Result<MultipartUpload> {
     if opts.if_match.is_some() || opts.if_none_match.is_some() {
         return Err(Error::invalid_input(
             "give conditions when completing an upload, not creating it",
@@ -102,29 +185,6 @@ pub(crate) fn create(path: &ObjectPath, opts: &WriteOptions) -> Result<Multipart
         path: path.clone(),
         upload_id: encode_upload(&nonce(), opts),
         initiated: Some(SystemTime::now()),
-    })
-}
-
-pub(crate) async fn upload_part(
-    s: &AzBlobStorage,
-    upload: &MultipartUpload,
-    number: u32,
-    body: Body,
-    opts: PartOptions,
-) -> Result<Part> {
-    let (nonce, created) = decode_upload(upload)?;
-    let data = verify_checksum(body, opts.checksum).collect().await?;
-    let size = data.len() as u64;
-    let mut encryption = s.encryption(opts.encryption.as_ref().or(created.encryption.as_ref()));
-    if encryption.scope.is_none() {
-        encryption.scope = s.encryption(created.encryption.as_ref()).scope;
-    }
-    let name = s.blob_name(&upload.path);
-    stage_block(s, &name, block_id(&nonce, number), data, &encryption).await?;
-    Ok(Part {
-        number,
-        etag: format!("\"{nonce}-{number:06}-{size}\""),
-        size,
     })
 }
 
@@ -159,48 +219,6 @@ async fn staged(s: &AzBlobStorage, upload: &MultipartUpload, nonce: &str) -> Res
         .collect();
     parts.sort_by_key(|p| p.number);
     Ok(parts)
-}
-
-pub(crate) async fn list_parts(s: &AzBlobStorage, upload: &MultipartUpload) -> Result<Vec<Part>> {
-    let (nonce, _) = decode_upload(upload)?;
-    match staged(s, upload, &nonce).await {
-        // A blob with no blocks at all does not exist yet: no parts.
-        Err(err) if err.kind() == ErrorKind::NotFound => Ok(Vec::new()),
-        other => other,
-    }
-}
-
-pub(crate) async fn complete(
-    s: &AzBlobStorage,
-    upload: &MultipartUpload,
-    parts: &[Part],
-    opts: CompleteOptions,
-) -> Result<Metadata> {
-    let (nonce, mut write) = decode_upload(upload)?;
-    let staged = staged(s, upload, &nonce).await?;
-    if staged.is_empty() {
-        return Err(Error::new(
-            ErrorKind::NotFound,
-            format!("no block upload {:?}", upload.upload_id),
-        ));
-    }
-    for part in parts {
-        if !staged.iter().any(|p| {
-            p.number == part.number && storage_types::backend::etag_matches(&p.etag, &part.etag)
-        }) {
-            return Err(Error::invalid_input(format!(
-                "part {} was never uploaded",
-                part.number
-            )));
-        }
-    }
-    write.if_none_match = opts.if_none_match;
-    if let Some(encryption) = opts.encryption {
-        write.encryption = Some(encryption);
-    }
-    let ids = parts.iter().map(|p| block_id(&nonce, p.number)).collect();
-    let size = parts.iter().map(|p| p.size).sum();
-    crate::writer::commit(s, &s.blob_name(&upload.path), ids, size, &write).await
 }
 
 #[cfg(test)]

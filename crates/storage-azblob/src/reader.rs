@@ -18,7 +18,7 @@ use storage_types::{
 };
 
 use crate::AzBlobStorage;
-use crate::cpk::with_cpk;
+use crate::encryption::with_cpk;
 use crate::error::map_error;
 
 /// A partition larger than any blob, so that a download is one GET with the range we asked for
@@ -28,86 +28,86 @@ const ONE_PARTITION: usize = 1 << 50;
 /// The largest range Azure hashes on request (`x-ms-range-get-content-md5`).
 const MAX_HASHED_RANGE: u64 = 4 << 20;
 
-pub(crate) async fn stat(
-    s: &AzBlobStorage,
-    path: &ObjectPath,
-    opts: StatOptions,
-) -> Result<Metadata> {
-    if path.is_dir() {
-        return stat_dir(s, path).await;
+impl AzBlobStorage {
+    /// `stat`: Get Blob Properties, or for a directory whether anything lies below it.
+    pub(crate) async fn stat_object(
+        &self,
+        path: &ObjectPath,
+        opts: StatOptions,
+    ) -> Result<Metadata> {
+        if path.is_dir() {
+            return self.stat_dir(path).await;
+        }
+        let encryption = self.encryption(opts.encryption.as_ref());
+        let options = BlobClientGetPropertiesOptions {
+            if_match: opts.if_match.map(Etag::from),
+            if_none_match: opts.if_none_match.map(Etag::from),
+            ..Default::default()
+        };
+        let options = with_cpk!(options, encryption.cpk.as_ref());
+        let blob = self.inner.container.blob_client(&self.blob_name(path));
+        // The SDK's request futures are boxed where they are sent, so that the futures around
+        // them stay small and are not copied whole by every wrapper and the trait's box.
+        let r = Box::pin(blob.get_properties(Some(options)))
+            .await
+            .map_err(map_error)?;
+        let mut meta = Metadata::file(r.content_length().ok().flatten().unwrap_or_default());
+        meta.etag = r.etag().ok().flatten().map(|e| e.to_string());
+        meta.last_modified = r.last_modified().ok().flatten().map(SystemTime::from);
+        meta.content_type = r.content_type().ok().flatten();
+        meta.content_encoding = r.content_encoding().ok().flatten();
+        meta.cache_control = r.cache_control().ok().flatten();
+        meta.content_disposition = r.content_disposition().ok().flatten();
+        meta.user_metadata = r.metadata().unwrap_or_default().into_iter().collect();
+        meta.version = r.version_id().ok().flatten();
+        meta.storage_class = r.access_tier().ok().flatten();
+        Ok(meta)
     }
-    let encryption = s.encryption(opts.encryption.as_ref());
-    let options = BlobClientGetPropertiesOptions {
-        if_match: opts.if_match.map(Etag::from),
-        if_none_match: opts.if_none_match.map(Etag::from),
-        ..Default::default()
-    };
-    let options = with_cpk!(options, encryption.cpk.as_ref());
-    let blob = s.inner.container.blob_client(&s.blob_name(path));
-    // The SDK's request futures are boxed where they are sent, so that the futures around
-    // them stay small and are not copied whole by every wrapper and the trait's box.
-    let r = Box::pin(blob.get_properties(Some(options)))
-        .await
-        .map_err(map_error)?;
-    let mut meta = Metadata::file(r.content_length().ok().flatten().unwrap_or_default());
-    meta.etag = r.etag().ok().flatten().map(|e| e.to_string());
-    meta.last_modified = r.last_modified().ok().flatten().map(SystemTime::from);
-    meta.content_type = r.content_type().ok().flatten();
-    meta.content_encoding = r.content_encoding().ok().flatten();
-    meta.cache_control = r.cache_control().ok().flatten();
-    meta.content_disposition = r.content_disposition().ok().flatten();
-    meta.user_metadata = r.metadata().unwrap_or_default().into_iter().collect();
-    meta.version = r.version_id().ok().flatten();
-    meta.storage_class = r.access_tier().ok().flatten();
-    Ok(meta)
-}
 
-/// A directory exists if its marker blob does, or any blob below it.
-async fn stat_dir(s: &AzBlobStorage, dir: &ObjectPath) -> Result<Metadata> {
-    if dir.is_root() {
-        return Ok(Metadata::dir());
+    /// A directory exists if its marker blob does, or any blob below it.
+    async fn stat_dir(&self, dir: &ObjectPath) -> Result<Metadata> {
+        if dir.is_root() {
+            return Ok(Metadata::dir());
+        }
+        // An explicit marker blob `dir/` first, then anything below the prefix.
+        let marker = self.inner.container.blob_client(&self.blob_name(dir));
+        if marker.get_properties(None).await.is_ok() {
+            return Ok(Metadata::dir());
+        }
+        let mut entries = self.list_blobs(dir, ListOptions::default().recursive(), true);
+        match entries.next().await {
+            Some(Ok(_)) => Ok(Metadata::dir()),
+            Some(Err(err)) => Err(err),
+            None => Err(Error::not_found(
+                "no blob or directory marker below this prefix",
+            )),
+        }
     }
-    // An explicit marker blob `dir/` first, then anything below the prefix.
-    let marker = s.inner.container.blob_client(&s.blob_name(dir));
-    if marker.get_properties(None).await.is_ok() {
-        return Ok(Metadata::dir());
-    }
-    let mut entries =
-        crate::lister::list_raw(s.clone(), dir, ListOptions::default().recursive(), true);
-    match entries.next().await {
-        Some(Ok(_)) => Ok(Metadata::dir()),
-        Some(Err(err)) => Err(err),
-        None => Err(Error::not_found(
-            "no blob or directory marker below this prefix",
-        )),
-    }
-}
 
-pub(crate) async fn read(
-    s: &AzBlobStorage,
-    path: &ObjectPath,
-    opts: ReadOptions,
-) -> Result<Reader> {
-    let (meta, length, md5, body) = get_blob(s, path, &opts).await?;
-    // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
-    // the first response carried, so that a replaced blob fails instead of splicing.
-    let (store, blob) = (s.clone(), path.clone());
-    let etag = meta.etag.clone();
-    let stream = resume_pinned(body, &opts, length, etag, move |opts| {
-        let (store, blob) = (store.clone(), blob.clone());
-        async move { Ok(get_blob(&store, &blob, &opts).await?.3) }.boxed()
-    });
-    // The MD5 covers exactly the bytes asked for (the whole blob, or a range of at most 4 MiB),
-    // however many times the download was resumed.
-    let stream = match md5 {
-        Some(md5) => verify_checksum(
-            Body::from_stream(stream, Some(length)),
-            Some(Checksum::Md5(md5)),
-        )
-        .into_stream(),
-        None => stream,
-    };
-    Ok(Reader::new(meta, length, stream))
+    /// `read`: one ranged Get Blob, streamed, resumed where it breaks off, and checked
+    /// against the MD5 the service sends.
+    pub(crate) async fn read_object(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
+        let (meta, length, md5, body) = get_blob(self, path, &opts).await?;
+        // A body that breaks off is asked for again from where it stopped, pinned to the ETag that
+        // the first response carried, so that a replaced blob fails instead of splicing.
+        let (store, blob) = (self.clone(), path.clone());
+        let etag = meta.etag.clone();
+        let stream = resume_pinned(body, &opts, length, etag, move |opts| {
+            let (store, blob) = (store.clone(), blob.clone());
+            async move { Ok(get_blob(&store, &blob, &opts).await?.3) }.boxed()
+        });
+        // The MD5 covers exactly the bytes asked for (the whole blob, or a range of at most 4 MiB),
+        // however many times the download was resumed.
+        let stream = match md5 {
+            Some(md5) => verify_checksum(
+                Body::from_stream(stream, Some(length)),
+                Some(Checksum::Md5(md5)),
+            )
+            .into_stream(),
+            None => stream,
+        };
+        Ok(Reader::new(meta, length, stream))
+    }
 }
 
 /// One Get Blob: the metadata, the length of the body, the MD5 of the body when the service

@@ -1,8 +1,14 @@
 //! Service SAS tokens signed with the account key (the official crate cannot make them): for
 //! presigned blob URLs and for SAS-only stores made in tests. String-to-sign as Microsoft
-//! documents it for service SAS version 2020-12-06 and later.
+//! documents it for service SAS version 2020-12-06 and later. Hand-written like the Shared Key
+//! signing it builds on (see `shared_key.rs`: no maintained crate does it for
+//! `azure_storage_blob` 1.x); the expiry's ISO-8601 text comes from the `time` crate.
 
 use std::time::SystemTime;
+
+use storage_types::{Error, Result};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::shared_key::AccountKey;
 
@@ -20,9 +26,10 @@ pub(crate) struct SasRequest<'a> {
     pub(crate) version: &'a str,
 }
 
-/// The token (query string without `?`), its values percent-encoded.
-pub(crate) fn service_sas(key: &AccountKey, req: &SasRequest<'_>) -> String {
-    let expiry = iso8601(req.expiry);
+/// The token (query string without `?`), its values percent-encoded. The expiry must be
+/// within the years 0 to 9999.
+pub(crate) fn service_sas(key: &AccountKey, req: &SasRequest<'_>) -> Result<String> {
+    let expiry = iso8601(req.expiry)?;
     let (resource, signed_resource) = match req.blob {
         Some(blob) => (
             format!("/blob/{}/{}/{blob}", key.account, req.container),
@@ -58,38 +65,29 @@ pub(crate) fn service_sas(key: &AccountKey, req: &SasRequest<'_>) -> String {
         ("sr", signed_resource),
         ("sig", signature.as_str()),
     ];
-    url::form_urlencoded::Serializer::new(String::new())
+    Ok(url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
-        .finish()
+        .finish())
 }
 
-/// `YYYY-MM-DDThh:mm:ssZ` in UTC.
-fn iso8601(at: SystemTime) -> String {
-    let secs = at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        (rest % 3600) / 60,
-        rest % 60
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// `YYYY-MM-DDThh:mm:ssZ` in UTC (RFC 3339, the ISO-8601 form a SAS takes), in whole seconds:
+/// the signature covers the exact text, and a SAS time has no fraction.
+fn iso8601(at: SystemTime) -> Result<String> {
+    let seconds = match at.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        // Before 1970: rounded down to the whole second too.
+        Err(before) => {
+            let before = before.duration();
+            let whole = i64::try_from(before.as_secs()).unwrap_or(i64::MAX);
+            -whole - i64::from(before.subsec_nanos() > 0)
+        }
+    };
+    let out_of_range =
+        || Error::invalid_input("a SAS expiry must lie between the years 0 and 9999");
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map_err(|err| out_of_range().with_source(err))?
+        .format(&Rfc3339)
+        .map_err(|err| out_of_range().with_source(err))
 }
 
 /// A container SAS token (the query string, without `?`) signed with the account key, granting
@@ -114,9 +112,9 @@ pub fn container_sas_token(
     container: &str,
     permissions: &str,
     expiry: SystemTime,
-) -> storage_types::Result<String> {
+) -> Result<String> {
     let key = AccountKey::new(account, account_key)?;
-    Ok(service_sas(
+    service_sas(
         &key,
         &SasRequest {
             permissions,
@@ -125,7 +123,7 @@ pub fn container_sas_token(
             blob: None,
             version: SAS_VERSION,
         },
-    ))
+    )
 }
 
 #[cfg(test)]
@@ -143,10 +141,16 @@ mod tests {
 
     #[test]
     fn dates_are_iso8601_utc() {
-        assert_eq!(iso8601(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(at_2026_11_26_0700()), "2026-11-26T07:00:00Z");
+        let iso = |at| iso8601(at).unwrap();
+        assert_eq!(iso(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(iso(at_2026_11_26_0700()), "2026-11-26T07:00:00Z");
         let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(iso8601(leap), "2000-02-29T00:00:00Z");
+        assert_eq!(iso(leap), "2000-02-29T00:00:00Z");
+        // Fractions of a second are dropped, not rounded.
+        let late = at_2026_11_26_0700() + Duration::from_millis(999);
+        assert_eq!(iso(late), "2026-11-26T07:00:00Z");
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(400 * 366 * 86_400 * 100);
+        assert!(iso8601(far).is_err());
     }
 
     /// Tokens computed independently with Microsoft's Python SDK (`generate_blob_sas`,
@@ -163,7 +167,8 @@ mod tests {
                 blob: Some("dir/a b.txt"),
                 version: "2026-10-06",
             },
-        );
+        )
+        .unwrap();
         assert!(
             blob.contains("sig=%2Bh3Oua69TYWJujSVMk84YQoW8wVzspwGhZ%2B9VxguTAw%3D"),
             "{blob}"
@@ -181,7 +186,8 @@ mod tests {
                 blob: None,
                 version: "2026-10-06",
             },
-        );
+        )
+        .unwrap();
         assert!(
             container.contains("sig=zgg%2BmrgyrDQ391GevI%2Foj%2F25ZP6zM2iUCk9jSc4AwnE%3D"),
             "{container}"

@@ -16,9 +16,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 use storage_azblob::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY};
-use storage_types::{
-    Body, CustomerKey, Encryption, PartOptions, ReadOptions, StatOptions, Storage, WriteOptions,
-};
+use storage_types::{Body, CustomerKey, Encryption, PartOptions, Storage, WriteOptions};
 
 /// One captured request: method, path and query, and its headers (lower-case names).
 #[derive(Debug, Clone)]

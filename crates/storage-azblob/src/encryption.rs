@@ -1,6 +1,6 @@
-//! Encryption on Azure: a customer-provided key (CPK: the key and its SHA-256, base64, with
-//! algorithm AES256 on every read, write, block, append and properties request) or an
-//! encryption scope (our `Encryption::Kms`).
+//! The encryption mapping of Azure: a customer-provided key (CPK: the key and its SHA-256,
+//! base64, with algorithm AES256 on every read, write, block, append and properties request)
+//! or an encryption scope (our `Encryption::Kms`).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
