@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use storage::{Encryption, StatOptions, WriteOptions};
+use storage::{Encryption, WriteOptions};
 use storage_io::{ObjectWriter, RateLimit, WriterOptions};
 use tokio::io::AsyncWriteExt;
 

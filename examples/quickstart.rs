@@ -6,7 +6,7 @@
 //! cargo run -p storage-examples --bin quickstart -- 's3://bucket/prefix?region=eu-west-1'
 //! ```
 
-use storage::{Feature, ListOptions, ReadOptions, StorageExt};
+use storage::{Feature, ReadOptions, StorageExt};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

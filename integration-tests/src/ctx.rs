@@ -5,9 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use storage_types::{
-    Capability, Entry, ErrorKind, ListOptions, Metadata, StatOptions, Storage, StorageExt,
-};
+use storage_types::{Capability, Entry, ErrorKind, ListOptions, Metadata, Storage, StorageExt};
 
 use crate::check;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{FutureExt, StreamExt};
-use storage_types::{DeleteOptions, Storage, StorageExt};
+use storage_types::{Storage, StorageExt};
 
 use crate::harness::{
     BackendGap, CASE_TIMEOUT, Case, Ctx, Need, Outcome, PARALLEL_CASES, Report, ServerGap,

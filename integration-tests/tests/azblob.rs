@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use storage_azblob::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY, container_sas_token};
 use storage_conformance::ServerGap;
-use storage_types::{BucketOptions, ErrorKind, Storage};
+use storage_types::{ErrorKind, Storage};
 
 /// What Azurite does not do, so cannot judge.
 const AZURITE_GAPS: &[ServerGap] = &[

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use storage_conformance::ServerGap;
 use storage_s3::{ChecksumMode, S3Builder};
-use storage_types::{BucketOptions, ErrorKind, Storage};
+use storage_types::{ErrorKind, Storage};
 
 /// What moto (a breadth check; SeaweedFS is the proof) does not enforce, so cannot judge.
 const MOTO_GAPS: &[ServerGap] = &[

@@ -5,7 +5,7 @@ use anyhow::{Context, anyhow};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::report::{CONTENDERS, Results};
+use crate::results::{CONTENDERS, Results};
 use crate::workloads::Workload;
 
 /// DejaVu Sans, from Debian's fonts-dejavu-core (`cargo xtask bench` installs it if missing).

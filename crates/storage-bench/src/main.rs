@@ -19,6 +19,7 @@ mod raw_fs;
 mod raw_gcs;
 mod raw_s3;
 mod report;
+mod results;
 mod sample;
 mod services;
 mod settings;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
-use storage_types::{Body, ListOptions, ReadOptions, StatOptions, Storage, WriteOptions};
+use storage_types::{Body, ListOptions, ReadOptions, Storage, WriteOptions};
 
 use crate::contender::{Contender, LargeObject};
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use storage_types::{BucketOptions, ErrorKind, Storage};
+use storage_types::{ErrorKind, Storage};
 
 use crate::contender::Contender;
 use crate::ours::Ours;
@@ -28,7 +28,7 @@ fn run_everything(_contender: &str, _workload: Workload) -> Option<&'static str>
 
 /// Creates the bucket (container) the benchmark uses, unless it exists.
 async fn ensure_bucket(store: &dyn Storage, name: &str) -> anyhow::Result<()> {
-    match store.create_bucket(name, BucketOptions::default()).await {
+    match store.create_bucket(name).await {
         Err(err) if err.kind() != ErrorKind::AlreadyExists => Err(err.into()),
         _ => Ok(()),
     }

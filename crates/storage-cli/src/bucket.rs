@@ -1,7 +1,6 @@
 //! `stor mb` and `stor rb`: make and remove the bucket (container) a URL names.
 
 use anyhow::{Context, Result};
-use storage::types::BucketOptions;
 use storage::{locate, redact_url};
 
 use crate::cli::LocationArg;

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use futures_util::TryStreamExt;
-use storage::{ListOptions, Metadata, StatOptions, locate, redact_url};
+use storage::{ListOptions, Metadata, locate, redact_url};
 
 use crate::cli::{LsArgs, StatArgs};
 

@@ -1,7 +1,7 @@
 //! `stor presign`: a signed URL for one request on an object.
 
 use anyhow::{Context, Result};
-use storage::types::{PresignMethod, PresignOptions};
+use storage::types::PresignMethod;
 use storage::{locate, redact_url};
 
 use crate::cli::{MethodArg, PresignArgs};

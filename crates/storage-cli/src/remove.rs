@@ -1,7 +1,7 @@
 //! `stor rm`: remove an object, or with `-r` a directory and everything below it.
 
 use anyhow::{Context, Result, bail};
-use storage::{DeleteOptions, ObjectPath, StorageExt, locate, redact_url};
+use storage::{ObjectPath, StorageExt, locate, redact_url};
 
 use crate::cli::RmArgs;
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use futures_util::TryStreamExt;
 use storage::{
-    Body, CopyOptions, DeleteOptions, ListOptions, Location, ObjectPath, Operation, ReadOptions,
-    Storage, StorageExt, WriteOptions, locate, redact_url,
+    Body, CopyOptions, ListOptions, Location, ObjectPath, Operation, ReadOptions, Storage,
+    StorageExt, WriteOptions, locate, redact_url,
 };
 use tokio::io::AsyncWriteExt;
 

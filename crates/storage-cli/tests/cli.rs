@@ -119,13 +119,19 @@ fn flags_are_read_alike_on_every_store() {
         assert!(!out.status.success(), "{base} {key}=maybe was accepted");
         assert_eq!(err.lines().count(), 1, "{base} {key}: {err}");
         assert!(
-            err.contains(&format!("`{key}` takes true/false, yes/no, on/off or 1/0, not `maybe")),
+            err.contains(&format!(
+                "`{key}` takes true/false, yes/no, on/off or 1/0, not `maybe"
+            )),
             "{base} {key}: {err}"
         );
     }
     // `yes` and `true` alike: a loose local store opens either way.
     for yes in ["yes", "true", "1", "On"] {
         let out = stor(&["ls", &format!("fs://{}?loose={yes}", path(dir.path(), ""))]);
-        assert!(out.status.success(), "loose={yes}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "loose={yes}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -8,10 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use storage_fs::FsStorage;
-use storage_types::{
-    Body, ErrorKind, ListOptions, Storage,
-    StorageExt,
-};
+use storage_types::{Body, ErrorKind, ListOptions, Storage, StorageExt};
 
 struct Fixture {
     _dirs: (tempfile::TempDir, tempfile::TempDir),

@@ -7,6 +7,7 @@ use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use futures_core::Stream;
+use storage_types::{Body, ByteStream};
 use tokio::io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf, SeekFrom};
 use tokio::time::Sleep;
 
@@ -41,7 +42,7 @@ pub struct Limited<T> {
 }
 
 impl<T> Limited<T> {
-    pub(crate) fn new(inner: T, limit: RateLimit) -> Self {
+    fn new(inner: T, limit: RateLimit) -> Self {
         Limited {
             inner,
             throttle: Throttle::new(limit),
@@ -62,6 +63,26 @@ impl<T> Limited<T> {
     /// The wrapped value; a part of a chunk not yet yielded is lost.
     pub fn into_inner(self) -> T {
         self.inner
+    }
+}
+
+// The ways to apply a limit live here, beside what they make, so that the bucket in
+// rate_limit.rs stays below its wrappers and does not import them.
+impl RateLimit {
+    /// Wraps a write's body; its declared size is kept.
+    pub fn limit_body(&self, body: Body) -> Body {
+        let size = body.size();
+        Body::from_stream(self.limit(body.into_stream()), size)
+    }
+
+    /// Wraps a read's byte stream (for example [`Reader::into_stream`](storage_types::Reader)).
+    pub fn limit_stream(&self, stream: ByteStream) -> ByteStream {
+        Box::pin(self.limit(stream))
+    }
+
+    /// Wraps any `AsyncRead`, `AsyncWrite`, `AsyncSeek` or stream of `Result<Bytes, E>`.
+    pub fn limit<T>(&self, inner: T) -> Limited<T> {
+        Limited::new(inner, self.clone())
     }
 }
 

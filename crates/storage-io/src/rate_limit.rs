@@ -7,10 +7,6 @@ use std::time::Duration;
 // tokio's clock rather than std's, so that tests on a paused clock see exact time.
 use tokio::time::Instant;
 
-use storage_types::{Body, ByteStream};
-
-use crate::limited::Limited;
-
 /// A token bucket: at most `bytes_per_second` on average, with bursts of up to `burst` bytes.
 ///
 /// Clones share one bucket, so a limit cloned into several transfers caps their sum; create a
@@ -84,22 +80,6 @@ impl RateLimit {
     /// The largest piece that goes at once, in bytes.
     pub fn burst(&self) -> u64 {
         self.bucket.burst
-    }
-
-    /// Wraps a write's body; its declared size is kept.
-    pub fn limit_body(&self, body: Body) -> Body {
-        let size = body.size();
-        Body::from_stream(self.limit(body.into_stream()), size)
-    }
-
-    /// Wraps a read's byte stream (for example [`Reader::into_stream`](storage_types::Reader)).
-    pub fn limit_stream(&self, stream: ByteStream) -> ByteStream {
-        Box::pin(self.limit(stream))
-    }
-
-    /// Wraps any `AsyncRead`, `AsyncWrite`, `AsyncSeek` or stream of `Result<Bytes, E>`.
-    pub fn limit<T>(&self, inner: T) -> Limited<T> {
-        Limited::new(inner, self.clone())
     }
 
     /// Takes `min(want, burst)` tokens if at least one is there, else says how long until one

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use storage_s3::S3Builder;
-use storage_types::{BucketOptions, ErrorKind, Storage, WriteOptions};
+use storage_types::{ErrorKind, Storage, WriteOptions};
 
 fn required(name: &str) -> Result<String, String> {
     std::env::var(name).map_err(|_| {

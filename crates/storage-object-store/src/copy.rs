@@ -8,32 +8,33 @@
 
 use object_store::path::Path;
 use object_store::{CopyMode, CopyOptions, RenameOptions, RenameTargetMode, Result};
-use storage_types::{
-    Body, CopyOptions as OurCopyOptions, Feature,
-    WriteOptions,
-};
+use storage_types::{Body, CopyOptions as OurCopyOptions, Feature, WriteOptions};
 
 use crate::error;
 use crate::paths;
 use crate::store::StorageObjectStore;
 
-pub(crate) async fn copy_opts(
-    adapter: &StorageObjectStore,
-    from: &Path,
-    to: &Path,
-    options: CopyOptions,
-) -> Result<()> {
-    transfer(adapter, from, to, options.mode == CopyMode::Create, false).await
-}
+impl StorageObjectStore {
+    /// The work of `ObjectStore::copy_opts`.
+    pub(crate) async fn copy_object(
+        &self,
+        from: &Path,
+        to: &Path,
+        options: CopyOptions,
+    ) -> Result<()> {
+        transfer(self, from, to, options.mode == CopyMode::Create, false).await
+    }
 
-pub(crate) async fn rename_opts(
-    adapter: &StorageObjectStore,
-    from: &Path,
-    to: &Path,
-    options: RenameOptions,
-) -> Result<()> {
-    let create = options.target_mode == RenameTargetMode::Create;
-    transfer(adapter, from, to, create, true).await
+    /// The work of `ObjectStore::rename_opts`.
+    pub(crate) async fn rename_object(
+        &self,
+        from: &Path,
+        to: &Path,
+        options: RenameOptions,
+    ) -> Result<()> {
+        let create = options.target_mode == RenameTargetMode::Create;
+        transfer(self, from, to, create, true).await
+    }
 }
 
 /// Copies (or moves, if `remove` is set) `from` to `to`; `create` refuses an existing `to`.

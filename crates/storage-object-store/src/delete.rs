@@ -16,18 +16,22 @@ use crate::store::StorageObjectStore;
 /// Paths deleted per `delete_many` call.
 const BATCH: usize = 1000;
 
-pub(crate) fn delete_stream(
-    adapter: StorageObjectStore,
-    locations: BoxStream<'static, Result<Path>>,
-) -> BoxStream<'static, Result<Path>> {
-    locations
-        .ready_chunks(BATCH)
-        .then(move |batch| {
-            let adapter = adapter.clone();
-            async move { stream::iter(delete_batch(&adapter, batch).await) }
-        })
-        .flatten()
-        .boxed()
+impl StorageObjectStore {
+    /// The work of `ObjectStore::delete_stream`.
+    pub(crate) fn delete_objects(
+        &self,
+        locations: BoxStream<'static, Result<Path>>,
+    ) -> BoxStream<'static, Result<Path>> {
+        let adapter = self.clone();
+        locations
+            .ready_chunks(BATCH)
+            .then(move |batch| {
+                let adapter = adapter.clone();
+                async move { stream::iter(delete_batch(&adapter, batch).await) }
+            })
+            .flatten()
+            .boxed()
+    }
 }
 
 async fn delete_batch(adapter: &StorageObjectStore, batch: Vec<Result<Path>>) -> Vec<Result<Path>> {

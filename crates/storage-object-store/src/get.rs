@@ -23,41 +23,44 @@ use crate::store::StorageObjectStore;
 /// the `stat` and the read.
 const PINNED_ATTEMPTS: usize = 3;
 
-pub(crate) async fn get_opts(
-    adapter: &StorageObjectStore,
-    location: &Path,
-    options: GetOptions,
-) -> Result<GetResult> {
-    let service = adapter.service();
-    let path = paths::object(service, location)?;
-    if let Some(range) = &options.range {
-        range
-            .is_valid()
-            .map_err(|err| generic(service, err.to_string()))?;
-    }
-    if options.head {
-        let meta = stat(adapter, location, &path, &options).await?;
-        options.check_preconditions(&object_meta(location.clone(), &meta))?;
-        let size = meta.size;
-        return Ok(result(
-            location,
-            meta,
-            0..size,
-            futures_util::stream::empty().boxed(),
-        ));
-    }
-    if needs_stat(adapter, &options) {
-        return get_checked(adapter, location, &path, &options).await;
-    }
-    let mut opts = read_options(&options, options.range.as_ref().map(byte_range));
-    opts.if_match = options.if_match.clone();
-    opts.if_none_match = options.if_none_match.clone();
-    match adapter.store.read_with(&path, opts).await {
-        Ok(reader) => Ok(into_result(adapter, location, reader, &options)),
-        Err(err) if err.kind() == ErrorKind::ConditionNotMet && options.if_match.is_none() => {
-            Err(not_modified(err, location.as_ref()))
+impl StorageObjectStore {
+    /// The work of `ObjectStore::get_opts`.
+    pub(crate) async fn read_object(
+        &self,
+        location: &Path,
+        options: GetOptions,
+    ) -> Result<GetResult> {
+        let service = self.service();
+        let path = paths::object(service, location)?;
+        if let Some(range) = &options.range {
+            range
+                .is_valid()
+                .map_err(|err| generic(service, err.to_string()))?;
         }
-        Err(err) => Err(error::for_read(err, service, location.as_ref())),
+        if options.head {
+            let meta = stat(self, location, &path, &options).await?;
+            options.check_preconditions(&object_meta(location.clone(), &meta))?;
+            let size = meta.size;
+            return Ok(result(
+                location,
+                meta,
+                0..size,
+                futures_util::stream::empty().boxed(),
+            ));
+        }
+        if needs_stat(self, &options) {
+            return get_checked(self, location, &path, &options).await;
+        }
+        let mut opts = read_options(&options, options.range.as_ref().map(byte_range));
+        opts.if_match = options.if_match.clone();
+        opts.if_none_match = options.if_none_match.clone();
+        match self.store.read_with(&path, opts).await {
+            Ok(reader) => Ok(into_result(self, location, reader, &options)),
+            Err(err) if err.kind() == ErrorKind::ConditionNotMet && options.if_match.is_none() => {
+                Err(not_modified(err, location.as_ref()))
+            }
+            Err(err) => Err(error::for_read(err, service, location.as_ref())),
+        }
     }
 }
 

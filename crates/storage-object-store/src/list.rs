@@ -18,67 +18,68 @@ use crate::meta::object_meta;
 use crate::paths;
 use crate::store::StorageObjectStore;
 
-/// Every object below `prefix` (after `offset`, if given), as the listing streams.
-pub(crate) fn list(
-    adapter: &StorageObjectStore,
-    prefix: Option<&Path>,
-    offset: Option<&Path>,
-) -> BoxStream<'static, Result<ObjectMeta>> {
-    let service = adapter.service();
-    let store = adapter.store.clone();
-    let dir = paths::directory(service, prefix);
-    let offset = offset.cloned();
-    let mut opts = ListOptions::default().recursive();
-    if let Some(offset) = offset.as_ref().filter(|o| !o.as_ref().is_empty())
-        && adapter.offset_pushdown
-        && store
-            .info()
-            .capability
-            .supports_pair(Operation::List, Pair::StartAfter)
-    {
-        opts.start_after = Some(offset.as_ref().to_owned());
-    }
-    let entries = futures_util::stream::once(async move {
-        let dir = dir?;
-        open(&store, &dir, opts).await
-    })
-    .try_flatten();
-    entries
-        .try_filter_map(move |entry| {
-            let keep = entry.metadata.is_file().then(|| {
-                let location = paths::location(&entry.path);
-                object_meta(location, &entry.metadata)
-            });
-            let keep = keep.filter(|meta| offset.as_ref().is_none_or(|o| meta.location > *o));
-            future::ready(Ok(keep))
-        })
-        .boxed()
-}
-
-/// One level below `prefix`: its objects, and its subdirectories as common prefixes.
-pub(crate) async fn list_with_delimiter(
-    adapter: &StorageObjectStore,
-    prefix: Option<&Path>,
-) -> Result<ListResult> {
-    let dir = paths::directory(adapter.service(), prefix)?;
-    let entries: Vec<Entry> = open(&adapter.store, &dir, ListOptions::default())
-        .await?
-        .try_collect()
-        .await?;
-    let mut result = ListResult {
-        common_prefixes: Vec::new(),
-        objects: Vec::new(),
-        extensions: Default::default(),
-    };
-    for entry in entries {
-        let location = paths::location(&entry.path);
-        if entry.metadata.is_dir() {
-            result.common_prefixes.push(location);
-        } else {
-            result.objects.push(object_meta(location, &entry.metadata));
+impl StorageObjectStore {
+    /// Every object below `prefix` (after `offset`, if given), as the listing streams: the
+    /// work of `ObjectStore::list` and `ObjectStore::list_with_offset`.
+    pub(crate) fn list_objects(
+        &self,
+        prefix: Option<&Path>,
+        offset: Option<&Path>,
+    ) -> BoxStream<'static, Result<ObjectMeta>> {
+        let service = self.service();
+        let store = self.store.clone();
+        let dir = paths::directory(service, prefix);
+        let offset = offset.cloned();
+        let mut opts = ListOptions::default().recursive();
+        if let Some(offset) = offset.as_ref().filter(|o| !o.as_ref().is_empty())
+            && self.offset_pushdown
+            && store
+                .info()
+                .capability
+                .supports_pair(Operation::List, Pair::StartAfter)
+        {
+            opts.start_after = Some(offset.as_ref().to_owned());
         }
+        let entries = futures_util::stream::once(async move {
+            let dir = dir?;
+            open(&store, &dir, opts).await
+        })
+        .try_flatten();
+        entries
+            .try_filter_map(move |entry| {
+                let keep = entry.metadata.is_file().then(|| {
+                    let location = paths::location(&entry.path);
+                    object_meta(location, &entry.metadata)
+                });
+                let keep = keep.filter(|meta| offset.as_ref().is_none_or(|o| meta.location > *o));
+                future::ready(Ok(keep))
+            })
+            .boxed()
     }
-    Ok(result)
+
+    /// One level below `prefix`: its objects, and its subdirectories as common prefixes; the
+    /// work of `ObjectStore::list_with_delimiter`.
+    pub(crate) async fn list_level(&self, prefix: Option<&Path>) -> Result<ListResult> {
+        let dir = paths::directory(self.service(), prefix)?;
+        let entries: Vec<Entry> = open(&self.store, &dir, ListOptions::default())
+            .await?
+            .try_collect()
+            .await?;
+        let mut result = ListResult {
+            common_prefixes: Vec::new(),
+            objects: Vec::new(),
+            extensions: Default::default(),
+        };
+        for entry in entries {
+            let location = paths::location(&entry.path);
+            if entry.metadata.is_dir() {
+                result.common_prefixes.push(location);
+            } else {
+                result.objects.push(object_meta(location, &entry.metadata));
+            }
+        }
+        Ok(result)
+    }
 }
 
 /// Opens the listing of `dir`, as a stream of object_store results. A directory that is not

@@ -10,9 +10,7 @@ use async_trait::async_trait;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path;
 use object_store::{MultipartId, PutMultipartOptions, PutPayload, PutResult, Result};
-use storage_types::{
-    Body, MultipartUpload as Handle, Operation, Part,
-};
+use storage_types::{Body, MultipartUpload as Handle, Operation, Part};
 
 use crate::attributes::write_options;
 use crate::error::{self, generic};

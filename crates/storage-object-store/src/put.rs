@@ -13,49 +13,52 @@ use crate::error::{self, not_implemented};
 use crate::paths;
 use crate::store::StorageObjectStore;
 
-pub(crate) async fn put_opts(
-    adapter: &StorageObjectStore,
-    location: &Path,
-    payload: PutPayload,
-    opts: PutOptions,
-) -> Result<PutResult> {
-    let service = adapter.service();
-    let info = adapter.store.info();
-    let path = paths::object(service, location)?;
-    let mut write = write_options(info, Operation::Write, &opts.attributes, &opts.tags)?;
-    let (pair, name) = match &opts.mode {
-        PutMode::Overwrite => (None, ""),
-        PutMode::Create => (Some(Pair::IfNoneMatch), "PutMode::Create"),
-        PutMode::Update(_) => (Some(Pair::IfMatch), "PutMode::Update"),
-    };
-    if let Some(pair) = pair
-        && !info.capability.supports_pair(Operation::Write, pair)
-    {
-        return Err(not_implemented(format!("put_opts with {name}"), service));
+impl StorageObjectStore {
+    /// The work of `ObjectStore::put_opts`.
+    pub(crate) async fn write_object(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> Result<PutResult> {
+        let service = self.service();
+        let info = self.store.info();
+        let path = paths::object(service, location)?;
+        let mut write = write_options(info, Operation::Write, &opts.attributes, &opts.tags)?;
+        let (pair, name) = match &opts.mode {
+            PutMode::Overwrite => (None, ""),
+            PutMode::Create => (Some(Pair::IfNoneMatch), "PutMode::Create"),
+            PutMode::Update(_) => (Some(Pair::IfMatch), "PutMode::Update"),
+        };
+        if let Some(pair) = pair
+            && !info.capability.supports_pair(Operation::Write, pair)
+        {
+            return Err(not_implemented(format!("put_opts with {name}"), service));
+        }
+        match &opts.mode {
+            PutMode::Overwrite => {}
+            PutMode::Create => write.if_none_match = Some("*".into()),
+            PutMode::Update(version) => match &version.e_tag {
+                Some(tag) => write.if_match = Some(tag.clone()),
+                None => {
+                    return Err(not_implemented(
+                        "put_opts with PutMode::Update by version without an ETag",
+                        service,
+                    ));
+                }
+            },
+        }
+        let shown = location.as_ref();
+        let written = self
+            .store
+            .write_with(&path, body(payload), write)
+            .await
+            .map_err(|err| match opts.mode {
+                PutMode::Create => error::for_create(err, service, shown),
+                _ => error::map(err, service, shown),
+            })?;
+        Ok(put_result(self, &path, written).await)
     }
-    match &opts.mode {
-        PutMode::Overwrite => {}
-        PutMode::Create => write.if_none_match = Some("*".into()),
-        PutMode::Update(version) => match &version.e_tag {
-            Some(tag) => write.if_match = Some(tag.clone()),
-            None => {
-                return Err(not_implemented(
-                    "put_opts with PutMode::Update by version without an ETag",
-                    service,
-                ));
-            }
-        },
-    }
-    let shown = location.as_ref();
-    let written = adapter
-        .store
-        .write_with(&path, body(payload), write)
-        .await
-        .map_err(|err| match opts.mode {
-            PutMode::Create => error::for_create(err, service, shown),
-            _ => error::map(err, service, shown),
-        })?;
-    Ok(put_result(adapter, &path, written).await)
 }
 
 /// A payload as a write body: one chunk stays in memory as it is; several stream.

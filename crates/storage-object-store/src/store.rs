@@ -1,5 +1,9 @@
 //! [`StorageObjectStore`]: the adapter type, and its `ObjectStore` implementation, which hands
 //! each operation to the module that maps it.
+//!
+//! Those modules add their operation to the type as a crate-private method (`write_object`
+//! in put.rs, `read_object` in get.rs, ...), so that they depend on this module and this
+//! module names none of them.
 
 use std::fmt;
 use std::sync::Arc;
@@ -94,7 +98,7 @@ impl ObjectStore for StorageObjectStore {
         payload: PutPayload,
         opts: PutOptions,
     ) -> Result<PutResult> {
-        crate::put::put_opts(self, location, payload, opts).await
+        self.write_object(location, payload, opts).await
     }
 
     async fn put_multipart_opts(
@@ -102,22 +106,22 @@ impl ObjectStore for StorageObjectStore {
         location: &Path,
         opts: PutMultipartOptions,
     ) -> Result<Box<dyn MultipartUpload>> {
-        crate::upload::start(self, location, opts).await
+        self.start_upload(location, opts).await
     }
 
     async fn get_opts(&self, location: &Path, options: GetOptions) -> Result<GetResult> {
-        crate::get::get_opts(self, location, options).await
+        self.read_object(location, options).await
     }
 
     fn delete_stream(
         &self,
         locations: BoxStream<'static, Result<Path>>,
     ) -> BoxStream<'static, Result<Path>> {
-        crate::delete::delete_stream(self.clone(), locations)
+        self.delete_objects(locations)
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, Result<ObjectMeta>> {
-        crate::list::list(self, prefix, None)
+        self.list_objects(prefix, None)
     }
 
     fn list_with_offset(
@@ -125,18 +129,18 @@ impl ObjectStore for StorageObjectStore {
         prefix: Option<&Path>,
         offset: &Path,
     ) -> BoxStream<'static, Result<ObjectMeta>> {
-        crate::list::list(self, prefix, Some(offset))
+        self.list_objects(prefix, Some(offset))
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> Result<ListResult> {
-        crate::list::list_with_delimiter(self, prefix).await
+        self.list_level(prefix).await
     }
 
     async fn copy_opts(&self, from: &Path, to: &Path, options: CopyOptions) -> Result<()> {
-        crate::copy::copy_opts(self, from, to, options).await
+        self.copy_object(from, to, options).await
     }
 
     async fn rename_opts(&self, from: &Path, to: &Path, options: RenameOptions) -> Result<()> {
-        crate::copy::rename_opts(self, from, to, options).await
+        self.rename_object(from, to, options).await
     }
 }

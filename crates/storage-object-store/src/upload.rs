@@ -13,8 +13,7 @@ use object_store::{
     MultipartUpload, PutMultipartOptions, PutPayload, PutResult, Result, UploadPart,
 };
 use storage_types::{
-    Body, Feature, MultipartUpload as Handle, Operation, Part,
-    Storage, WriteOptions,
+    Body, Feature, MultipartUpload as Handle, Operation, Part, Storage, WriteOptions,
 };
 
 use crate::attributes::write_options;
@@ -23,39 +22,41 @@ use crate::paths;
 use crate::put::{body, put_result};
 use crate::store::StorageObjectStore;
 
-/// Starts an upload to `location`.
-pub(crate) async fn start(
-    adapter: &StorageObjectStore,
-    location: &Path,
-    opts: PutMultipartOptions,
-) -> Result<Box<dyn MultipartUpload>> {
-    let service = adapter.service();
-    if !adapter.has(Feature::Multipart) {
-        return Err(not_implemented(
-            "put_multipart (the backend has no multipart uploads)",
-            service,
-        ));
+impl StorageObjectStore {
+    /// Starts an upload to `location`: the work of `ObjectStore::put_multipart_opts`.
+    pub(crate) async fn start_upload(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> Result<Box<dyn MultipartUpload>> {
+        let service = self.service();
+        if !self.has(Feature::Multipart) {
+            return Err(not_implemented(
+                "put_multipart (the backend has no multipart uploads)",
+                service,
+            ));
+        }
+        let path = paths::object(service, location)?;
+        let info = self.store.info();
+        let write = write_options(
+            info,
+            Operation::CreateMultipart,
+            &opts.attributes,
+            &opts.tags,
+        )?;
+        let handle = self
+            .store
+            .create_multipart_with(&path, write.clone())
+            .await
+            .map_err(|err| error::map(err, service, location.as_ref()))?;
+        Ok(Box::new(StorageUpload {
+            adapter: self.clone(),
+            location: location.clone(),
+            handle,
+            write,
+            parts: Arc::default(),
+        }))
     }
-    let path = paths::object(service, location)?;
-    let info = adapter.store.info();
-    let write = write_options(
-        info,
-        Operation::CreateMultipart,
-        &opts.attributes,
-        &opts.tags,
-    )?;
-    let handle = adapter
-        .store
-        .create_multipart_with(&path, write.clone())
-        .await
-        .map_err(|err| error::map(err, service, location.as_ref()))?;
-    Ok(Box::new(StorageUpload {
-        adapter: adapter.clone(),
-        location: location.clone(),
-        handle,
-        write,
-        parts: Arc::default(),
-    }))
 }
 
 /// A multipart upload in progress, from [`ObjectStore::put_multipart`](object_store::ObjectStore).

@@ -132,7 +132,7 @@ impl UrlKeys {
         })
     }
 
-    /// Takes `key` as a size in bytes (see [`parse_size`]).
+    /// Takes `key` as a size in bytes (see [`parse_size()`]).
     pub fn take_size(&mut self, key: &'static str) -> Result<Option<u64>> {
         self.take_with(key, parse_size)
     }

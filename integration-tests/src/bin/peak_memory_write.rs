@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use storage::{Body, ReadOptions, WriteOptions, open};
+use storage::{Body, open};
 
 /// Chunk size of the generated body: what a caller streaming from a socket or file would hand us.
 const CHUNK: usize = 1 << 20;

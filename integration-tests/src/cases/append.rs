@@ -1,7 +1,7 @@
 //! Appendable objects: appends at the current length, the offset check, failed appends that
 //! change nothing, and `create_append` replacing an object.
 
-use storage_types::{ErrorKind, Feature, PartOptions, WriteOptions};
+use storage_types::{ErrorKind, Feature};
 
 use crate::check::{self, expect_error, expect_kind};
 use crate::harness::{Case, Ctx, Need};

@@ -1,6 +1,6 @@
 //! Buckets (containers): a created bucket is listed until it is deleted.
 
-use storage_types::{BucketOptions, Feature};
+use storage_types::Feature;
 
 use crate::harness::{Case, Ctx, Need};
 

@@ -1,7 +1,7 @@
 //! `delete` and `delete_many`: idempotent (missing objects, twice), removing exactly the objects
 //! named; a batch with a path that escapes the root deletes nothing.
 
-use storage_types::{DeleteOptions, ListOptions};
+use storage_types::ListOptions;
 
 use crate::harness::{Case, Ctx};
 

@@ -1,7 +1,7 @@
 //! `create_dir`: explicit directories, idempotent, visible to `stat` and to their parent's
 //! listing, empty when listed, and removable with `delete("d/")`.
 
-use storage_types::{DeleteOptions, Feature, ListOptions};
+use storage_types::{Feature, ListOptions};
 
 use crate::harness::{Case, Ctx, Need};
 

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use storage_types::{
-    BucketOptions, CompleteOptions, CopyOptions, ErrorKind, Feature, MultipartUpload, Part,
-    PartOptions, PresignMethod, PresignOptions, WriteOptions,
+    BucketOptions, ErrorKind, Feature, MultipartUpload, Part, PresignMethod, PresignOptions,
+    WriteOptions,
 };
 
 use crate::check::expect_kind;

@@ -1,7 +1,7 @@
 //! Stored metadata: content type, encoding, cache control, disposition and user metadata set
 //! on write come back from `stat` and with every `read`.
 
-use storage_types::{Metadata, Operation, Pair, ReadOptions, WriteOptions};
+use storage_types::{Metadata, Operation, Pair, WriteOptions};
 
 use crate::harness::{Case, Ctx, Need};
 

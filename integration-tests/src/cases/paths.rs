@@ -2,9 +2,7 @@
 //! (absolute paths, `..`, drive letters, NUL are `InvalidInput` for every operation, and
 //! nothing is written).
 
-use storage_types::{
-    DeleteOptions, ErrorKind, ListOptions, ReadOptions, StatOptions, StorageExt, WriteOptions,
-};
+use storage_types::{ErrorKind, ListOptions, StorageExt};
 
 use crate::check::expect_kind;
 use crate::harness::{Case, Ctx};

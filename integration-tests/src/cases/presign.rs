@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use storage_types::{ErrorKind, Feature, PresignMethod, PresignOptions, PresignedRequest};
+use storage_types::{ErrorKind, Feature, PresignMethod, PresignedRequest};
 
 use crate::check::expect_kind;
 use crate::harness::{Case, Ctx, Need};

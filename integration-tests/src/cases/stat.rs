@@ -1,6 +1,6 @@
 //! `stat`: metadata of objects and directories, and the errors for what is not there.
 
-use storage_types::{ErrorKind, Operation, Pair, StatOptions};
+use storage_types::{ErrorKind, Operation, Pair};
 
 use crate::check::{expect_kind, expect_kind_in};
 use crate::harness::{Case, Ctx};

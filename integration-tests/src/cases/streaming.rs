@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use storage_types::{Body, Error, Operation, Pair, ReadOptions, WriteOptions};
+use storage_types::{Body, Error, Operation, Pair, WriteOptions};
 
 use crate::check::{self, chunked_body};
 use crate::harness::{Case, Ctx, Need};

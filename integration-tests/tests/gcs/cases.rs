@@ -9,10 +9,7 @@ use anyhow::Context as _;
 use bytes::Bytes;
 use storage_conformance::{Case, Ctx, Need, check};
 use storage_gcs::GcsStorage;
-use storage_types::{
-    CompleteOptions, CopyOptions, ErrorKind, Feature, MultipartUpload, Part, PartOptions,
-    WriteOptions,
-};
+use storage_types::{ErrorKind, Feature, MultipartUpload, Part, WriteOptions};
 
 type CaseFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
 

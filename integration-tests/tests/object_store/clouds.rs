@@ -54,7 +54,7 @@ mod s3 {
     use std::sync::Arc;
 
     use storage_s3::{ChecksumMode, S3Builder};
-    use storage_types::{BucketOptions, ErrorKind, Storage};
+    use storage_types::{ErrorKind, Storage};
 
     use super::{required, run_prefix};
     use crate::stores::{Factory, Target};
@@ -113,7 +113,7 @@ mod azblob {
     use std::sync::Arc;
 
     use storage_azblob::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY};
-    use storage_types::{BucketOptions, ErrorKind, Storage};
+    use storage_types::{ErrorKind, Storage};
 
     use super::{required, run_prefix};
     use crate::stores::{Factory, Target};

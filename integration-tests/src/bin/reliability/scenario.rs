@@ -6,10 +6,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use storage_faults::FaultProxy;
-use storage_types::{
-    ByteRange, CopyOptions, DeleteOptions, ListOptions, Operation, PartOptions, ReadOptions,
-    Storage, StorageExt, WriteOptions,
-};
+use storage_types::{ByteRange, Operation, ReadOptions, Storage, StorageExt, WriteOptions};
 
 use crate::plan::{Op, Scenario, Strikes};
 use crate::target::{RETRIES, TIMEOUT, Target};

@@ -9,7 +9,7 @@ use storage_azblob::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY};
 use storage_faults::{Fault, Rule, TunnelFault};
 use storage_gcs::GcsBuilder;
 use storage_s3::S3Builder;
-use storage_types::{BucketOptions, ErrorKind, Storage};
+use storage_types::{ErrorKind, Storage};
 
 use crate::plan::{FaultKind, Op, Scenario};
 
