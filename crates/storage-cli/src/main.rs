@@ -33,13 +33,13 @@ async fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // One line: the context, then the storage error, whose own Display already
-            // includes its source (so the chain stops there).
-            let mut line = Vec::new();
+            // One line: the context, the storage error, then its causes. A cause that some
+            // library already folded into the message before it is not printed twice.
+            let mut line: Vec<String> = Vec::new();
             for cause in err.chain() {
-                line.push(cause.to_string());
-                if cause.is::<storage::Error>() {
-                    break;
+                let text = cause.to_string();
+                if !line.last().is_some_and(|before| before.contains(&text)) {
+                    line.push(text);
                 }
             }
             eprintln!("stor: {}", line.join(": ").replace('\n', " "));
