@@ -59,7 +59,10 @@ async fn assert_old_intact(store: &FsStorage) {
 async fn body_error_midway_keeps_the_old_file() {
     let (_dir, store) = store_with_old().await;
     let err = store.write("d/obj", failing_body(None)).await.unwrap_err();
-    assert!(format!("{err:#}").contains("the source disk failed"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("the source disk failed"),
+        "{err:#}"
+    );
     assert_old_intact(&store).await;
 }
 
@@ -115,7 +118,10 @@ async fn failed_append_truncates_back() {
         .append("d/obj", 11, failing_body(None))
         .await
         .unwrap_err();
-    assert!(format!("{err:#}").contains("the source disk failed"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("the source disk failed"),
+        "{err:#}"
+    );
     assert_old_intact(&store).await;
     let err = store.append("d/obj", 11, body_of_len(3, 4)).await;
     assert_eq!(err.unwrap_err().kind(), ErrorKind::IntegrityMismatch);
