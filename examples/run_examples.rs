@@ -70,6 +70,8 @@ fn runs_for(service: &str) -> Result<Vec<Run>, String> {
         "fs" => Ok(vec![
             Run::new("quickstart", Vec::new()),
             Run::new("list_prefix", Vec::new()),
+            Run::new("metrics", Vec::new()),
+            Run::new("tikv_shape", Vec::new()),
         ]),
         "s3-seaweedfs" | "s3-moto" => {
             let endpoint = var("RS_STORAGE_S3_ENDPOINT")?;
@@ -93,7 +95,9 @@ fn runs_for(service: &str) -> Result<Vec<Run>, String> {
                 migrate,
                 Run::new("backup_writer", vec![url.clone(), kms_key]),
                 Run::new("customer_key", vec![url.clone()]),
-                Run::new("list_prefix", vec![url]),
+                Run::new("list_prefix", vec![url.clone()]),
+                Run::new("tikv_shape", vec![url.clone()]),
+                Run::new("metrics", vec![url]),
             ])
         }
         "azblob" => {
@@ -111,7 +115,9 @@ fn runs_for(service: &str) -> Result<Vec<Run>, String> {
             // examples run on S3 and GCS.
             Ok(vec![
                 Run::new("quickstart", vec![url.clone()]),
-                Run::new("list_prefix", vec![url]),
+                Run::new("list_prefix", vec![url.clone()]),
+                Run::new("tikv_shape", vec![url.clone()]),
+                Run::new("metrics", vec![url]),
             ])
         }
         "gcs" => {
@@ -127,7 +133,9 @@ fn runs_for(service: &str) -> Result<Vec<Run>, String> {
                 Run::new("quickstart", vec![url.clone()]),
                 Run::new("backup_writer", vec![url.clone(), kms_key]),
                 Run::new("customer_key", vec![url.clone()]),
-                Run::new("list_prefix", vec![url]),
+                Run::new("list_prefix", vec![url.clone()]),
+                Run::new("tikv_shape", vec![url.clone()]),
+                Run::new("metrics", vec![url]),
             ])
         }
         other => Err(format!("no examples for `{other}`")),
@@ -164,6 +172,8 @@ fn binary(example: &str) -> Result<&'static str, String> {
         "backup_writer" => env!("CARGO_BIN_EXE_backup_writer"),
         "customer_key" => env!("CARGO_BIN_EXE_customer_key"),
         "list_prefix" => env!("CARGO_BIN_EXE_list_prefix"),
+        "metrics" => env!("CARGO_BIN_EXE_metrics"),
+        "tikv_shape" => env!("CARGO_BIN_EXE_tikv_shape"),
         other => return Err(format!("no example `{other}`")),
     })
 }

@@ -28,6 +28,7 @@
 #[macro_use]
 mod macros;
 
+pub mod br_compat;
 mod cases;
 pub mod check;
 mod ctx;

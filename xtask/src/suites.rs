@@ -1,7 +1,7 @@
 //! The suites `cargo xtask test` runs against each backend while its server is up: our
-//! conformance suite, object_store's own suite against the adapter, `stor` driven as a
-//! process, the I/O adapters' checks and the examples. Each prints one summary line, which
-//! is collected.
+//! conformance suite, object_store's own suite against the adapter, the BR compatibility
+//! table, `stor` driven as a process, the I/O adapters' checks and the examples. Each prints
+//! one summary line, which is collected.
 
 use std::process::Command;
 
@@ -38,6 +38,11 @@ const SUITES: &[Suite] = &[
         prefix: "storage-io",
         services: &["s3-seaweedfs"],
         command: storage_io,
+    },
+    Suite {
+        prefix: "br-compat",
+        services: &["fs", "s3-seaweedfs", "azblob", "gcs"],
+        command: br_compat,
     },
     Suite {
         prefix: "examples",
@@ -90,6 +95,17 @@ fn stor_cli(_service: &Service) -> Command {
 /// The tokio I/O adapters' random seeks and writes on a cloud backend.
 fn storage_io(_service: &Service) -> Command {
     cargo_test("storage-io", "s3", "s3", &[])
+}
+
+/// The BR compatibility table: every BR URL key and kvproto `StorageBackend` field of the
+/// service, each checked against its server (`fs` runs the local-file and noop rows).
+fn br_compat(service: &Service) -> Command {
+    cargo_test(
+        "storage-conformance",
+        "br_compat",
+        service.features,
+        &[service.name],
+    )
 }
 
 /// The programs in `examples/`, each run against the service's server.

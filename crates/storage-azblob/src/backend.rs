@@ -21,6 +21,7 @@ use storage_types::{
 
 use crate::capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, capability};
 use crate::config::AzBlobBuilder;
+use crate::credential::Auth;
 use crate::delimiter::DelimiterPolicy;
 use crate::encryption::AzureEncryption;
 use crate::error::map_error;
@@ -111,9 +112,11 @@ impl AzBlobStorage {
                 Error::invalid_input("cannot tell the account name from the endpoint; set it")
             })?,
         };
-        let key = match &config.account_key {
-            Some(key) => Some(Arc::new(AccountKey::new(&account, key)?)),
-            None => None,
+        check_encryption(&config)?;
+        let auth = crate::credential::choose(&config)?;
+        let key = match (&auth, &config.account_key) {
+            (Auth::SharedKey, Some(key)) => Some(Arc::new(AccountKey::new(&account, key)?)),
+            _ => None,
         };
         let mut per_try: Vec<Arc<dyn Policy>> = Vec::new();
         if let Some(key) = &key {
@@ -121,6 +124,10 @@ impl AzBlobStorage {
                 key: Arc::clone(key),
             }));
         }
+        let credential = match auth {
+            Auth::Token(credential) => Some(credential),
+            Auth::SharedKey | Auth::Sas | Auth::Anonymous => None,
+        };
         let retry = RetryOptions::exponential(ExponentialRetryOptions {
             max_retries: config.max_retries.unwrap_or(3),
             ..Default::default()
@@ -144,8 +151,12 @@ impl AzBlobStorage {
         if let Some(sas) = &config.sas_token {
             url.set_query(Some(sas));
         }
-        let service = BlobServiceClient::new(url, config.credential.clone(), Some(options))
-            .map_err(map_error)?;
+        if credential.is_some() && url.scheme() != "https" {
+            return Err(Error::invalid_input(format!(
+                "an Entra ID token is only sent over https, and the endpoint is {endpoint}"
+            )));
+        }
+        let service = BlobServiceClient::new(url, credential, Some(options)).map_err(map_error)?;
         let container = service.blob_container_client(&config.container);
         let tier = match &config.access_tier {
             Some(tier) => Some(tier.parse::<AccessTier>().map_err(|_| {
@@ -208,6 +219,24 @@ impl AzBlobBuilder {
     /// Builds the store.
     pub fn build(self) -> Result<AzBlobStorage> {
         AzBlobStorage::new(self)
+    }
+}
+
+/// Refuses what Azure refuses, before any request (TiKV's `check_config`, BR's check): an
+/// access tier with an encryption scope or a customer key (Set Blob Tier cannot be combined
+/// with them). A scope and a key together are refused where they are set.
+fn check_encryption(config: &AzBlobBuilder) -> Result<()> {
+    let what = match &config.encryption {
+        Some(Encryption::Kms { .. }) => "an encryption scope",
+        Some(Encryption::CustomerKey(_)) => "a customer-provided key",
+        _ => return Ok(()),
+    };
+    match &config.access_tier {
+        Some(tier) => Err(Error::invalid_input(format!(
+            "an access tier (`{tier}`) cannot be combined with {what}: Azure refuses to set \
+             a blob's tier with either; drop `access-tier` or the encryption"
+        ))),
+        None => Ok(()),
     }
 }
 

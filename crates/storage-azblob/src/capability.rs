@@ -59,7 +59,10 @@ pub(crate) fn capability(has_key: bool, not_sas_only: bool) -> Capability {
         .with_pairs(Operation::Write, &encryption)
         .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Write, &[Pair::ContentMd5, Pair::Crc32c])
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
+        .with_pairs(
+            Operation::List,
+            &[Pair::PageSize, Pair::StartAfter, Pair::NamePrefix],
+        )
         .with_pairs(Operation::CreateMultipart, &stored)
         .with_pairs(Operation::CreateMultipart, &encryption)
         .with_pairs(Operation::UploadPart, &customer_key)

@@ -10,6 +10,11 @@ use azure_core::credentials::TokenCredential;
 use storage_types::backend::UrlKeys;
 use storage_types::{CustomerKey, Encryption, Error, Result};
 
+mod entra;
+mod env;
+
+pub use entra::EntraId;
+
 /// The service name in URL-key errors.
 const SERVICE: &str = "azblob";
 
@@ -41,6 +46,8 @@ pub struct AzBlobBuilder {
     pub(crate) sas_token: Option<String>,
     pub(crate) endpoint: Option<String>,
     pub(crate) credential: Option<Arc<dyn TokenCredential>>,
+    pub(crate) entra_id: Option<EntraId>,
+    pub(crate) anonymous: bool,
     pub(crate) access_tier: Option<String>,
     pub(crate) encryption: Option<Encryption>,
     pub(crate) block_size: Option<u64>,
@@ -67,6 +74,8 @@ impl fmt::Debug for AzBlobBuilder {
                 "credential",
                 &self.credential.as_ref().map(|_| "<token credential>"),
             )
+            .field("entra_id", &self.entra_id)
+            .field("anonymous", &self.anonymous)
             .field("access_tier", &self.access_tier)
             .field("encryption", &self.encryption)
             .finish_non_exhaustive()
@@ -94,7 +103,7 @@ impl AzBlobBuilder {
         self
     }
 
-    /// The account key (base64), for shared-key signing and signed URLs.
+    /// The account key (base64, as the portal shows it), for shared-key signing and signed URLs.
     pub fn account_key(mut self, key: impl Into<String>) -> Self {
         self.account_key = Some(key.into());
         self
@@ -113,10 +122,29 @@ impl AzBlobBuilder {
         self
     }
 
-    /// An Entra ID token credential (from `azure_identity`: managed identity, workload identity,
-    /// developer tools ...).
+    /// A Microsoft Entra ID token credential built by the caller (any `azure_identity`
+    /// credential, or one of its own). Used when no account key or SAS token is given.
     pub fn credential(mut self, credential: Arc<dyn TokenCredential>) -> Self {
         self.credential = Some(credential);
+        self
+    }
+
+    /// A Microsoft Entra ID credential that the store builds with `azure_identity` from the
+    /// environment (see [`EntraId`]). Used when no account key, SAS token or
+    /// [`credential`](Self::credential) is given. [`from_env`](Self::from_env) picks one by
+    /// itself when the environment names it (`AZURE_CLIENT_SECRET`,
+    /// `AZURE_FEDERATED_TOKEN_FILE`, `IDENTITY_ENDPOINT`); a virtual machine's managed identity
+    /// and the developer tools leave no trace there, so they are asked for by name.
+    pub fn entra_id(mut self, source: EntraId) -> Self {
+        self.entra_id = Some(source);
+        self
+    }
+
+    /// Unsigned requests, for a public container. Without it, a store that has no account
+    /// key, SAS token or Entra ID credential is refused when built, naming the ways to give
+    /// one; with it, any of those still wins.
+    pub fn anonymous(mut self) -> Self {
+        self.anonymous = true;
         self
     }
 
@@ -217,28 +245,6 @@ impl AzBlobBuilder {
         Ok(self)
     }
 
-    /// Fills what is not set yet from `AZURE_STORAGE_CONNECTION_STRING`,
-    /// `AZURE_STORAGE_ACCOUNT`, `AZURE_STORAGE_KEY` and `AZURE_STORAGE_SAS_TOKEN`.
-    pub fn from_env(mut self) -> Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        if self.account.is_none()
-            && self.endpoint.is_none()
-            && let Some(text) = var("AZURE_STORAGE_CONNECTION_STRING")
-        {
-            self = self.connection_string(&text)?;
-        }
-        if self.account.is_none() {
-            self.account = var("AZURE_STORAGE_ACCOUNT");
-        }
-        if self.account_key.is_none() && self.sas_token.is_none() {
-            self.account_key = var("AZURE_STORAGE_KEY");
-            if self.account_key.is_none() {
-                self.sas_token = var("AZURE_STORAGE_SAS_TOKEN");
-            }
-        }
-        Ok(self)
-    }
-
     /// A builder from URL query keys (see [`url_keys`]), as backup tools spell them:
     /// `azblob://container/prefix?account-name=..&account-key=..`. Keys are matched in any
     /// case, with `_` for `-`; `loose` takes true/false, yes/no, on/off or 1/0, `block-size`
@@ -267,8 +273,12 @@ impl AzBlobBuilder {
         let connection_string = keys.take_str("connection-string");
         self.access_tier = keys.take_str("access-tier");
         let scope = keys.take_str("encryption-scope");
-        let customer_key =
-            keys.take_with("encryption-key", |_, value| CustomerKey::from_base64(value))?;
+        let raw_key = keys.take_with("encryption-key", raw_customer_key)?;
+        let base64_key = keys.take_with("encryption-key-base64", |_, value| {
+            CustomerKey::from_base64(value)
+        })?;
+        let entra_id = keys.take_with("entra-id", EntraId::parse)?;
+        let anonymous = keys.take_bool("anonymous")?;
         self.block_size = keys.take_size("block-size")?;
         self.concurrency = keys.take_num("concurrency")?;
         self.max_retries = keys.take_num("max-retries")?;
@@ -293,11 +303,26 @@ impl AzBlobBuilder {
         if let Some(endpoint) = endpoint {
             self = self.endpoint(endpoint);
         }
-        match (scope, customer_key) {
+        if let Some(source) = entra_id {
+            self.entra_id = Some(source);
+        }
+        if let Some(on) = anonymous {
+            self.anonymous = on;
+        }
+        let customer_key = match (raw_key, base64_key) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_input(
-                    "give encryption-scope or encryption-key, not both",
+                    "give encryption-key or encryption-key-base64, not both",
                 ));
+            }
+            (raw, base64) => raw.or(base64),
+        };
+        match (scope, customer_key) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_input(concat!(
+                    "give encryption-scope or a customer key (encryption-key, ",
+                    "encryption-key-base64), not both"
+                )));
             }
             (Some(scope), None) => self.encryption = Some(Encryption::kms(scope)),
             (None, Some(key)) => self.encryption = Some(Encryption::CustomerKey(key)),
@@ -305,6 +330,18 @@ impl AzBlobBuilder {
         }
         Ok(self)
     }
+}
+
+/// A customer key given as BR gives it: the 32 bytes of the text itself (BR sends
+/// `base64(value)` and `base64(sha256(value))`). The error never repeats the value.
+fn raw_customer_key(key: &str, value: &str) -> Result<CustomerKey> {
+    CustomerKey::from_slice(value.as_bytes()).map_err(|_| {
+        Error::invalid_input(format!(
+            "`{key}` takes the key's 32 bytes as text, as BR does (this one has {} bytes); \
+             a base64 key goes in the `encryption-key-base64` URL key",
+            value.len()
+        ))
+    })
 }
 
 /// The URL query keys [`AzBlobBuilder::from_query`] accepts, as the parser names them

@@ -24,6 +24,7 @@ mod bucket;
 mod capability;
 mod config;
 mod copy;
+mod credential;
 mod delete;
 mod delimiter;
 mod encryption;
@@ -68,7 +69,7 @@ pub mod fuzzing {
 
 pub use backend::AzBlobStorage;
 pub use capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE};
-pub use config::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY, url_keys};
+pub use config::{AzBlobBuilder, DEV_ACCOUNT, DEV_ACCOUNT_KEY, EntraId, url_keys};
 pub use sas::container_sas_token;
 
 /// The URL scheme of this backend: `azblob://container/prefix` (also `azure://`).

@@ -28,14 +28,20 @@ impl AzBlobStorage {
         with_markers: bool,
     ) -> Lister {
         let store = self.clone();
-        let prefix = store.blob_name(dir);
+        // The directory's own marker is not an entry of it; the request prefix adds the name
+        // prefix, so the service lists by raw key prefix itself.
+        let dir_name = store.blob_name(dir);
+        let prefix = format!(
+            "{dir_name}{}",
+            opts.name_prefix.as_deref().unwrap_or_default()
+        );
         let mut context = Context::new();
         if !opts.recursive {
             context = context.with_value(ListDelimiter("/".to_owned()));
         }
         let start_after = opts.start_after.clone();
         let options = BlobContainerClientListBlobsOptions {
-            prefix: (!prefix.is_empty()).then(|| prefix.clone()),
+            prefix: (!prefix.is_empty()).then_some(prefix),
             // `startFrom` is inclusive and not every server honours it; entries up to and including
             // `start_after` are also dropped below, so the result is right either way.
             start_from: start_after
@@ -55,24 +61,26 @@ impl AzBlobStorage {
         let recursive = opts.recursive;
         let entries = pages.map_err(map_error).and_then(move |page| {
             let xml = String::from_utf8_lossy(page.body());
-            let items = entries_of(&store, &prefix, recursive, with_markers, &xml).map(|entries| {
-                let kept = entries.into_iter().filter(|e| {
-                    start_after
-                        .as_deref()
-                        .is_none_or(|after| e.path.as_str() > after)
+            let items =
+                entries_of(&store, &dir_name, recursive, with_markers, &xml).map(|entries| {
+                    let kept = entries.into_iter().filter(|e| {
+                        start_after
+                            .as_deref()
+                            .is_none_or(|after| e.path.as_str() > after)
+                    });
+                    futures_util::stream::iter(kept.map(Ok).collect::<Vec<Result<Entry>>>())
                 });
-                futures_util::stream::iter(kept.map(Ok).collect::<Vec<Result<Entry>>>())
-            });
             std::future::ready(items)
         });
         Lister::new(entries.try_flatten())
     }
 }
 
-/// The entries of one List Blobs page below `prefix`; an error if the page is not XML.
+/// The entries of one List Blobs page below the directory `dir`; an error if the page is not
+/// XML.
 pub(crate) fn entries_of(
     s: &AzBlobStorage,
-    prefix: &str,
+    dir: &str,
     recursive: bool,
     with_markers: bool,
     xml: &str,
@@ -85,7 +93,7 @@ pub(crate) fn entries_of(
         let Some((name, meta)) = entry else { return };
         let is_marker = name.ends_with('/');
         // The directory's own marker is not an entry of it; recursive listings name objects.
-        if name == prefix || (recursive && is_marker && !with_markers) {
+        if name == dir || (recursive && is_marker && !with_markers) {
             return;
         }
         if let Some(path) = s.path_of(&name) {

@@ -53,7 +53,13 @@ async fn fs() -> anyhow::Result<Setup> {
         .to_str()
         .context("the bench directory is not UTF-8")?
         .to_owned();
-    let ours: Arc<dyn Storage> = Arc::new(storage_fs::FsStorage::new(&root)?);
+    // No other contender syncs its writes, so rs-storage runs with `sync=false` to do the same
+    // work; what the default sync costs: `RS_STORAGE_BENCH_FS_SYNC=true` against `false`.
+    let sync = match std::env::var("RS_STORAGE_BENCH_FS_SYNC") {
+        Ok(value) => storage_types::backend::parse_bool("RS_STORAGE_BENCH_FS_SYNC", &value)?,
+        Err(_) => false,
+    };
+    let ours: Arc<dyn Storage> = Arc::new(storage_fs::FsStorage::new(&root)?.with_sync(sync));
     let opendal = opendal::Operator::new(opendal::services::Fs::default().root(&root_text))?;
     let object_store = object_store::local::LocalFileSystem::new_with_prefix(&root)?;
     Ok(Setup {
@@ -66,7 +72,10 @@ async fn fs() -> anyhow::Result<Setup> {
             Box::new(OpenDal::new(opendal)),
             Box::new(ObjectStoreContender::new(Arc::new(object_store))),
         ],
-        server: format!("local files under {}", root.display()),
+        server: format!(
+            "local files under {} (rs-storage with sync={sync})",
+            root.display()
+        ),
         skip: run_everything,
     })
 }

@@ -1,7 +1,8 @@
 //! Appending to a file so that an append which fails, or whose future is dropped midway,
 //! leaves the file at its previous length: one blocking task owns the file, writes the chunks it
 //! is handed, and truncates back unless the whole body arrived. Being the only writer, its
-//! truncation cannot race a write still in flight.
+//! truncation cannot race a write still in flight. With durability on, an append that
+//! returns has its bytes on the disk.
 
 use std::fs::OpenOptions;
 use std::io::{self, Seek, SeekFrom, Write};
@@ -12,6 +13,7 @@ use futures_util::StreamExt;
 use storage_types::{Body, Error, ErrorKind, Result};
 use tokio::sync::mpsc;
 
+use crate::durable::Durability;
 use crate::paths::is_directory;
 
 /// What the writing task is handed: a chunk, or word that the body ended.
@@ -21,10 +23,16 @@ enum Message {
 }
 
 /// Appends `body` to the file at `local`, whose length must be `offset`; returns the new length.
-pub(crate) async fn append(local: PathBuf, offset: u64, body: Body) -> Result<u64> {
+pub(crate) async fn append(
+    local: PathBuf,
+    offset: u64,
+    body: Body,
+    durability: Durability,
+) -> Result<u64> {
     // Two chunks in flight at most: memory stays bounded by the body's chunk size.
     let (sender, receiver) = mpsc::channel::<Message>(2);
-    let writer = tokio::task::spawn_blocking(move || write_all(&local, offset, receiver));
+    let writer =
+        tokio::task::spawn_blocking(move || write_all(&local, offset, receiver, &durability));
     let mut stream = body.into_stream();
     let mut failure = None;
     while let Some(chunk) = stream.next().await {
@@ -56,8 +64,13 @@ pub(crate) async fn append(local: PathBuf, offset: u64, body: Body) -> Result<u6
 }
 
 /// The blocking side: checks the length, writes every chunk, and truncates back to `offset`
-/// unless `End` arrives and every write succeeded.
-fn write_all(local: &PathBuf, offset: u64, mut receiver: mpsc::Receiver<Message>) -> Result<u64> {
+/// unless `End` arrives and every write (and the sync) succeeded.
+fn write_all(
+    local: &PathBuf,
+    offset: u64,
+    mut receiver: mpsc::Receiver<Message>,
+    durability: &Durability,
+) -> Result<u64> {
     let mut file = match OpenOptions::new().write(true).open(local) {
         Ok(file) => file,
         Err(err) if err.kind() == io::ErrorKind::IsADirectory => return Err(is_directory()),
@@ -79,7 +92,10 @@ fn write_all(local: &PathBuf, offset: u64, mut receiver: mpsc::Receiver<Message>
                     file.write_all(&chunk)?;
                     written += chunk.len() as u64;
                 }
-                Message::End => return Ok(true),
+                Message::End => {
+                    durability.file(&file)?;
+                    return Ok(true);
+                }
             }
         }
         // The sender went away without `End`: the body failed or the append was cancelled.

@@ -17,10 +17,8 @@ use storage_types::{
 };
 
 use crate::blocking::blocking;
-use crate::paths::{
-    create_parents, etag, file_metadata, is_directory, metadata_of, not_found, resolve,
-};
-use crate::temp::TempPath;
+use crate::durable::Durability;
+use crate::paths::{file_metadata, is_directory, metadata_of, not_found, resolve};
 
 /// A store of files below a root directory.
 #[derive(Debug, Clone)]
@@ -29,6 +27,8 @@ pub struct FsStorage {
     info: Arc<StorageInfo>,
     /// Serialises appends and conditional writes of this store, which check then act.
     guard: Arc<tokio::sync::Mutex<()>>,
+    /// Whether writes are synced to the disk before they return.
+    durability: Durability,
 }
 
 impl FsStorage {
@@ -38,7 +38,8 @@ impl FsStorage {
         vec![("any root", capability())]
     }
 
-    /// A store rooted at `root`, which is created if missing.
+    /// A store rooted at `root`, which is created if missing. Writes are durable: see
+    /// [`with_sync`](Self::with_sync).
     pub fn new(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref();
         fs::create_dir_all(root)?;
@@ -48,7 +49,26 @@ impl FsStorage {
             root: Arc::new(root),
             info: Arc::new(info),
             guard: Arc::default(),
+            durability: Durability::new(true),
         })
+    }
+
+    /// Durable writes on (the default) or off. On, a write, a copy, a completed multipart
+    /// upload and the creation of an appendable object sync the new file to the disk before
+    /// renaming it into place and sync its directory after, a rename syncs the directories
+    /// involved, and an append syncs the file before it returns: once the call has returned,
+    /// the object survives a crash or a power cut. Off, they stay atomic (a reader, or a
+    /// crashed process, sees the old object or the new one) but a power cut may lose a write
+    /// that returned, or leave an empty or torn file under the new name. Turn it off for
+    /// scratch data that can be made again. The URL key is `sync=false`.
+    pub fn with_sync(mut self, sync: bool) -> Self {
+        self.durability = Durability::new(sync);
+        self
+    }
+
+    /// Whether writes are synced to the disk (see [`with_sync`](Self::with_sync)).
+    pub fn sync_enabled(&self) -> bool {
+        self.durability.is_on()
     }
 
     /// Loose mode on or off: in loose mode, options this backend cannot honour are dropped
@@ -56,6 +76,12 @@ impl FsStorage {
     pub fn with_loose(mut self, loose: bool) -> Self {
         self.info = Arc::new(StorageInfo::clone(&self.info).with_loose(loose));
         self
+    }
+
+    /// The sync policy, whose counter the tests read.
+    #[cfg(test)]
+    pub(crate) fn durability(&self) -> &Durability {
+        &self.durability
     }
 
     /// The root directory (canonical).
@@ -94,7 +120,10 @@ fn capability() -> Capability {
         .with_pairs(Operation::UploadPart, &checksums)
         .with_pairs(Operation::Append, &checksums)
         .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
+        .with_pairs(
+            Operation::List,
+            &[Pair::PageSize, Pair::StartAfter, Pair::NamePrefix],
+        )
         .with_pairs(Operation::Copy, &[Pair::IfNoneMatch])
         .with_pairs(Operation::Rename, &[Pair::IfNoneMatch])
 }
@@ -152,6 +181,7 @@ impl Backend for FsStorage {
         // A body in memory (with no checksum to verify on the way) goes in one blocking trip.
         if let (Some(bytes), None) = (body.as_bytes(), opts.checksum) {
             let (root, path, bytes) = (Arc::clone(&self.root), path.clone(), bytes.clone());
+            let durability = self.durability.clone();
             let meta = blocking(move || {
                 crate::writer::write_bytes_atomic(
                     &root,
@@ -159,6 +189,7 @@ impl Backend for FsStorage {
                     &bytes,
                     opts.if_match.as_deref(),
                     opts.if_none_match.as_deref(),
+                    &durability,
                 )
             })
             .await?;
@@ -166,8 +197,14 @@ impl Backend for FsStorage {
         }
         let local = self.resolved(path).await?;
         let body = verify_checksum(body, opts.checksum);
-        let meta =
-            crate::writer::write_atomic(local, body, opts.if_match, opts.if_none_match).await?;
+        let meta = crate::writer::write_atomic(
+            local,
+            body,
+            opts.if_match,
+            opts.if_none_match,
+            &self.durability,
+        )
+        .await?;
         Ok(metadata_of(&meta))
     }
 
@@ -236,8 +273,12 @@ impl Backend for FsStorage {
     ) -> Result<Metadata> {
         let target = self.resolved(&upload.path).await?;
         let root = PathBuf::clone(&self.root);
-        let temp = crate::multipart::assemble(root.clone(), upload, target.clone(), parts).await?;
-        let meta = crate::writer::commit(temp, target, None, opts.if_none_match).await?;
+        let durability = &self.durability;
+        let temp =
+            crate::multipart::assemble(root.clone(), upload, target.clone(), parts, durability)
+                .await?;
+        let meta =
+            crate::writer::commit(temp, target, None, opts.if_none_match, durability).await?;
         crate::multipart::remove(root, upload).await?;
         Ok(metadata_of(&meta))
     }
@@ -261,7 +302,8 @@ impl Backend for FsStorage {
     async fn create_append(&self, path: &ObjectPath, _opts: WriteOptions) -> Result<Metadata> {
         let local = self.resolved(path).await?;
         let _serial = self.guard.lock().await;
-        let meta = crate::writer::write_atomic(local, Body::empty(), None, None).await?;
+        let meta =
+            crate::writer::write_atomic(local, Body::empty(), None, None, &self.durability).await?;
         Ok(metadata_of(&meta))
     }
 
@@ -275,7 +317,7 @@ impl Backend for FsStorage {
         let body = verify_checksum(body, opts.checksum);
         let local = self.resolved(path).await?;
         let _serial = self.guard.lock().await;
-        crate::append::append(local, offset, body).await
+        crate::append::append(local, offset, body, self.durability.clone()).await
     }
 
     async fn commit_append(&self, path: &ObjectPath) -> Result<Metadata> {
@@ -289,44 +331,14 @@ impl Backend for FsStorage {
 
     async fn copy(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
         let (root, from, to) = (Arc::clone(&self.root), from.clone(), to.clone());
-        blocking(move || {
-            let (source, target) = (resolve(&root, &from)?, resolve(&root, &to)?);
-            file_metadata(&source)?.ok_or_else(not_found)?;
-            create_parents(&target)?;
-            let temp = TempPath::new_in(target.parent().unwrap_or(Path::new("/")));
-            fs::copy(&source, temp.path())?;
-            temp.commit(&target, None, opts.if_none_match.as_deref())
-        })
-        .await
+        let durability = self.durability.clone();
+        blocking(move || crate::copy::copy(&root, &from, &to, &opts, &durability)).await
     }
 
     async fn rename(&self, from: &ObjectPath, to: &ObjectPath, opts: CopyOptions) -> Result<()> {
         let (root, from, to) = (Arc::clone(&self.root), from.clone(), to.clone());
-        blocking(move || {
-            let (source, target) = (resolve(&root, &from)?, resolve(&root, &to)?);
-            file_metadata(&source)?.ok_or_else(not_found)?;
-            create_parents(&target)?;
-            let current = file_metadata(&target)?.map(|meta| etag(&meta));
-            if opts
-                .if_none_match
-                .as_deref()
-                .is_some_and(|v| v.trim() == "*")
-            {
-                // A hard link fails on an existing name, atomically; then the source goes.
-                fs::hard_link(&source, &target).map_err(|err| match err.kind() {
-                    io::ErrorKind::AlreadyExists => {
-                        Error::new(ErrorKind::ConditionNotMet, "the destination exists")
-                    }
-                    _ => err.into(),
-                })?;
-                fs::remove_file(&source)?;
-                return Ok(());
-            }
-            check_preconditions(current.as_deref(), None, opts.if_none_match.as_deref())?;
-            fs::rename(&source, &target)?;
-            Ok(())
-        })
-        .await
+        let durability = self.durability.clone();
+        blocking(move || crate::copy::rename(&root, &from, &to, &opts, &durability)).await
     }
 
     async fn presign(

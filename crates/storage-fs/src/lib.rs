@@ -5,6 +5,11 @@
 //! only when the body is complete, so a failed or cancelled write leaves the previous file (or
 //! none) and no temporary litter. No path, and no symlink, leads outside the root.
 //!
+//! Writes are also durable by default: the temporary file is synced to the disk before the
+//! rename and its directory after, so a write that returned survives a power cut.
+//! [`FsStorage::with_sync(false)`](FsStorage::with_sync) (URL key `sync=false`) trades that
+//! for speed on scratch data.
+//!
 //! Names starting with `.stor-` are reserved for that machinery (temporary files, staged
 //! multipart uploads under `.stor-multipart/`): they are refused as paths and never listed.
 //!
@@ -25,6 +30,10 @@
 mod append;
 mod backend;
 mod blocking;
+mod copy;
+mod durable;
+#[cfg(test)]
+mod durable_tests;
 mod lister;
 mod multipart;
 mod paths;

@@ -1,7 +1,8 @@
 //! Listing a directory tree in lexicographic order of paths, one directory read at a time.
 //!
 //! Sorting each directory by name, with a `/` appended to subdirectory names, and walking depth
-//! first yields exactly the order an object store gives for the same keys.
+//! first yields exactly the order an object store gives for the same keys. A name prefix keeps
+//! only the matching entries of the listed directory (and all below a matching subdirectory).
 
 use std::collections::VecDeque;
 use std::fs;
@@ -35,7 +36,13 @@ pub(crate) async fn list(
 ) -> Result<Lister> {
     let (walk_root, walk_dir) = (Arc::clone(&root), dir.clone());
     let local = blocking(move || crate::paths::resolve(&walk_root, &walk_dir)).await?;
-    let first = read_sorted(Arc::clone(&root), local, dir.clone()).await?;
+    let mut first = read_sorted(Arc::clone(&root), local, dir.clone()).await?;
+    // The name prefix applies to the listed directory's own entries; below a matching
+    // subdirectory everything matches.
+    if let Some(name) = &opts.name_prefix {
+        let prefix = format!("{dir}{name}");
+        first.retain(|item| item.path.as_str().starts_with(&prefix));
+    }
     let walk = Walk {
         root,
         recursive: opts.recursive,

@@ -1,6 +1,8 @@
 //! Multipart uploads on disk: each upload is a staging directory under `.stor-multipart/` in the
 //! root, holding the target path and one file per part; completion concatenates the parts into
-//! a temporary file and renames it over the target.
+//! a temporary file and renames it over the target. Staged parts are not synced (a crash
+//! before completion loses the upload, or leaves a part whose ETag no longer matches); the
+//! assembled file is, with durability on, like any write.
 
 use std::fs;
 use std::io;
@@ -14,6 +16,7 @@ use storage_types::backend::etag_matches;
 use tokio::io::AsyncWriteExt;
 
 use crate::blocking::blocking;
+use crate::durable::Durability;
 use crate::paths::{RESERVED_PREFIX, create_parents, etag};
 use crate::temp::TempPath;
 
@@ -80,7 +83,7 @@ pub(crate) async fn upload_part(
 ) -> Result<Part> {
     let up = upload.clone();
     let dir = blocking(move || upload_dir(&root, &up)).await?;
-    let temp = crate::writer::spill(&dir, body).await?;
+    let temp = crate::writer::spill(&dir, body, &Durability::new(false)).await?;
     blocking(move || {
         let part = dir.join(part_name(number));
         temp.commit(&part, None, None)?;
@@ -121,16 +124,18 @@ pub(crate) async fn list_parts(root: PathBuf, upload: &MultipartUpload) -> Resul
     .await
 }
 
-/// Concatenates the listed parts into a temporary file in the target's directory; the caller
-/// commits it.
+/// Concatenates the listed parts into a temporary file in the target's directory, synced if
+/// `durability` is on; the caller commits it.
 pub(crate) async fn assemble(
     root: PathBuf,
     upload: &MultipartUpload,
     target: PathBuf,
     parts: &[Part],
+    durability: &Durability,
 ) -> Result<TempPath> {
     let up = upload.clone();
     let wanted = parts.to_vec();
+    let for_mkdir = durability.clone();
     let (dir, files) = blocking(move || {
         let dir = upload_dir(&root, &up)?;
         let mut files = Vec::with_capacity(wanted.len());
@@ -154,7 +159,7 @@ pub(crate) async fn assemble(
             }
             files.push(file);
         }
-        create_parents(&target)?;
+        create_parents(&target, &for_mkdir)?;
         Ok((
             target.parent().map(Path::to_path_buf).unwrap_or_default(),
             files,
@@ -168,6 +173,7 @@ pub(crate) async fn assemble(
         tokio::io::copy(&mut part, &mut out).await?;
     }
     out.flush().await?;
+    durability.tokio_file(&out).await?;
     Ok(temp)
 }
 

@@ -8,6 +8,8 @@ use std::time::SystemTime;
 
 use storage_types::{Error, ErrorKind, Metadata, ObjectPath, Result};
 
+use crate::durable::Durability;
+
 /// Names starting with this are the backend's own (temporary files, staged uploads).
 pub(crate) const RESERVED_PREFIX: &str = ".stor-";
 
@@ -149,9 +151,22 @@ pub(crate) fn not_found() -> Error {
 }
 
 /// Creates the directories above `local`, mapping "a parent is a file" to `NotDirectory`.
-pub(crate) fn create_parents(local: &Path) -> Result<()> {
+/// With `durability` on, the name of every directory made is synced in its parent, so that a
+/// file synced in a new directory is not lost with the directory.
+pub(crate) fn create_parents(local: &Path, durability: &Durability) -> Result<()> {
     let Some(parent) = local.parent() else {
         return Ok(());
+    };
+    // The common case, in the one `stat` that `create_dir_all` would make anyway.
+    if fs::metadata(parent).is_ok_and(|meta| meta.is_dir()) {
+        return Ok(());
+    }
+    let missing: Vec<&Path> = match durability.is_on() {
+        true => parent
+            .ancestors()
+            .take_while(|dir| fs::symlink_metadata(dir).is_err())
+            .collect(),
+        false => Vec::new(),
     };
     fs::create_dir_all(parent).map_err(|err| match err.kind() {
         io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => Error::new(
@@ -159,7 +174,13 @@ pub(crate) fn create_parents(local: &Path) -> Result<()> {
             "a parent of the path is a file, not a directory",
         ),
         _ => err.into(),
-    })
+    })?;
+    for made in missing {
+        if let Some(above) = made.parent() {
+            durability.dir(above)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

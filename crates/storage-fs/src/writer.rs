@@ -1,5 +1,6 @@
 //! Writing a body to disk: streamed into a temporary file next to the target, then committed
-//! by rename, so readers see the old file or the new one, never a part.
+//! by rename, so readers see the old file or the new one, never a part. With durability on,
+//! the file is synced before the rename and its directory after (see `durable.rs`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use storage_types::{Body, ObjectPath, Result};
 use tokio::io::AsyncWriteExt;
 
 use crate::blocking::blocking;
+use crate::durable::Durability;
 use crate::paths::{create_parents, resolve};
 use crate::temp::TempPath;
 
@@ -22,9 +24,10 @@ pub(crate) fn write_bytes_atomic(
     bytes: &Bytes,
     if_match: Option<&str>,
     if_none_match: Option<&str>,
+    durability: &Durability,
 ) -> Result<std::fs::Metadata> {
     let target = resolve(root, path)?;
-    create_parents(&target)?;
+    create_parents(&target, durability)?;
     let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
     let temp = TempPath::new_in(&parent);
     let mut file = std::fs::OpenOptions::new()
@@ -32,14 +35,16 @@ pub(crate) fn write_bytes_atomic(
         .create_new(true)
         .open(temp.path())?;
     file.write_all(bytes)?;
+    durability.file(&file)?;
     drop(file);
     temp.commit(&target, if_match, if_none_match)?;
+    durability.dir(&parent)?;
     Ok(std::fs::metadata(&target)?)
 }
 
-/// Streams `body` into a new temporary file in `dir`. The file is removed if anything fails
-/// or the returned future is dropped.
-pub(crate) async fn spill(dir: &Path, body: Body) -> Result<TempPath> {
+/// Streams `body` into a new temporary file in `dir`, synced if `durability` is on. The file
+/// is removed if anything fails or the returned future is dropped.
+pub(crate) async fn spill(dir: &Path, body: Body, durability: &Durability) -> Result<TempPath> {
     let temp = TempPath::new_in(dir);
     let mut file = temp.create().await?;
     let mut stream = body.into_stream();
@@ -48,6 +53,7 @@ pub(crate) async fn spill(dir: &Path, body: Body) -> Result<TempPath> {
     }
     // tokio's File writes in the background; flush waits for the last write to land.
     file.flush().await?;
+    durability.tokio_file(&file).await?;
     Ok(temp)
 }
 
@@ -58,23 +64,30 @@ pub(crate) async fn write_atomic(
     body: Body,
     if_match: Option<String>,
     if_none_match: Option<String>,
+    durability: &Durability,
 ) -> Result<std::fs::Metadata> {
     let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
-    let target_for_mkdir = target.clone();
-    blocking(move || create_parents(&target_for_mkdir)).await?;
-    let temp = spill(&parent, body).await?;
-    commit(temp, target, if_match, if_none_match).await
+    let (target_for_mkdir, for_mkdir) = (target.clone(), durability.clone());
+    blocking(move || create_parents(&target_for_mkdir, &for_mkdir)).await?;
+    let temp = spill(&parent, body, durability).await?;
+    commit(temp, target, if_match, if_none_match, durability).await
 }
 
-/// Moves a finished temporary file over `target` and returns the new file's metadata.
+/// Moves a finished (and, with durability on, synced) temporary file over `target`, syncs
+/// the directory, and returns the new file's metadata.
 pub(crate) async fn commit(
     temp: TempPath,
     target: PathBuf,
     if_match: Option<String>,
     if_none_match: Option<String>,
+    durability: &Durability,
 ) -> Result<std::fs::Metadata> {
+    let durability = durability.clone();
     blocking(move || {
         temp.commit(&target, if_match.as_deref(), if_none_match.as_deref())?;
+        if let Some(parent) = target.parent() {
+            durability.dir(parent)?;
+        }
         Ok(std::fs::metadata(&target)?)
     })
     .await

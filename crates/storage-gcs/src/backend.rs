@@ -94,6 +94,8 @@ impl GcsStorage {
     }
 
     pub(crate) async fn new(config: GcsBuilder) -> Result<Self> {
+        let emulator = std::env::var(crate::config::EMULATOR_HOST_VARIABLE).ok();
+        let config = config.with_emulator_host(emulator);
         if config.bucket.is_empty() {
             return Err(Error::invalid_input("a GCS store needs a bucket name"));
         }
@@ -108,7 +110,7 @@ impl GcsStorage {
         let single_upload_limit = config
             .single_upload_limit
             .unwrap_or(DEFAULT_SINGLE_UPLOAD_LIMIT);
-        let creds = credentials::resolve(&config.credentials)?;
+        let creds = credentials::resolve(&config.credentials).await?;
         let mut storage = Storage::builder()
             .with_credentials(creds.credentials.clone())
             .with_resumable_upload_threshold(
@@ -200,7 +202,12 @@ impl GcsStorage {
 }
 
 impl GcsBuilder {
-    /// Builds the store: creates the SDK's clients (no request is sent yet).
+    /// Builds the store: creates the SDK's clients (no request is sent yet). As Google's
+    /// client libraries do, `STORAGE_EMULATOR_HOST` (`host:port`) names an emulator to use
+    /// without credentials unless an endpoint is set. With Application Default Credentials
+    /// and no source for them (no `GOOGLE_APPLICATION_CREDENTIALS`, no gcloud file, no
+    /// metadata server, which is asked for at most a second), the error is `Unauthenticated`
+    /// and names the ways to give credentials.
     pub async fn build(self) -> Result<GcsStorage> {
         GcsStorage::new(self).await
     }

@@ -71,7 +71,10 @@ pub(crate) fn capability(can_sign: bool) -> Capability {
         .with_pairs(Operation::Write, &checksums)
         .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Delete, &[Pair::Version])
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
+        .with_pairs(
+            Operation::List,
+            &[Pair::PageSize, Pair::StartAfter, Pair::NamePrefix],
+        )
         .with_pairs(Operation::CreateMultipart, &stored)
         .with_pairs(Operation::CreateMultipart, &encryption)
         .with_pairs(Operation::UploadPart, &customer_key)

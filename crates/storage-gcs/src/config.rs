@@ -11,6 +11,13 @@ use storage_types::{CustomerKey, Encryption, Error, Result};
 /// The service name URL-key errors give.
 const SERVICE: &str = "gcs";
 
+/// The variable Google's client libraries read for an emulator's address.
+pub(crate) const EMULATOR_HOST_VARIABLE: &str = "STORAGE_EMULATOR_HOST";
+
+/// Path suffixes of the JSON API that an endpoint may carry (TiKV and the Go client write
+/// `https://www.googleapis.com/storage/v1/`); the SDK adds them itself.
+const API_SUFFIXES: [&str; 2] = ["/upload/storage/v1", "/storage/v1"];
+
 /// Where the store's credentials come from.
 #[derive(Clone, Default)]
 pub(crate) enum CredentialSource {
@@ -92,9 +99,19 @@ impl GcsBuilder {
     }
 
     /// The service endpoint (default `https://storage.googleapis.com`); a local test server is
-    /// `http://127.0.0.1:PORT`. Both the JSON and the gRPC API are reached there.
+    /// `http://127.0.0.1:PORT`. Both the JSON and the gRPC API are reached there. A trailing
+    /// `/storage/v1/` or `/upload/storage/v1/` (as TiKV and BR write endpoints) is dropped: the
+    /// SDK adds the API's path itself.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into().trim_end_matches('/').to_owned());
+        let endpoint = endpoint.into();
+        let mut base = endpoint.trim_end_matches('/');
+        for suffix in API_SUFFIXES {
+            if let Some(stripped) = base.strip_suffix(suffix) {
+                base = stripped;
+                break;
+            }
+        }
+        self.endpoint = Some(base.to_owned());
         self
     }
 
@@ -178,12 +195,35 @@ impl GcsBuilder {
     }
 
     /// Fills what is not set yet from the environment: `GOOGLE_CLOUD_PROJECT` for the
-    /// project. Credentials come from Application Default Credentials unless set.
+    /// project, and `STORAGE_EMULATOR_HOST` as Google's client libraries read it (see
+    /// [`build`](GcsBuilder::build), which reads it too). Credentials come from Application
+    /// Default Credentials unless set.
     pub fn from_env(mut self) -> Self {
         if self.project_id.is_none() {
             self.project_id = std::env::var("GOOGLE_CLOUD_PROJECT")
                 .ok()
                 .filter(|v| !v.is_empty());
+        }
+        self.with_emulator_host(std::env::var(EMULATOR_HOST_VARIABLE).ok())
+    }
+
+    /// `STORAGE_EMULATOR_HOST` (`host:port`, or a URL), as Google's client libraries honour
+    /// it: the emulator is the endpoint (over `http` when no scheme is given) and requests
+    /// go unsigned. An endpoint the builder already has wins over it, as one given to
+    /// Google's clients does, and credentials given explicitly are kept.
+    pub(crate) fn with_emulator_host(mut self, host: Option<String>) -> Self {
+        let Some(host) = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()) else {
+            return self;
+        };
+        if self.endpoint.is_some() {
+            return self;
+        }
+        self = match host.contains("://") {
+            true => self.endpoint(host),
+            false => self.endpoint(format!("http://{host}")),
+        };
+        if matches!(self.credentials, CredentialSource::Default) {
+            self.credentials = CredentialSource::Anonymous;
         }
         self
     }

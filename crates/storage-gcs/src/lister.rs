@@ -25,13 +25,19 @@ impl GcsStorage {
 }
 
 fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions, with_markers: bool) -> Lister {
-    let prefix = store.object_name(dir);
+    // The directory's own marker is not an entry of it; the request prefix adds the name
+    // prefix, so the service lists by raw key prefix itself.
+    let dir_name = store.object_name(dir);
+    let prefix = format!(
+        "{dir_name}{}",
+        opts.name_prefix.as_deref().unwrap_or_default()
+    );
     let mut req = store
         .inner
         .control
         .list_objects()
         .set_parent(store.bucket_path())
-        .set_prefix(prefix.clone())
+        .set_prefix(prefix)
         .set_page_size(
             opts.page_size
                 .unwrap_or(MAX_PAGE_SIZE)
@@ -48,15 +54,16 @@ fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions, with_markers: bo
     let pages = crate::paging::pages(req.by_page());
     let recursive = opts.recursive;
     let entries = pages.map_ok(move |page| {
-        let items: Vec<Result<Entry>> = entries_of(&store, &prefix, recursive, with_markers, page)
-            .into_iter()
-            .filter(|e| {
-                start_after
-                    .as_deref()
-                    .is_none_or(|after| e.path.as_str() > after)
-            })
-            .map(Ok)
-            .collect();
+        let items: Vec<Result<Entry>> =
+            entries_of(&store, &dir_name, recursive, with_markers, page)
+                .into_iter()
+                .filter(|e| {
+                    start_after
+                        .as_deref()
+                        .is_none_or(|after| e.path.as_str() > after)
+                })
+                .map(Ok)
+                .collect();
         futures_util::stream::iter(items)
     });
     Lister::new(entries.try_flatten())
@@ -64,7 +71,7 @@ fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions, with_markers: bo
 
 fn entries_of(
     s: &GcsStorage,
-    prefix: &str,
+    dir: &str,
     recursive: bool,
     with_markers: bool,
     page: ListObjectsResponse,
@@ -79,7 +86,7 @@ fn entries_of(
     for object in &page.objects {
         let is_marker = object.name.ends_with('/');
         // The directory's own marker is not an entry of it; recursive listings name objects.
-        if object.name == prefix || (recursive && is_marker && !with_markers) {
+        if object.name == dir || (recursive && is_marker && !with_markers) {
             continue;
         }
         if let Some(path) = s.path_of(&object.name).filter(|p| !hidden(p)) {

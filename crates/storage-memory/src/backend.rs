@@ -95,7 +95,10 @@ fn capability() -> Capability {
         .with_pairs(Operation::CreateMultipart, &stored)
         .with_pairs(Operation::CompleteMultipart, &[Pair::IfNoneMatch])
         .with_pairs(Operation::CreateAppend, &stored)
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
+        .with_pairs(
+            Operation::List,
+            &[Pair::PageSize, Pair::StartAfter, Pair::NamePrefix],
+        )
         .with_pairs(Operation::Copy, &[Pair::IfNoneMatch])
         .with_pairs(Operation::Rename, &[Pair::IfNoneMatch])
 }

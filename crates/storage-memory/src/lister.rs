@@ -15,7 +15,11 @@ const DEFAULT_PAGE: usize = 1000;
 struct Cursor {
     state: Arc<State>,
     dir: String,
+    /// `dir` followed by the name prefix: every listed key starts with it.
+    prefix: String,
     recursive: bool,
+    /// Kept to drop a subdirectory entry at or before it: its keys can lie after it.
+    start_after: Option<String>,
     page_size: usize,
     from: Bound<String>,
     done: bool,
@@ -24,13 +28,16 @@ struct Cursor {
 /// A lister of `dir` (ending in `/`, or the root).
 pub(crate) fn list(state: Arc<State>, dir: &ObjectPath, opts: &ListOptions) -> Lister {
     let dir = dir.as_str().to_owned();
+    let prefix = format!("{dir}{}", opts.name_prefix.as_deref().unwrap_or_default());
     let from = match &opts.start_after {
-        Some(after) if after.as_str() >= dir.as_str() => Bound::Excluded(after.clone()),
-        _ => Bound::Included(dir.clone()),
+        Some(after) if after.as_str() >= prefix.as_str() => Bound::Excluded(after.clone()),
+        _ => Bound::Included(prefix.clone()),
     };
     let cursor = Cursor {
         state,
         dir,
+        prefix,
+        start_after: opts.start_after.clone(),
         recursive: opts.recursive,
         page_size: opts.page_size.map_or(DEFAULT_PAGE, |n| n as usize),
         from,
@@ -57,7 +64,7 @@ fn next_page(cursor: &mut Cursor) -> Vec<Result<Entry>> {
             cursor.done = true;
             break;
         };
-        if !key.starts_with(&cursor.dir) {
+        if !key.starts_with(&cursor.prefix) {
             cursor.done = true;
             break;
         }
@@ -69,7 +76,13 @@ fn next_page(cursor: &mut Cursor) -> Vec<Result<Entry>> {
                 let sub = format!("{}{}", cursor.dir, &rest[..=slash]);
                 // Skip everything below the subdirectory: the next key sorts after it.
                 from = Bound::Included(prefix_successor(&sub));
-                page.push(dir_entry(&sub));
+                if cursor
+                    .start_after
+                    .as_deref()
+                    .is_none_or(|after| sub.as_str() > after)
+                {
+                    page.push(dir_entry(&sub));
+                }
                 continue;
             }
             // Recursive listings name objects only; markers are directories.

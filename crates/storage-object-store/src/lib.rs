@@ -9,7 +9,11 @@
 //! [`StorageObjectStore::multipart_store`] gives the [`MultipartStore`](object_store::multipart::MultipartStore)
 //! view as well, and `put_multipart` uploads parts as they come.
 //!
-//! What does not map (Content-Language, object tags, raw key-prefix pagination) is refused
+//! The adapter is a [`PaginatedListStore`](object_store::list::PaginatedListStore) too: pages
+//! of a raw key prefix, resumed by a token, over the name prefixes of
+//! [`Storage::list_prefix`](storage_types::Storage::list_prefix).
+//!
+//! What does not map (Content-Language, object tags) is refused
 //! with `NotImplemented` or `NotSupported` rather than dropped; `docs/interop.md` lists every
 //! difference.
 //!
@@ -39,6 +43,7 @@ mod get;
 mod list;
 mod meta;
 mod multipart;
+mod paginated;
 mod paths;
 mod put;
 mod store;

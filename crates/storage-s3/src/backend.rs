@@ -7,10 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::{Credentials, Region, RequestChecksumCalculation};
 use storage_types::backend::{Backend, read_in_parts_of, reads_in_parts};
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Encryption,
@@ -20,8 +16,7 @@ use storage_types::{
 };
 
 use crate::capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, MIN_PART_SIZE, capability};
-use crate::compat::CollapseRepeatedHeaders;
-use crate::config::{ChecksumMode, S3Builder, S3Options};
+use crate::config::{S3Builder, S3Options};
 use crate::encryption::{Sse, SseC};
 
 /// A store on one S3 bucket (or S3-compatible store), below an optional prefix.
@@ -36,6 +31,11 @@ pub struct S3Storage {
 
 pub(crate) struct Inner {
     pub(crate) client: aws_sdk_s3::Client,
+    /// Ask the bucket for its region before the first request: the endpoint (empty for
+    /// Amazon's) that regions learnt are kept under, when the store should ask.
+    detect_region: Option<String>,
+    /// The client for the bucket's own region, once asked.
+    in_region: tokio::sync::OnceCell<aws_sdk_s3::Client>,
     pub(crate) bucket: String,
     /// The key prefix, empty or ending with `/`.
     pub(crate) root: String,
@@ -64,69 +64,17 @@ impl fmt::Debug for S3Storage {
 
 impl S3Builder {
     /// Loads the SDK configuration (the default chain, overridden by what was set here) and
-    /// builds the store.
+    /// builds the store. Nothing is sent yet: a store whose region nobody gave (no `region`,
+    /// no `AWS_REGION`, no profile) asks the bucket for it on its first request.
     pub async fn build(self) -> Result<S3Storage> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(region) = &self.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &self.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(endpoint) = &self.endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        if self.anonymous {
-            loader = loader.no_credentials();
-        } else if let (Some(ak), Some(sk)) = (&self.access_key, &self.secret_key) {
-            let creds = Credentials::new(ak, sk, self.session_token.clone(), None, "rs-storage");
-            loader = loader.credentials_provider(creds);
-        }
-        if let Some(attempts) = self.max_attempts {
-            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(attempts));
-        }
-        if self.timeout.is_some() || self.attempt_timeout.is_some() {
-            let mut timeouts = TimeoutConfig::builder();
-            timeouts
-                .set_operation_timeout(self.timeout)
-                .set_operation_attempt_timeout(self.attempt_timeout);
-            loader = loader.timeout_config(timeouts.build());
-        }
-        let shared = loader.load().await;
-        let over_tls = shared
-            .endpoint_url()
-            .is_none_or(|url| url.to_ascii_lowercase().starts_with("https://"));
-        let mut config = aws_sdk_s3::config::Builder::from(&shared);
-        if shared.region().is_none() {
-            config = config.region(Region::new("us-east-1"));
-        }
-        if let Some(role_arn) = &self.role_arn {
-            let mut role = aws_config::sts::AssumeRoleProvider::builder(role_arn)
-                .session_name("rs-storage")
-                .configure(&shared);
-            if let Some(external_id) = &self.external_id {
-                role = role.external_id(external_id);
-            }
-            config = config.credentials_provider(role.build().await);
-        }
-        let checksum = match self.checksum {
-            ChecksumMode::WhenSupported => RequestChecksumCalculation::WhenSupported,
-            ChecksumMode::WhenRequired => RequestChecksumCalculation::WhenRequired,
-        };
-        // Only S3-compatible stores need the fix for repeated headers; every interceptor costs
-        // each request about 1% of its client CPU, so AWS itself goes without.
-        if self.endpoint.is_some() {
-            config = config.interceptor(CollapseRepeatedHeaders);
-        }
-        let config = config
-            .force_path_style(self.force_path_style)
-            .request_checksum_calculation(checksum)
-            .build();
+        self.check_provider()?;
+        let built = crate::client::sdk_client(&self).await;
         let builder = S3Builder {
-            over_tls: Some(over_tls),
+            over_tls: Some(built.over_tls),
+            detect_region: built.detect_region,
             ..self
         };
-        builder.build_with_client(aws_sdk_s3::Client::from_conf(config))
+        builder.build_with_client(built.client)
     }
 
     /// Builds the store on an existing SDK client (whose own configuration then applies:
@@ -181,6 +129,10 @@ impl S3Storage {
         Ok(S3Storage {
             inner: Arc::new(Inner {
                 client,
+                detect_region: config
+                    .detect_region
+                    .then(|| config.endpoint.clone().unwrap_or_default()),
+                in_region: tokio::sync::OnceCell::new(),
                 bucket: config.bucket,
                 root,
                 info,
@@ -194,9 +146,25 @@ impl S3Storage {
         })
     }
 
-    /// The SDK client, for calls rs-storage does not wrap.
+    /// The SDK client, for calls rs-storage does not wrap (once the store has learnt its
+    /// bucket's region, the client for that region).
     pub fn client(&self) -> &aws_sdk_s3::Client {
-        &self.inner.client
+        self.inner.in_region.get().unwrap_or(&self.inner.client)
+    }
+
+    /// The client every operation sends with: for a store that was given no region, the one
+    /// for the bucket's own region, asked for once (see `region.rs`).
+    pub(crate) async fn s3(&self) -> &aws_sdk_s3::Client {
+        let Some(endpoint) = &self.inner.detect_region else {
+            return &self.inner.client;
+        };
+        let inner = &self.inner;
+        inner
+            .in_region
+            .get_or_init(|| {
+                crate::region::client_for_bucket(&inner.client, endpoint, &inner.bucket)
+            })
+            .await
     }
 
     /// The bucket.

@@ -11,7 +11,8 @@ impl S3Storage {
     /// A directory is a zero-byte object whose key ends with `/`.
     pub(crate) async fn create_dir_marker(&self, dir: &ObjectPath) -> Result<()> {
         let req = self
-            .client()
+            .s3()
+            .await
             .put_object()
             .bucket(self.bucket())
             .key(self.key(dir))
@@ -28,7 +29,8 @@ impl S3Storage {
     pub(crate) async fn create_named_bucket(&self, name: &str, _opts: BucketOptions) -> Result<()> {
         check_bucket_name(name)?;
         let region = self
-            .client()
+            .s3()
+            .await
             .config()
             .region()
             .map(|r| r.as_ref().to_owned());
@@ -38,7 +40,8 @@ impl S3Storage {
                 .location_constraint(BucketLocationConstraint::from(r.as_str()))
                 .build()
         });
-        self.client()
+        self.s3()
+            .await
             .create_bucket()
             .bucket(name)
             .set_create_bucket_configuration(configuration)
@@ -51,7 +54,8 @@ impl S3Storage {
     /// Deletes bucket `name` (S3 refuses one that is not empty).
     pub(crate) async fn delete_named_bucket(&self, name: &str) -> Result<()> {
         check_bucket_name(name)?;
-        self.client()
+        self.s3()
+            .await
             .delete_bucket()
             .bucket(name)
             .send()
@@ -66,7 +70,8 @@ impl S3Storage {
         let mut token: Option<String> = None;
         loop {
             let page = self
-                .client()
+                .s3()
+                .await
                 .list_buckets()
                 .set_continuation_token(token.take())
                 .send()

@@ -58,7 +58,10 @@ pub(crate) fn capability() -> Capability {
         .with_pairs(Operation::Write, &checksums)
         .with_pairs(Operation::Write, &[Pair::PartSize, Pair::Concurrency])
         .with_pairs(Operation::Delete, &[Pair::Version])
-        .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter])
+        .with_pairs(
+            Operation::List,
+            &[Pair::PageSize, Pair::StartAfter, Pair::NamePrefix],
+        )
         .with_pairs(Operation::CreateMultipart, &stored)
         .with_pairs(Operation::CreateMultipart, &every_encryption)
         .with_pairs(Operation::UploadPart, &customer_key)

@@ -3,15 +3,23 @@
 //! S3-only options ([`S3Options`]) a store holds as defaults. Plain data and parsing: the store
 //! is built in `backend.rs`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use storage_types::backend::UrlKeys;
-use storage_types::{CustomerKey, Encryption, Error, Result};
+use storage_types::Encryption;
 
 /// The service name URL-key errors carry (the crate's `SCHEME`).
 const SERVICE: &str = "s3";
+
+mod keys;
+mod options;
+mod provider;
+
+pub use keys::url_keys;
+
+pub use options::S3Options;
+pub use provider::Provider;
+pub(crate) use provider::{StyleInputs, path_style};
 
 /// How the SDK adds checksums to uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,80 +31,6 @@ pub enum ChecksumMode {
     /// Checksums only where the operation requires one (for stores that reject the newer
     /// checksum headers).
     WhenRequired,
-}
-
-/// Options only S3 has. Put it on any operation's options with `with_extension`; each
-/// operation uses the fields that apply to it (an ACL only on writes, for instance).
-///
-/// ```
-/// use storage_s3::S3Options;
-/// use storage_types::WriteOptions;
-///
-/// let opts = WriteOptions::default()
-///     .with_extension(S3Options::default().with_acl("bucket-owner-full-control"));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct S3Options {
-    /// A canned ACL (`private`, `bucket-owner-full-control`, ...) for writes and copies.
-    pub acl: Option<String>,
-    /// The account id that must own the bucket, or the request fails.
-    pub expected_bucket_owner: Option<String>,
-    /// Confirms that the requester pays for a requester-pays bucket.
-    pub request_payer: bool,
-    /// The SSE-KMS encryption context: base64 of a JSON object.
-    pub kms_encryption_context: Option<String>,
-    /// Whether SSE-KMS uses an S3 Bucket Key.
-    pub bucket_key_enabled: Option<bool>,
-}
-
-impl S3Options {
-    /// Sets a canned ACL.
-    pub fn with_acl(mut self, acl: impl Into<String>) -> Self {
-        self.acl = Some(acl.into());
-        self
-    }
-
-    /// Sets the expected bucket owner.
-    pub fn with_expected_bucket_owner(mut self, owner: impl Into<String>) -> Self {
-        self.expected_bucket_owner = Some(owner.into());
-        self
-    }
-
-    /// Confirms requester-pays.
-    pub fn with_request_payer(mut self) -> Self {
-        self.request_payer = true;
-        self
-    }
-
-    /// Sets the SSE-KMS encryption context (base64 of a JSON object).
-    pub fn with_kms_encryption_context(mut self, context: impl Into<String>) -> Self {
-        self.kms_encryption_context = Some(context.into());
-        self
-    }
-
-    /// Turns the S3 Bucket Key on or off for SSE-KMS.
-    pub fn with_bucket_key_enabled(mut self, enabled: bool) -> Self {
-        self.bucket_key_enabled = Some(enabled);
-        self
-    }
-
-    /// These options over the store's defaults: fields set here win.
-    pub(crate) fn over(&self, defaults: &S3Options) -> S3Options {
-        S3Options {
-            acl: self.acl.clone().or_else(|| defaults.acl.clone()),
-            expected_bucket_owner: self
-                .expected_bucket_owner
-                .clone()
-                .or_else(|| defaults.expected_bucket_owner.clone()),
-            request_payer: self.request_payer || defaults.request_payer,
-            kms_encryption_context: self
-                .kms_encryption_context
-                .clone()
-                .or_else(|| defaults.kms_encryption_context.clone()),
-            bucket_key_enabled: self.bucket_key_enabled.or(defaults.bucket_key_enabled),
-        }
-    }
 }
 
 /// Configuration of an `S3Storage`.
@@ -118,7 +52,12 @@ pub struct S3Builder {
     pub(crate) root: String,
     pub(crate) region: Option<String>,
     pub(crate) endpoint: Option<String>,
-    pub(crate) force_path_style: bool,
+    /// Path style as set; `None` leaves it to BR's rules ([`S3Builder::uses_path_style`]).
+    pub(crate) force_path_style: Option<bool>,
+    pub(crate) provider: Option<Provider>,
+    pub(crate) accelerate: bool,
+    pub(crate) object_lock: bool,
+    pub(crate) sts_endpoint: Option<String>,
     pub(crate) access_key: Option<String>,
     pub(crate) secret_key: Option<String>,
     pub(crate) session_token: Option<String>,
@@ -129,7 +68,8 @@ pub struct S3Builder {
     pub(crate) storage_class: Option<String>,
     pub(crate) encryption: Option<Encryption>,
     pub(crate) options: S3Options,
-    pub(crate) checksum: ChecksumMode,
+    /// The checksum mode as set; `None` is when-supported, or when-required for a vendor.
+    pub(crate) checksum: Option<ChecksumMode>,
     pub(crate) max_attempts: Option<u32>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
@@ -139,6 +79,8 @@ pub struct S3Builder {
     pub(crate) payload_signing: Option<bool>,
     /// Whether the endpoint `build` configured is https (AWS's own endpoints are).
     pub(crate) over_tls: Option<bool>,
+    /// Whether `build` found no region anywhere, so the store asks the bucket for its own.
+    pub(crate) detect_region: bool,
 }
 
 impl fmt::Debug for S3Builder {
@@ -149,6 +91,10 @@ impl fmt::Debug for S3Builder {
             .field("region", &self.region)
             .field("endpoint", &self.endpoint)
             .field("force_path_style", &self.force_path_style)
+            .field("provider", &self.provider)
+            .field("accelerate", &self.accelerate)
+            .field("object_lock", &self.object_lock)
+            .field("sts_endpoint", &self.sts_endpoint)
             .field("access_key", &self.access_key.as_ref().map(|_| "<set>"))
             .field(
                 "secret_key",
@@ -202,8 +148,12 @@ impl S3Builder {
         endpoint;
         /// The profile of the shared config files to use.
         profile;
-        /// A role to assume (with STS) on top of the base credentials.
+        /// A role to assume (with STS) on top of the base credentials. STS is asked at its own
+        /// endpoint (see [`sts_endpoint`](Self::sts_endpoint)), never at a custom S3 one.
         role_arn;
+        /// Where STS is asked when a role is assumed (`http://127.0.0.1:5000`); by default
+        /// the SDK's (`AWS_ENDPOINT_URL_STS`, else AWS's regional STS), never the S3 endpoint.
+        sts_endpoint;
         /// The external id the role's trust policy demands.
         external_id;
         /// The storage class of writes (`STANDARD_IA`, `GLACIER_IR`, ...).
@@ -211,9 +161,72 @@ impl S3Builder {
     }
 
     /// Path-style addressing (`endpoint/bucket/key`), which most S3-compatible stores need.
+    /// Unset, a store uses it as BR does: path style, except virtual-hosted style on Amazon
+    /// (provider `aws`, an `amazonaws.com` endpoint, or a role to assume). The vendors that
+    /// serve virtual-hosted style only (Alibaba, Tencent, NetEase) and the accelerate endpoint
+    /// never use path style, whatever this says.
     pub fn force_path_style(mut self, on: bool) -> Self {
-        self.force_path_style = on;
+        self.force_path_style = Some(on);
         self
+    }
+
+    /// The vendor behind the endpoint (BR's `provider`): see [`Provider`] for what each
+    /// changes. Any vendor but Amazon gets Content-MD5 on every upload and batch delete instead
+    /// of the SDK's newer checksum headers (unless [`checksum`](Self::checksum) is set), and no
+    /// bucket-region detection.
+    pub fn provider(mut self, provider: Provider) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// S3 Transfer Acceleration (`bucket.s3-accelerate.amazonaws.com`); implies
+    /// virtual-hosted style.
+    pub fn use_accelerate_endpoint(mut self, on: bool) -> Self {
+        self.accelerate = on;
+        self
+    }
+
+    /// The bucket has S3 Object Lock on: every PutObject and UploadPart carries Content-MD5,
+    /// which S3 demands of writes to such a bucket (BR's `object-lock-enabled`).
+    pub fn object_lock_enabled(mut self, on: bool) -> Self {
+        self.object_lock = on;
+        self
+    }
+
+    /// Whether this configuration addresses buckets path-style (see
+    /// [`force_path_style`](Self::force_path_style)).
+    pub fn uses_path_style(&self) -> bool {
+        path_style(&StyleInputs {
+            explicit: self.force_path_style,
+            provider: self.provider.as_ref(),
+            accelerate: self.accelerate,
+            endpoint: self.endpoint.as_deref(),
+            role_arn: self.role_arn.is_some(),
+        })
+    }
+
+    /// The checksum mode in force: as set, else when-required for a vendor other than Amazon
+    /// (many reject the newer checksum headers), else when-supported.
+    pub(crate) fn checksum_mode(&self) -> ChecksumMode {
+        match (self.checksum, &self.provider) {
+            (Some(mode), _) => mode,
+            (None, Some(provider)) if !provider.is_aws() => ChecksumMode::WhenRequired,
+            (None, _) => ChecksumMode::WhenSupported,
+        }
+    }
+
+    /// Content-MD5 on uploads: for a bucket with object lock, and for every vendor other than
+    /// Amazon (as BR does), which also gets it instead of the newer checksum headers on the
+    /// requests that need one (a batch delete) unless checksums were set to when-supported.
+    pub(crate) fn content_md5(&self) -> ContentMd5 {
+        let vendor = self.provider.as_ref().is_some_and(|p| !p.is_aws());
+        if vendor && self.checksum_mode() == ChecksumMode::WhenRequired {
+            ContentMd5::InsteadOfChecksums
+        } else if vendor || self.object_lock {
+            ContentMd5::Also
+        } else {
+            ContentMd5::Off
+        }
     }
 
     /// Static credentials instead of the default chain.
@@ -250,7 +263,7 @@ impl S3Builder {
 
     /// How the SDK adds checksums to uploads.
     pub fn checksum(mut self, mode: ChecksumMode) -> Self {
-        self.checksum = mode;
+        self.checksum = Some(mode);
         self
     }
 
@@ -303,120 +316,17 @@ impl S3Builder {
         self.loose = on;
         self
     }
-
-    /// A builder from URL query keys (see [`url_keys`]), as backup tools spell them:
-    /// `s3://bucket/prefix?region=..&endpoint=..&force-path-style=true&sse=aws:kms&...`.
-    /// Keys are matched in any case, with `_` for `-`; flags take true/false, yes/no, on/off
-    /// or 1/0, sizes `8388608` or `8MiB`, timeouts seconds or `500ms`. An unknown key is an
-    /// error naming the accepted ones.
-    pub fn from_query(
-        bucket: &str,
-        root: &str,
-        query: &BTreeMap<String, String>,
-    ) -> Result<S3Builder> {
-        let mut keys = UrlKeys::new(SERVICE, query);
-        let builder = S3Builder::new(bucket).root(root).take_keys(&mut keys)?;
-        keys.finish()?;
-        Ok(builder)
-    }
-
-    /// Sets what the URL keys say. Every key is taken before any combination is checked, so
-    /// that on an empty query this names every key [`url_keys`] lists.
-    fn take_keys(mut self, keys: &mut UrlKeys) -> Result<S3Builder> {
-        self.region = keys.take_str("region");
-        self.endpoint = keys.take_str("endpoint");
-        if let Some(on) = keys.take_bool("force-path-style")? {
-            self.force_path_style = on;
-        }
-        let access_key = keys.take_str("access-key");
-        let secret_key = keys.take_str("secret-access-key");
-        let session_token = keys.take_str("session-token");
-        self.profile = keys.take_str("profile");
-        self.role_arn = keys.take_str("role-arn");
-        self.external_id = keys.take_str("external-id");
-        if let Some(on) = keys.take_bool("anonymous")? {
-            self.anonymous = on;
-        }
-        self.storage_class = keys.take_str("storage-class");
-        self.options.acl = keys.take_str("acl");
-        let sse = keys.take_str("sse");
-        let kms_key = keys.take_str("sse-kms-key-id");
-        let customer_key = keys.take_with("sse-customer-key", |_, value| {
-            CustomerKey::from_base64(value)
-        })?;
-        self.options.expected_bucket_owner = keys.take_str("expected-bucket-owner");
-        if let Some(on) = keys.take_bool("request-payer")? {
-            self.options.request_payer = on;
-        }
-        if let Some(mode) = keys.take_with("checksum", checksum_mode)? {
-            self.checksum = mode;
-        }
-        self.max_attempts = keys.take_num("max-attempts")?;
-        self.timeout = keys.take_duration("timeout")?;
-        self.attempt_timeout = keys.take_duration("attempt-timeout")?;
-        self.part_size = keys.take_size("part-size")?;
-        self.concurrency = keys.take_num("concurrency")?;
-        if let Some(on) = keys.take_bool("loose")? {
-            self.loose = on;
-        }
-        // BR's `provider` names the vendor (aws, ceph, minio, ...); the endpoint and path
-        // style say all we need, so it is accepted and ignored.
-        let _provider = keys.take_str("provider");
-        self.payload_signing = keys.take_bool("payload-signing")?;
-
-        match (access_key, secret_key) {
-            (Some(ak), Some(sk)) => self = self.credentials(ak, sk, session_token),
-            (None, None) if session_token.is_none() => {}
-            _ => {
-                return Err(Error::invalid_input(
-                    "access-key and secret-access-key must be given together",
-                ));
-            }
-        }
-        if customer_key.is_some() && (sse.is_some() || kms_key.is_some()) {
-            return Err(Error::invalid_input(
-                "give sse-customer-key or sse / sse-kms-key-id, not both",
-            ));
-        }
-        if let Some(key) = customer_key {
-            self.encryption = Some(Encryption::CustomerKey(key));
-        }
-        match (sse.as_deref(), kms_key) {
-            (None, None) => {}
-            (Some("AES256" | "aes256"), None) => self.encryption = Some(Encryption::ServiceManaged),
-            (Some("aws:kms") | None, Some(key)) => self.encryption = Some(Encryption::kms(key)),
-            (Some("aws:kms"), None) => {
-                return Err(Error::invalid_input(
-                    "sse=aws:kms needs sse-kms-key-id (the key id, ARN or alias)",
-                ));
-            }
-            (Some(other), _) => {
-                return Err(Error::invalid_input(format!(
-                    "sse must be AES256 or aws:kms, not `{other}`"
-                )));
-            }
-        }
-        Ok(self)
-    }
 }
 
-/// The URL query keys [`S3Builder::from_query`] accepts, as the parser names them
-/// (lower-case, `-` between words), read off the parsing code itself.
-pub fn url_keys() -> Vec<&'static str> {
-    let mut keys = UrlKeys::new(SERVICE, &BTreeMap::new());
-    // An empty query sets nothing, so nothing can fail; only the names taken matter here.
-    let _ = S3Builder::default().take_keys(&mut keys);
-    keys.accepted()
-}
-
-fn checksum_mode(key: &str, value: &str) -> Result<ChecksumMode> {
-    match value.to_ascii_lowercase().replace('_', "-").as_str() {
-        "when-supported" => Ok(ChecksumMode::WhenSupported),
-        "when-required" => Ok(ChecksumMode::WhenRequired),
-        _ => Err(Error::invalid_input(format!(
-            "`{key}` takes when-supported or when-required, not `{value}`"
-        ))),
-    }
+/// Where Content-MD5 goes on uploads and batch deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ContentMd5 {
+    /// Only where a caller gives one.
+    Off,
+    /// On every upload with a body, besides the SDK's checksums.
+    Also,
+    /// On every upload and batch delete, and no other checksum header.
+    InsteadOfChecksums,
 }
 
 #[cfg(test)]

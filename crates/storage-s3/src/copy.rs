@@ -47,7 +47,8 @@ impl S3Storage {
         let source_key = self.key(from);
         let source_sse_c = self.read_sse_c(opts.source_encryption.as_ref());
         let head = self
-            .client()
+            .s3()
+            .await
             .head_object()
             .bucket(self.bucket())
             .key(&source_key);
@@ -59,7 +60,8 @@ impl S3Storage {
         let key = self.key(to);
         if (size.max(0) as u64) <= MAX_PART_SIZE {
             let req = self
-                .client()
+                .s3()
+                .await
                 .copy_object()
                 .bucket(self.bucket())
                 .key(key)
@@ -127,7 +129,8 @@ async fn copy_in_parts(
         while offset < size {
             let end = (offset + part_size).min(size) - 1;
             let req = s
-                .client()
+                .s3()
+                .await
                 .upload_part_copy()
                 .bucket(s.bucket())
                 .key(key)
@@ -156,7 +159,8 @@ async fn copy_in_parts(
             .set_parts(Some(parts))
             .build();
         let req = s
-            .client()
+            .s3()
+            .await
             .complete_multipart_upload()
             .bucket(s.bucket())
             .key(key)

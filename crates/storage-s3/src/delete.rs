@@ -13,7 +13,8 @@ impl S3Storage {
     pub(crate) async fn delete_object(&self, path: &ObjectPath, opts: DeleteOptions) -> Result<()> {
         let s3 = self.s3_options(&opts.extensions);
         let req = self
-            .client()
+            .s3()
+            .await
             .delete_object()
             .bucket(self.bucket())
             .key(self.key(path))
@@ -43,7 +44,8 @@ impl S3Storage {
                     Error::invalid_input("cannot build the delete request").with_source(err)
                 })?;
             let req = self
-                .client()
+                .s3()
+                .await
                 .delete_objects()
                 .bucket(self.bucket())
                 .delete(request);

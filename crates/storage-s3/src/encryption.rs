@@ -35,7 +35,8 @@ impl SseC {
 #[derive(Debug, Clone)]
 pub(crate) enum Sse {
     S3,
-    Kms(String),
+    /// SSE-KMS with a named key, or (`None`) the account's AWS-managed key.
+    Kms(Option<String>),
     Customer(SseC),
 }
 
@@ -43,7 +44,10 @@ impl Sse {
     pub(crate) fn of(encryption: &Encryption) -> Option<Sse> {
         match encryption {
             Encryption::ServiceManaged => Some(Sse::S3),
-            Encryption::Kms { key_id } => Some(Sse::Kms(key_id.clone())),
+            // An empty key id names no key: S3 then uses the AWS-managed one (`aws/s3`).
+            Encryption::Kms { key_id } => {
+                Some(Sse::Kms(Some(key_id.clone()).filter(|id| !id.is_empty())))
+            }
             Encryption::CustomerKey(key) => Some(Sse::Customer(SseC::new(key))),
             _ => None,
         }
@@ -69,7 +73,7 @@ macro_rules! with_sse {
             }
             Some($crate::encryption::Sse::Kms(key_id)) => req
                 .server_side_encryption(ServerSideEncryption::AwsKms)
-                .ssekms_key_id(key_id.clone())
+                .set_ssekms_key_id(key_id.clone())
                 .set_ssekms_encryption_context($s3opts.kms_encryption_context.clone())
                 .set_bucket_key_enabled($s3opts.bucket_key_enabled),
             Some($crate::encryption::Sse::Customer(c)) => req

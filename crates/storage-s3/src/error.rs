@@ -1,14 +1,62 @@
 //! The one place where S3 errors become rs-storage errors: by HTTP status and S3 error code.
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use storage_types::{Error, ErrorKind};
+
+/// What a store with no credentials says: every way to give some, on one line.
+pub(crate) const NO_CREDENTIALS: &str = "no S3 credentials found: give access-key and \
+    secret-access-key (URL keys), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, name a \
+    profile (profile= or AWS_PROFILE), assume a role (role-arn=, or AWS_ROLE_ARN with \
+    AWS_WEB_IDENTITY_TOKEN_FILE), or set anonymous=true for a public bucket";
+
+/// The credentials failure behind an error, if the request never got credentials.
+fn credentials_failure<'e>(
+    err: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e CredentialsError> {
+    let mut next: Option<&'e (dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = next {
+        if let Some(found) = current.downcast_ref::<CredentialsError>() {
+            return Some(found);
+        }
+        next = current.source();
+    }
+    None
+}
+
+/// A credentials failure as our error: no credentials anywhere (the chain ended on the
+/// instance metadata service, absent off EC2) names the ways to give them.
+fn credentials_error(found: &CredentialsError, causes: String) -> Error {
+    let nothing_found =
+        matches!(found, CredentialsError::CredentialsNotLoaded(_)) || causes.contains("IMDS");
+    let text = if nothing_found {
+        NO_CREDENTIALS.to_owned()
+    } else {
+        format!("cannot load S3 credentials: {found}")
+    };
+    Error::new(ErrorKind::Unauthenticated, text).with_source(causes)
+}
 
 /// Maps any SDK error to our error kind, keeping the SDK error as the source.
 pub(crate) fn map_sdk_error<E>(err: SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    if let Some(found) = credentials_failure(&err) {
+        return credentials_error(found, causes(&err));
+    }
     let status = err.raw_response().map(|r| r.status().as_u16());
+    // A bucket in another region than the store was told: S3 redirects and names it.
+    if let Some(region) = err
+        .raw_response()
+        .filter(|r| r.status().as_u16() == 301)
+        .and_then(|r| r.headers().get(crate::region::BUCKET_REGION))
+    {
+        return Error::invalid_input(format!(
+            "HTTP 301: the bucket is in region {region}, not the one configured; \
+             set region={region} (or leave the region unset to follow it)"
+        ));
+    }
     let code = err.code().map(str::to_owned);
     let message = err.message().map(str::to_owned);
     let (kind, temporary) = match &err {

@@ -22,6 +22,7 @@
 mod backend;
 mod bucket;
 mod capability;
+mod client;
 mod compat;
 mod config;
 mod copy;
@@ -34,11 +35,16 @@ mod lister;
 mod multipart;
 mod presign;
 mod reader;
+mod region;
+#[cfg(test)]
+mod stub;
+#[cfg(test)]
+mod wire_tests;
 mod writer;
 
 pub use backend::S3Storage;
 pub use capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE};
-pub use config::{ChecksumMode, S3Builder, S3Options, url_keys};
+pub use config::{ChecksumMode, Provider, S3Builder, S3Options, url_keys};
 
 /// The URL scheme of this backend: `s3://bucket/prefix`.
 pub const SCHEME: &str = "s3";

@@ -1,4 +1,5 @@
 //! `list`: ListObjectsV2 page by page, objects and common prefixes merged into one sorted stream.
+//! A name prefix extends the request prefix, so S3 lists by raw key prefix itself.
 
 use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Output;
 use futures_util::StreamExt;
@@ -9,6 +10,9 @@ use crate::error::map_sdk_error;
 
 struct Cursor {
     store: S3Storage,
+    /// The key of the listed directory (its own marker is not an entry of it).
+    dir: String,
+    /// The request prefix: the directory's key followed by the name prefix.
     prefix: String,
     opts: ListOptions,
     token: Option<String>,
@@ -23,9 +27,11 @@ impl S3Storage {
 }
 
 fn list(store: S3Storage, dir: &ObjectPath, opts: ListOptions) -> Lister {
-    let prefix = store.key(dir);
+    let dir = store.key(dir);
+    let prefix = format!("{dir}{}", opts.name_prefix.as_deref().unwrap_or_default());
     let cursor = Cursor {
         store,
+        dir,
         prefix,
         opts,
         token: None,
@@ -54,7 +60,8 @@ async fn fetch(cursor: &mut Cursor) -> Result<(Vec<Entry>, bool)> {
     };
     cursor.first = false;
     let page = s
-        .client()
+        .s3()
+        .await
         .list_objects_v2()
         .bucket(s.bucket())
         .prefix(&cursor.prefix)
@@ -72,7 +79,7 @@ async fn fetch(cursor: &mut Cursor) -> Result<(Vec<Entry>, bool)> {
         .send();
     // Boxed, so that the page stream's state stays small (see `reader::stat`).
     let page = Box::pin(page).await.map_err(map_sdk_error)?;
-    let mut entries = entries_of(s, &cursor.prefix, cursor.opts.recursive, &page);
+    let mut entries = entries_of(s, &cursor.dir, cursor.opts.recursive, &page);
     // With a delimiter, keys after `start_after` can roll up into a prefix at or before it.
     if let Some(after) = &cursor.opts.start_after {
         entries.retain(|e| e.path.as_str() > after.as_str());
@@ -82,18 +89,13 @@ async fn fetch(cursor: &mut Cursor) -> Result<(Vec<Entry>, bool)> {
     Ok((entries, more))
 }
 
-fn entries_of(
-    s: &S3Storage,
-    prefix: &str,
-    recursive: bool,
-    page: &ListObjectsV2Output,
-) -> Vec<Entry> {
+fn entries_of(s: &S3Storage, dir: &str, recursive: bool, page: &ListObjectsV2Output) -> Vec<Entry> {
     let mut entries = Vec::new();
     for object in page.contents() {
         let Some(key) = object.key() else { continue };
         // The directory's own marker is not an entry of it; recursive listings name objects
         // only.
-        if key == prefix || (recursive && key.ends_with('/')) {
+        if key == dir || (recursive && key.ends_with('/')) {
             continue;
         }
         let Some(path) = s.path_of(key) else { continue };

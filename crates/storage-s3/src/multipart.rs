@@ -21,7 +21,8 @@ pub(crate) async fn start_upload(s: &S3Storage, key: &str, opts: &WriteOptions) 
     let s3 = s.s3_options(&opts.extensions);
     let sse = s.write_sse(opts.encryption.as_ref());
     let req = s
-        .client()
+        .s3()
+        .await
         .create_multipart_upload()
         .bucket(s.bucket())
         .key(key);
@@ -204,7 +205,8 @@ impl S3Storage {
         let sse_c = self.read_sse_c(opts.encryption.as_ref());
         let key = self.key(&upload.path);
         let req = self
-            .client()
+            .s3()
+            .await
             .upload_part()
             .bucket(self.bucket())
             .key(key)
@@ -266,7 +268,8 @@ impl S3Storage {
     /// Aborts an upload; one that is already gone (aborted, completed, unknown) is fine.
     pub(crate) async fn abort_upload(&self, upload: &MultipartUpload) -> Result<()> {
         let req = self
-            .client()
+            .s3()
+            .await
             .abort_multipart_upload()
             .bucket(self.bucket())
             .key(self.key(&upload.path))
@@ -285,7 +288,8 @@ impl S3Storage {
         let mut marker: Option<String> = None;
         loop {
             let req = self
-                .client()
+                .s3()
+                .await
                 .list_parts()
                 .bucket(self.bucket())
                 .key(self.key(&upload.path))
@@ -320,7 +324,8 @@ impl S3Storage {
         let (mut key_marker, mut id_marker): (Option<String>, Option<String>) = (None, None);
         loop {
             let req = self
-                .client()
+                .s3()
+                .await
                 .list_multipart_uploads()
                 .bucket(self.bucket())
                 .prefix(self.key(dir))

@@ -28,7 +28,7 @@ impl S3Storage {
         }
         let config = PresigningConfig::expires_in(expires)
             .map_err(|err| Error::invalid_input("bad expiry for a signed URL").with_source(err))?;
-        let (client, bucket, key) = (self.client(), self.bucket(), self.key(path));
+        let (client, bucket, key) = (self.s3().await, self.bucket(), self.key(path));
         let s3 = self.s3_options(&opts.extensions);
         let sse_c = self.read_sse_c(opts.encryption.as_ref());
         let signed = match method {

@@ -48,7 +48,8 @@ impl S3Storage {
         let s3 = self.s3_options(&opts.extensions);
         let sse_c = self.read_sse_c(opts.encryption.as_ref());
         let req = self
-            .client()
+            .s3()
+            .await
             .head_object()
             .bucket(self.bucket())
             .key(self.key(path))
@@ -85,7 +86,8 @@ async fn stat_dir(s: &S3Storage, dir: &ObjectPath) -> Result<Metadata> {
         return Ok(Metadata::dir());
     }
     let page = s
-        .client()
+        .s3()
+        .await
         .list_objects_v2()
         .bucket(s.bucket())
         .prefix(s.key(dir))
@@ -111,7 +113,8 @@ async fn get_object(
     let sse_c = s.read_sse_c(opts.encryption.as_ref());
     let opts_range_set = opts.range.is_some();
     let req = s
-        .client()
+        .s3()
+        .await
         .get_object()
         .bucket(s.bucket())
         .key(s.key(path))

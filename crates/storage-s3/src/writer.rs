@@ -61,7 +61,8 @@ async fn put(s: &S3Storage, key: String, bytes: Bytes, opts: &WriteOptions) -> R
     let sse = s.write_sse(opts.encryption.as_ref());
     let size = bytes.len() as u64;
     let req = s
-        .client()
+        .s3()
+        .await
         .put_object()
         .bucket(s.bucket())
         .key(key)

@@ -53,6 +53,9 @@ named_enum! {
         PageSize => "page_size",
         /// List only entries after this path.
         StartAfter => "start_after",
+        /// List only entries whose name in the listed directory starts with this string: a
+        /// listing by raw key prefix.
+        NamePrefix => "name_prefix",
         /// A callback that sees every chunk of the body. Handled centrally for every backend.
         Progress => "progress",
     }

@@ -111,8 +111,9 @@ fn object_path(raw: &str) -> Result<ObjectPath> {
     Ok(path)
 }
 
-/// Runs one operation inside its tracing span and gives its error the call's context.
-async fn traced<T>(
+/// Runs one operation inside its tracing span, reports it to the metrics recorder (see
+/// [`telemetry`](crate::telemetry)) and gives its error the call's context.
+pub(crate) async fn traced<T>(
     info: &StorageInfo,
     operation: Operation,
     path: &str,
@@ -127,16 +128,21 @@ async fn traced<T>(
         bytes = Empty,
         outcome = Empty,
     );
+    let started = std::time::Instant::now();
     let result = call.instrument(span.clone()).await;
+    let elapsed = started.elapsed();
     match &result {
         Ok(value) => {
-            if let Some(n) = bytes(value) {
+            let moved = bytes(value);
+            if let Some(n) = moved {
                 span.record("bytes", n);
             }
             span.record("outcome", "ok");
+            crate::telemetry::record(info.service, operation, Ok(moved), elapsed);
         }
         Err(err) => {
             span.record("outcome", err.kind().as_str());
+            crate::telemetry::record(info.service, operation, Err(err), elapsed);
         }
     }
     result.map_err(|err| err.with_context(operation, Some(path), info.service))
@@ -263,22 +269,29 @@ impl<B: Backend> Storage for B {
         .await
     }
 
-    async fn list_with(&self, path: &str, mut opts: ListOptions) -> Result<Lister> {
+    async fn list_with(&self, path: &str, opts: ListOptions) -> Result<Lister> {
         let info = Backend::info(self);
         traced(info, Operation::List, path, no_bytes, async {
             let dir = ObjectPath::parse_dir(path)?;
-            check_options(info, Operation::List, &mut opts)?;
-            if opts.page_size == Some(0) {
-                return Err(Error::invalid_input("page_size must be at least 1"));
+            let shown = dir.as_str().to_owned();
+            checked_list(self, dir, opts, &shown).await
+        })
+        .await
+    }
+
+    async fn list_prefix_with(&self, prefix: &str, mut opts: ListOptions) -> Result<Lister> {
+        let info = Backend::info(self);
+        traced(info, Operation::List, prefix, no_bytes, async {
+            if opts.name_prefix.is_some() {
+                return Err(Error::invalid_input(
+                    "list_prefix takes its name prefix from `prefix`; leave \
+                     ListOptions::name_prefix unset",
+                ));
             }
-            if let Some(start_after) = &opts.start_after {
-                opts.start_after = Some(ObjectPath::parse(start_after)?.as_str().to_owned());
-            }
-            let context = ErrorContext::new(info.service, Operation::List, dir.as_str());
-            let entries = Backend::list(self, &dir, opts).await?;
-            Ok(Lister::new(
-                entries.map(move |entry| entry.map_err(|err| context.apply(err))),
-            ))
+            let (dir, name) = ObjectPath::parse_key_prefix(prefix)?;
+            opts.recursive = true;
+            opts.name_prefix = Some(name);
+            checked_list(self, dir, opts, prefix).await
         })
         .await
     }
@@ -527,6 +540,40 @@ impl<B: Backend> Storage for B {
         })
         .await
     }
+}
+
+/// The checks of every listing, then the backend's list of `dir`, whose errors name `shown`.
+/// An empty name prefix is none (so it needs no capability); one holding a separator is refused.
+async fn checked_list<B: Backend>(
+    backend: &B,
+    dir: ObjectPath,
+    mut opts: ListOptions,
+    shown: &str,
+) -> Result<Lister> {
+    let info = Backend::info(backend);
+    if opts.name_prefix.as_deref() == Some("") {
+        opts.name_prefix = None;
+    }
+    if let Some(name) = &opts.name_prefix
+        && name.contains(['/', '\\', '\0'])
+    {
+        return Err(Error::invalid_input(format!(
+            "name_prefix {name:?} must be a name within the listed directory, without `/`, \
+             `\\` or NUL (list_prefix takes a whole key prefix)"
+        )));
+    }
+    check_options(info, Operation::List, &mut opts)?;
+    if opts.page_size == Some(0) {
+        return Err(Error::invalid_input("page_size must be at least 1"));
+    }
+    if let Some(start_after) = &opts.start_after {
+        opts.start_after = Some(ObjectPath::parse(start_after)?.as_str().to_owned());
+    }
+    let context = ErrorContext::new(info.service, Operation::List, shown);
+    let entries = Backend::list(backend, &dir, opts).await?;
+    Ok(Lister::new(
+        entries.map(move |entry| entry.map_err(|err| context.apply(err))),
+    ))
 }
 
 /// Parses the source and destination of a copy or move; both must be objects, and distinct.

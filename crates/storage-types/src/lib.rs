@@ -51,6 +51,9 @@ mod response;
 mod resume;
 mod service;
 mod storage;
+pub mod telemetry;
+#[cfg(test)]
+mod telemetry_tests;
 mod url_keys;
 mod verify;
 

@@ -323,13 +323,16 @@ option_set!(DeleteOptions {
     checksum: [],
 });
 
-/// Options of [`Storage::list`](crate::Storage::list).
+/// Options of [`Storage::list`](crate::Storage::list) and
+/// [`Storage::list_prefix`](crate::Storage::list_prefix).
 ///
 /// ```
 /// use storage_types::ListOptions;
 ///
 /// let opts = ListOptions::default().recursive().with_page_size(500);
 /// assert!(opts.recursive);
+/// let opts = ListOptions::default().with_name_prefix("backupmeta");
+/// assert_eq!(opts.name_prefix.as_deref(), Some("backupmeta"));
 /// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -340,6 +343,11 @@ pub struct ListOptions {
     pub page_size: Option<u32>,
     /// Only entries whose path sorts after this one (a path relative to the store root).
     pub start_after: Option<String>,
+    /// Only entries whose name in the listed directory starts with this string (a name, with
+    /// no `/`): the directory `v1/` with the name prefix `backupmeta` lists `v1/backupmeta.1`
+    /// and, recursively, `v1/backupmeta_x/a`. [`Storage::list_prefix`](crate::Storage::list_prefix)
+    /// sets it from a raw key prefix.
+    pub name_prefix: Option<String>,
     /// Service-only options.
     pub extensions: Extensions,
 }
@@ -347,6 +355,8 @@ pub struct ListOptions {
 setters!(ListOptions {
     /// Only entries whose path sorts after this one.
     with_start_after => start_after: String;
+    /// Only entries whose name in the listed directory starts with this string (no `/`).
+    with_name_prefix => name_prefix: String;
 });
 
 impl ListOptions {
@@ -364,7 +374,7 @@ impl ListOptions {
 }
 
 option_set!(ListOptions {
-    option: [page_size => PageSize, start_after => StartAfter],
+    option: [page_size => PageSize, start_after => StartAfter, name_prefix => NamePrefix],
     map: [],
     encryption: [],
     checksum: [],

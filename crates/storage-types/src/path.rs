@@ -72,6 +72,31 @@ impl ObjectPath {
         Ok(ObjectPath::parse(raw)?.into_dir())
     }
 
+    /// Splits a raw key prefix at its last `/` into a directory and a name prefix:
+    /// `v1/backupmeta` is the directory `v1/` and the name prefix `backupmeta`; `v1/` is `v1/`
+    /// and the empty name prefix; the empty prefix is the root. The directory is normalised
+    /// (and refused) as [`parse`](ObjectPath::parse) does; the name prefix is kept as it is,
+    /// so `a/.` is the directory `a/` and the name prefix `.`, which matches `a/.hidden`.
+    ///
+    /// ```
+    /// use storage_types::ObjectPath;
+    ///
+    /// let (dir, name) = ObjectPath::parse_key_prefix("v1//backupmeta").unwrap();
+    /// assert_eq!((dir.as_str(), name.as_str()), ("v1/", "backupmeta"));
+    /// assert!(ObjectPath::parse_key_prefix("../x").is_err());
+    /// ```
+    pub fn parse_key_prefix(raw: &str) -> Result<(ObjectPath, String)> {
+        if raw.contains('\0') {
+            return Err(Error::invalid_input("key prefix contains a NUL byte"));
+        }
+        let raw = raw.replace('\\', "/");
+        let (dir, name) = match raw.rfind('/') {
+            Some(slash) => raw.split_at(slash + 1),
+            None => ("", raw.as_str()),
+        };
+        Ok((ObjectPath::parse_dir(dir)?, name.to_owned()))
+    }
+
     /// The path as a `/`-separated string, empty for the root.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -243,6 +268,25 @@ mod tests {
         assert_eq!(d.join("x/y").unwrap().as_str(), "a/b/x/y");
         assert!(d.join("../../..").is_err());
         assert_eq!(d.segments().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn key_prefixes_split_at_the_last_slash() {
+        let split = |raw: &str| {
+            let (dir, name) = ObjectPath::parse_key_prefix(raw).unwrap();
+            (dir.0, name)
+        };
+        let pair = |dir: &str, name: &str| (dir.to_owned(), name.to_owned());
+        assert_eq!(split(""), pair("", ""));
+        assert_eq!(split("v1"), pair("", "v1"));
+        assert_eq!(split("v1/"), pair("v1/", ""));
+        assert_eq!(split("a/./b//c d%+é"), pair("a/b/", "c d%+é"));
+        assert_eq!(split("a\\b"), pair("a/", "b"));
+        assert_eq!(split("a/."), pair("a/", "."));
+        for raw in ["../x", "a/../../x", "/abs", "C:/x", "a\0b"] {
+            let err = ObjectPath::parse_key_prefix(raw).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{raw:?}");
+        }
     }
 
     #[test]

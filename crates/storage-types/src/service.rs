@@ -59,6 +59,10 @@ pub trait Backend: Send + Sync + Debug + 'static {
     async fn delete_many(&self, paths: &[ObjectPath]) -> Result<()>;
 
     /// See [`Storage::list`](crate::Storage::list). `dir` always ends with `/` or is the root.
+    /// A `name_prefix` (only where the capability declares it) is never empty and holds no
+    /// `/`: list only entries of `dir` whose name starts with it, and, when recursive, every
+    /// object below the subdirectories whose name does (the service's request prefix is
+    /// `dir` followed by it).
     async fn list(&self, dir: &ObjectPath, opts: ListOptions) -> Result<Lister>;
 
     /// See [`Storage::create_multipart`](crate::Storage::create_multipart).

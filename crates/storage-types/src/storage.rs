@@ -124,6 +124,29 @@ pub trait Storage: Send + Sync + Debug {
     /// [`list`](Storage::list) with options.
     async fn list_with(&self, path: &str, opts: ListOptions) -> Result<Lister>;
 
+    /// Lists every object whose path starts with `prefix` as a string, not only the objects of
+    /// a directory: `v1/backupmeta` lists `v1/backupmeta`, `v1/backupmeta.1` and
+    /// `v1/backupmeta_x/a`, not `v1/backup`. A prefix ending with `/` lists that directory; the
+    /// empty prefix lists the whole store. Objects only, as a recursive
+    /// [`list`](Storage::list) gives them: streamed, in lexicographic order of their paths where
+    /// the service gives one, each exactly once.
+    ///
+    /// The prefix is split at its last `/` into a directory and a
+    /// [`name_prefix`](ListOptions::name_prefix) that the backend hands to the service (the
+    /// request prefix of S3, GCS and Azure) or applies while it walks (local files, memory).
+    /// Errors: `InvalidInput` for a prefix that could leave the root (`..`, absolute, NUL).
+    ///
+    /// The plain form of [`list_prefix_with`](Storage::list_prefix_with), with default options.
+    async fn list_prefix(&self, prefix: &str) -> Result<Lister> {
+        self.list_prefix_with(prefix, ListOptions::default()).await
+    }
+
+    /// [`list_prefix`](Storage::list_prefix) with options: `page_size` and `start_after` as
+    /// for [`list_with`](Storage::list_with). The listing is always recursive, and its name
+    /// prefix comes from `prefix`: setting [`ListOptions::name_prefix`] too is `InvalidInput`.
+    /// (For one level, with directories, list the directory with a `name_prefix`.)
+    async fn list_prefix_with(&self, prefix: &str, opts: ListOptions) -> Result<Lister>;
+
     /// Starts a multipart upload to `path`. Nothing is visible at `path` until completion.
     ///
     /// The plain form of [`create_multipart_with`](Storage::create_multipart_with), with default options.

@@ -15,6 +15,7 @@ pub(crate) const SCHEME_ALIASES: &[(&str, &str)] = &[
     ("noop", "noop"),
     ("s3", "s3"),
     ("s3a", "s3"),
+    ("ks3", "s3"),
     ("azblob", "azblob"),
     ("azure", "azblob"),
     ("az", "azblob"),
@@ -30,6 +31,24 @@ pub(crate) fn canonical_scheme(scheme: &str) -> Option<&'static str> {
         .iter()
         .find(|(alias, _)| *alias == scheme)
         .map(|(_, canonical)| *canonical)
+}
+
+/// The keys a scheme spelling implies: `ks3://` is S3 with `provider=ks3`, as BR reads it. A
+/// URL that names another provider with it is refused.
+pub(crate) fn spelling_keys(spelled: &str, query: &mut BTreeMap<String, String>) -> Result<()> {
+    if spelled != "ks3" {
+        return Ok(());
+    }
+    match query.get("provider").map(|p| p.to_ascii_lowercase()) {
+        None => {
+            query.insert("provider".to_owned(), "ks3".to_owned());
+            Ok(())
+        }
+        Some(provider) if provider == "ks3" => Ok(()),
+        Some(other) => Err(Error::invalid_input(format!(
+            "a ks3:// URL is provider ks3, not `{other}`"
+        ))),
+    }
 }
 
 /// Sets `key` unless the URL already gives it: an explicit key wins over a translated one.
@@ -175,6 +194,19 @@ mod tests {
         assert_eq!(q["credentials-file"], "/k.json");
         assert!(translated("gcs", &[("credential", "hmac:a:b")]).is_err());
         assert!(translated("s3", &[("credential", "hmac:only")]).is_err());
+    }
+
+    #[test]
+    fn ks3_is_s3_with_its_provider() {
+        assert_eq!(canonical_scheme("ks3"), Some("s3"));
+        let mut query = BTreeMap::new();
+        spelling_keys("ks3", &mut query).unwrap();
+        assert_eq!(query["provider"], "ks3");
+        let mut query = BTreeMap::from([("provider".to_owned(), "minio".to_owned())]);
+        assert!(spelling_keys("ks3", &mut query).is_err());
+        let mut query = BTreeMap::new();
+        spelling_keys("s3", &mut query).unwrap();
+        assert!(query.is_empty());
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! | `azblob://container/prefix?account-name=..` (or `azure://`) | an Azure Blob container (feature `azblob`); keys in `storage_azblob::url_keys()` |
 //! | `gcs://bucket/prefix?credentials-file=..` (or `gs://`) | a Google Cloud Storage bucket (feature `gcs`); keys in `storage_gcs::url_keys()` |
 //!
+//! [`kvproto::open_backend`] opens kvproto's `backup.StorageBackend` (TiKV's and BR's
+//! configuration message, as plain structs) through the same URL keys.
+//!
 //! Every URL accepts `?loose=true`: options the backend cannot honour are then dropped instead
 //! of refused. An unknown scheme or query key is an `InvalidInput` error naming what is
 //! accepted.
@@ -33,6 +36,7 @@
 struct ReadmeExample;
 
 mod dialect;
+pub mod kvproto;
 mod location;
 mod noop;
 mod open;

@@ -49,7 +49,10 @@ impl NoopStorage {
                     Pair::Concurrency,
                 ],
             )
-            .with_pairs(Operation::List, &[Pair::PageSize, Pair::StartAfter]);
+            .with_pairs(
+                Operation::List,
+                &[Pair::PageSize, Pair::StartAfter, Pair::NamePrefix],
+            );
         NoopStorage {
             info: StorageInfo::new(SCHEME, "noop", capability),
         }

@@ -32,12 +32,22 @@ fn enabled(backend: &str) -> bool {
     }
 }
 
-/// The one key of the local stores (`fs`, `memory`): `loose`, read like every backend's flags.
-fn local_keys(parsed: &StorageUrl, service: &'static str) -> Result<bool> {
+/// The keys of the local stores, read like every backend's flags: `loose` (`fs`, `memory`)
+/// and `sync` (`fs` only: durable writes, on unless `sync=false`).
+struct LocalKeys {
+    loose: bool,
+    sync: bool,
+}
+
+fn local_keys(parsed: &StorageUrl, service: &'static str) -> Result<LocalKeys> {
     let mut keys = UrlKeys::new(service, parsed.query());
     let loose = keys.take_bool("loose")?.unwrap_or(false);
+    let sync = match service {
+        "fs" => keys.take_bool("sync")?.unwrap_or(true),
+        _ => true,
+    };
     keys.finish()?;
-    Ok(loose)
+    Ok(LocalKeys { loose, sync })
 }
 
 /// Opens the store a URL names; its root is the URL's path. See [`StorageUrl`] for the forms.
@@ -75,17 +85,21 @@ pub(crate) async fn open_at(parsed: &StorageUrl, root: &str) -> Result<Arc<dyn S
     match parsed.scheme() {
         #[cfg(feature = "fs")]
         "fs" => {
-            let loose = local_keys(parsed, "fs")?;
+            let keys = local_keys(parsed, "fs")?;
             parsed.refuse_host()?;
             let root = if root.is_empty() { "/" } else { root };
             Ok(Arc::new(
-                storage_fs::FsStorage::new(root)?.with_loose(loose),
+                storage_fs::FsStorage::new(root)?
+                    .with_loose(keys.loose)
+                    .with_sync(keys.sync),
             ))
         }
         #[cfg(feature = "memory")]
         "memory" => {
-            let loose = local_keys(parsed, "memory")?;
-            Ok(Arc::new(memory_store(parsed.bucket()).with_loose(loose)))
+            let keys = local_keys(parsed, "memory")?;
+            Ok(Arc::new(
+                memory_store(parsed.bucket()).with_loose(keys.loose),
+            ))
         }
         "noop" => {
             UrlKeys::new("noop", parsed.query()).finish()?;
@@ -171,6 +185,37 @@ mod tests {
         assert!(err.to_string().contains("memory"), "{err}");
         let err = open("memory://x?colour=red").await.unwrap_err();
         assert!(err.to_string().contains("accepted keys: loose"), "{err}");
+    }
+
+    #[cfg(feature = "fs")]
+    #[tokio::test]
+    async fn fs_writes_are_durable_unless_sync_is_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = format!("fs://{}", dir.path().display());
+        let sync_of = |store: &Arc<dyn Storage>| {
+            let fs = store.as_any().downcast_ref::<storage_fs::FsStorage>();
+            fs.expect("an fs store").sync_enabled()
+        };
+        assert!(sync_of(&open(&base).await.unwrap()));
+        for (value, on) in [("true", true), ("false", false), ("0", false), ("ON", true)] {
+            let store = open(&format!("{base}?sync={value}")).await.unwrap();
+            assert_eq!(sync_of(&store), on, "sync={value}");
+        }
+        let store = open_with(&base, [("sync", "no")]).await.unwrap();
+        assert!(!sync_of(&store));
+        let err = open(&format!("{base}?sync=later")).await.unwrap_err();
+        assert!(err.to_string().contains("`sync` takes"), "{err}");
+        // Memory has nothing to sync: the key is unknown there.
+        let err = open("memory://x?sync=false").await.unwrap_err();
+        assert!(
+            err.to_string().contains("unknown memory URL key `sync`"),
+            "{err}"
+        );
+        let err = open(&format!("{base}?colour=red")).await.unwrap_err();
+        assert!(
+            err.to_string().contains("accepted keys: loose, sync"),
+            "{err}"
+        );
     }
 
     #[tokio::test]

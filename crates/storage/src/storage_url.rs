@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use storage_types::backend::normal_key;
 use storage_types::{Error, Result};
 
-use crate::dialect::{SCHEME_ALIASES, abfs_parts, canonical_scheme, translate_go_storage};
+use crate::dialect::{
+    SCHEME_ALIASES, abfs_parts, canonical_scheme, spelling_keys, translate_go_storage,
+};
 use crate::redact::{is_secret_key, redact_url};
 
 /// A parsed storage URL.
@@ -84,6 +86,7 @@ impl StorageUrl {
                 redact_url(raw)
             )));
         }
+        spelling_keys(&spelled, &mut query)?;
         translate_go_storage(scheme, &mut query, &mut bucket, &mut path)?;
         Ok(StorageUrl {
             scheme,
@@ -91,6 +94,21 @@ impl StorageUrl {
             path,
             query,
         })
+    }
+
+    /// A URL from its parts (the kvproto mapping's): `query` keys already normal.
+    pub(crate) fn from_parts(
+        scheme: &'static str,
+        bucket: String,
+        path: String,
+        query: BTreeMap<String, String>,
+    ) -> StorageUrl {
+        StorageUrl {
+            scheme,
+            bucket,
+            path,
+            query,
+        }
     }
 
     /// The backend: `fs`, `memory`, `noop`, `s3`, `azblob` or `gcs`.
@@ -200,7 +218,7 @@ fn unknown_scheme(scheme: &str, raw: &str) -> Error {
     ))
 }
 
-fn absolute(raw: &str) -> Result<String> {
+pub(crate) fn absolute(raw: &str) -> Result<String> {
     if raw.is_empty() {
         return Err(Error::invalid_input("an empty string is not a path or URL"));
     }

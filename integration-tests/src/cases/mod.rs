@@ -18,6 +18,7 @@ mod names;
 mod options;
 mod parts_read;
 mod paths;
+mod prefix;
 mod presign;
 mod read;
 mod rename;
@@ -38,6 +39,7 @@ pub fn all_cases() -> Vec<Case> {
         write::cases(),
         delete::cases(),
         list::cases(),
+        prefix::cases(),
         paths::cases(),
         names::cases(),
         dirs::cases(),

@@ -166,6 +166,7 @@ async fn list_refuses_undeclared(ctx: &Ctx) -> anyhow::Result<()> {
     let build = |pair| match pair {
         Pair::PageSize => Some(ListOptions::default().with_page_size(10u32)),
         Pair::StartAfter => Some(ListOptions::default().with_start_after(ctx.path("a"))),
+        Pair::NamePrefix => Some(ListOptions::default().with_name_prefix("a")),
         _ => None,
     };
     for (pair, opts) in undeclared(ctx, Operation::List, build) {

@@ -3,6 +3,7 @@
 
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
+use object_store::list::PaginatedListStore;
 use object_store::multipart::MultipartStore;
 use object_store::{Error, ObjectStore, integration};
 use storage_types::{Feature, Operation, Pair, Storage};
@@ -10,6 +11,8 @@ use storage_types::{Feature, Operation, Pair, Storage};
 /// What a check runs against.
 pub(crate) struct Subject<'a> {
     pub(crate) store: &'a dyn ObjectStore,
+    /// The same adapter as a `PaginatedListStore` (raw key-prefix pages with a token).
+    pub(crate) paginated: &'a dyn PaginatedListStore,
     /// The `MultipartStore` view, where the backend has multipart uploads.
     pub(crate) multipart: Option<&'a dyn MultipartStore>,
     /// Whether conditional updates (`PutMode::Update`) are supported.
@@ -150,14 +153,9 @@ pub(crate) const CHECKS: &[Check] = &[
     call("put_get_attributes", |s| {
         integration::put_get_attributes(s.store).boxed_local()
     }),
-    Check {
-        name: "list_paginated",
-        run: Run::NotApplicable(
-            "needs object_store's PaginatedListStore (raw key-prefix pages with a page token); \
-             rs-storage lists directories as a stream, with no page token to hand back",
-        ),
-        needs: Needs::Nothing,
-    },
+    call("list_paginated", |s| {
+        integration::list_paginated(s.store, s.paginated).boxed_local()
+    }),
     Check {
         name: "response_extensions",
         run: Run::NotApplicable(

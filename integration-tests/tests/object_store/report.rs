@@ -49,6 +49,7 @@ pub(crate) async fn run(target: &Target) -> bool {
             (Run::Call(call), None) => {
                 let subject = Subject {
                     store: &adapter,
+                    paginated: &adapter,
                     multipart: adapter.multipart_store(),
                     supports_update: supports_update(store.as_ref()),
                     last_writer_wins: target.last_writer_wins,

@@ -137,3 +137,49 @@ fn credentials_and_keys_keep_their_precedence() {
     .unwrap();
     assert_eq!(b.encryption, Some(Encryption::kms("k1")));
 }
+
+#[test]
+fn json_api_suffixes_of_endpoints_are_dropped() {
+    for (given, kept) in [
+        (
+            "https://www.googleapis.com/storage/v1/",
+            "https://www.googleapis.com",
+        ),
+        (
+            "https://www.googleapis.com/storage/v1",
+            "https://www.googleapis.com",
+        ),
+        (
+            "http://127.0.0.1:4443/upload/storage/v1/",
+            "http://127.0.0.1:4443",
+        ),
+        ("http://gcs.internal/proxy/", "http://gcs.internal/proxy"),
+        ("http://127.0.0.1:4443", "http://127.0.0.1:4443"),
+    ] {
+        let b = GcsBuilder::from_query("b", "", &query(&[("endpoint", given)])).unwrap();
+        assert_eq!(b.endpoint.as_deref(), Some(kept), "{given}");
+    }
+}
+
+#[test]
+fn emulator_host_is_the_endpoint_without_credentials() {
+    let b = GcsBuilder::new("b").with_emulator_host(Some("127.0.0.1:9023".into()));
+    assert_eq!(b.endpoint.as_deref(), Some("http://127.0.0.1:9023"));
+    assert!(matches!(b.credentials, CredentialSource::Anonymous));
+    // A URL keeps its scheme, and loses the API path Google's clients would add.
+    let b = GcsBuilder::new("b").with_emulator_host(Some("https://emu:8443/storage/v1/".into()));
+    assert_eq!(b.endpoint.as_deref(), Some("https://emu:8443"));
+    // An endpoint given wins; credentials given are kept; an empty variable is no emulator.
+    let b = GcsBuilder::new("b")
+        .endpoint("http://other:1")
+        .with_emulator_host(Some("127.0.0.1:9023".into()));
+    assert_eq!(b.endpoint.as_deref(), Some("http://other:1"));
+    assert!(matches!(b.credentials, CredentialSource::Default));
+    let b = GcsBuilder::new("b")
+        .credentials_file("/k.json")
+        .with_emulator_host(Some("127.0.0.1:9023".into()));
+    assert!(matches!(b.credentials, CredentialSource::File(_)));
+    let b = GcsBuilder::new("b").with_emulator_host(Some(" ".into()));
+    assert_eq!(b.endpoint, None);
+    assert!(matches!(b.credentials, CredentialSource::Default));
+}

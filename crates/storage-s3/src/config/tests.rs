@@ -1,5 +1,8 @@
 //! Unit tests of the builder's URL keys: every key, its spellings and its refusals.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use base64::Engine;
 use storage_types::ErrorKind;
 
@@ -32,7 +35,7 @@ fn backup_tool_keys_are_understood() {
     assert_eq!(b.region.as_deref(), Some("eu-west-1"));
     assert_eq!(b.timeout, Some(Duration::from_secs(30)));
     assert_eq!(b.attempt_timeout, Some(Duration::from_secs(5)));
-    assert!(b.force_path_style);
+    assert_eq!(b.force_path_style, Some(true));
     assert_eq!(b.access_key.as_deref(), Some("AK"));
     assert_eq!(b.storage_class.as_deref(), Some("STANDARD_IA"));
     assert_eq!(b.options.acl.as_deref(), Some("bucket-owner-full-control"));
@@ -52,10 +55,11 @@ fn sse_forms() {
     let b = S3Builder::from_query("b", "", &query(&[("sse-customer-key", &key)])).unwrap();
     assert!(matches!(b.encryption, Some(Encryption::CustomerKey(_))));
     assert!(!format!("{b:?}").contains(&key));
-    for bad in [("sse", "aws:kms"), ("sse", "rot13")] {
-        let err = S3Builder::from_query("b", "", &query(&[bad])).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    }
+    // As BR: SSE-KMS with no key id is the AWS-managed key, which S3 takes when none is named.
+    let b = S3Builder::from_query("b", "", &query(&[("sse", "aws:kms")])).unwrap();
+    assert_eq!(b.encryption, Some(Encryption::kms("")));
+    let err = S3Builder::from_query("b", "", &query(&[("sse", "rot13")])).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let short = base64::engine::general_purpose::STANDARD.encode([9u8; 16]);
     let err = S3Builder::from_query("b", "", &query(&[("sse-customer-key", &short)]));
     let err = err.unwrap_err();
@@ -126,7 +130,7 @@ fn every_listed_key_is_accepted() {
     }
     let spelled = query(&[("Force_Path_Style", "yes"), ("LOOSE", "on")]);
     let b = S3Builder::from_query("b", "", &spelled).unwrap();
-    assert!(b.force_path_style && b.loose);
+    assert!(b.uses_path_style() && b.loose);
 }
 
 #[test]
@@ -162,8 +166,64 @@ fn yes_and_true_mean_the_same() {
             b.payload_signing,
         )
     };
-    assert_eq!(flags("yes"), (true, true, true, true, Some(true)));
+    assert_eq!(flags("yes"), (true, true, Some(true), true, Some(true)));
     assert_eq!(flags("yes"), flags("true"));
     assert_eq!(flags("no"), flags("false"));
-    assert_eq!(flags("no"), (false, false, false, false, Some(false)));
+    assert_eq!(flags("no"), (false, false, Some(false), false, Some(false)));
+}
+
+#[test]
+fn br_vendor_keys() {
+    let q = query(&[
+        ("provider", "alibaba"),
+        ("force-path-style", "true"),
+        ("object-lock-enabled", "true"),
+    ]);
+    let b = S3Builder::from_query("b", "", &q).unwrap();
+    assert_eq!(b.provider, Some(Provider::Alibaba));
+    assert!(
+        !b.uses_path_style(),
+        "alibaba serves virtual-hosted style only"
+    );
+    assert!(b.object_lock);
+    assert_eq!(b.checksum_mode(), ChecksumMode::WhenRequired);
+    assert_eq!(b.content_md5(), ContentMd5::InsteadOfChecksums);
+
+    let q = query(&[("provider", "minio"), ("checksum", "when-supported")]);
+    let b = S3Builder::from_query("b", "", &q).unwrap();
+    assert_eq!(b.content_md5(), ContentMd5::Also);
+
+    let b = S3Builder::from_query("b", "", &query(&[("use-accelerate-endpoint", "1")])).unwrap();
+    assert!(b.accelerate && !b.uses_path_style());
+
+    let b = S3Builder::from_query("b", "", &query(&[])).unwrap();
+    assert!(!b.uses_path_style(), "no endpoint is Amazon: virtual-hosted");
+    let custom = query(&[("endpoint", "http://127.0.0.1:9000")]);
+    let b = S3Builder::from_query("b", "", &custom).unwrap();
+    assert!(b.uses_path_style(), "BR forces path style on other endpoints");
+    assert_eq!(b.content_md5(), ContentMd5::Off);
+    let q = query(&[("role-arn", "arn:aws:iam::1:role/r")]);
+    assert!(
+        !S3Builder::from_query("b", "", &q)
+            .unwrap()
+            .uses_path_style()
+    );
+    let q = query(&[("sts-endpoint", "http://127.0.0.1:5000")]);
+    let b = S3Builder::from_query("b", "", &q).unwrap();
+    assert_eq!(b.sts_endpoint.as_deref(), Some("http://127.0.0.1:5000"));
+}
+
+#[test]
+fn ks3_needs_a_region_and_has_no_sts() {
+    let err = S3Builder::from_query("b", "", &query(&[("provider", "ks3")])).unwrap_err();
+    assert!(err.to_string().contains("region"), "{err}");
+    let q = query(&[
+        ("provider", "ks3"),
+        ("region", "BEIJING"),
+        ("role-arn", "arn:x"),
+    ]);
+    let err = S3Builder::from_query("b", "", &q).unwrap_err();
+    assert!(err.to_string().contains("role-arn"), "{err}");
+    let q = query(&[("provider", "ks3"), ("region", "BEIJING")]);
+    assert!(S3Builder::from_query("b", "", &q).is_ok());
 }

@@ -275,8 +275,26 @@ impl Declared {
     }
 }
 
+/// The values GCS takes for `predefinedAcl`; it answers any other with 400. The server keeps
+/// no ACLs, but refusing what GCS refuses shows that the parameter was sent.
+const PREDEFINED_ACLS: [&str; 6] = [
+    "authenticatedRead",
+    "bucketOwnerFullControl",
+    "bucketOwnerRead",
+    "private",
+    "projectPrivate",
+    "publicRead",
+];
+
 /// The name, writable attributes and declared checksums of an object resource and the query.
 fn resource_fields(query: &Query, resource: &Value) -> ApiResult<(String, ObjectAttrs, Declared)> {
+    if let Some(acl) = query.get("predefinedAcl")
+        && !PREDEFINED_ACLS.contains(&acl)
+    {
+        return Err(ApiError::bad_request(format!(
+            "Invalid argument: predefinedAcl {acl:?}"
+        )));
+    }
     let text = |key: &str| resource[key].as_str().unwrap_or_default().to_string();
     let name = query
         .get("name")

@@ -1,0 +1,281 @@
+//! Microsoft Entra ID and the "never unsigned by accident" rule, without Azure: a local HTTPS
+//! server (`token_server.rs`) plays the Entra ID token endpoint and a blob endpoint.
+//!
+//! The client secret is read from `AZURE_CLIENT_ID` / `AZURE_TENANT_ID` / `AZURE_CLIENT_SECRET`
+//! and the authority from `AZURE_AUTHORITY_HOST`, so those cases run in a child process of this
+//! binary with that environment (the workspace forbids the `unsafe` that setting variables in
+//! a running test would take). Azurite judges bearer tokens over https only; the `azblob-entra`
+//! run of the conformance suite (`cargo xtask test --service azblob-entra`) does that part.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod token_server;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+
+use azure_core::http::Transport;
+use storage_azblob::AzBlobBuilder;
+use storage_types::{Encryption, ErrorKind, Storage};
+use token_server::{GOOD_SECRET, TokenServer, tls_dir};
+
+/// The variable that makes this binary a child running one role.
+const ROLE: &str = "STORAGE_AZBLOB_ENTRA_TEST_ROLE";
+const TENANT: &str = "test-tenant";
+const CLIENT: &str = "test-client";
+
+type Case = fn() -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
+
+fn main() -> ExitCode {
+    if let Ok(role) = std::env::var(ROLE) {
+        return child(&role);
+    }
+    let cases: [(&str, Case); 5] = [
+        ("client_secret_from_the_environment", || {
+            Box::pin(client_secret_from_the_environment())
+        }),
+        ("wrong_client_secret_is_unauthenticated", || {
+            Box::pin(wrong_client_secret_is_unauthenticated())
+        }),
+        ("no_credentials_is_refused_naming_the_ways", || {
+            Box::pin(no_credentials_is_refused())
+        }),
+        ("anonymous_must_be_asked_for", || {
+            Box::pin(anonymous_must_be_asked_for())
+        }),
+        ("access_tier_with_encryption_is_refused", || {
+            Box::pin(access_tier_with_encryption_is_refused())
+        }),
+    ];
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, case) in cases {
+        match runtime.block_on(case()) {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok");
+            }
+            Err(message) => {
+                failed += 1;
+                println!("test {name} ... FAILED: {message}");
+            }
+        }
+    }
+    println!("entra: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// An HTTP client that trusts the test CA only.
+fn transport() -> Transport {
+    let pem = std::fs::read(tls_dir().join("ca.pem")).unwrap();
+    let ca = reqwest::Certificate::from_pem(&pem).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .build()
+        .unwrap();
+    Transport::new(Arc::new(client))
+}
+
+/// Runs this binary as a child in `role`, with the client-secret environment pointing at
+/// `server` and every other Azure variable removed; `Ok` if the child reports success.
+fn run_child(role: &str, server: &TokenServer, secret: &str) -> Result<(), String> {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("AZURE_") || name.starts_with("IDENTITY_") || name == "MSI_ENDPOINT" {
+            command.env_remove(name);
+        }
+    }
+    let output = command
+        .env(ROLE, role)
+        .env(
+            "STORAGE_AZBLOB_ENTRA_TEST_ENDPOINT",
+            format!("{}/acct", server.url()),
+        )
+        .env("AZURE_AUTHORITY_HOST", server.url())
+        .env("AZURE_TENANT_ID", TENANT)
+        .env("AZURE_CLIENT_ID", CLIENT)
+        .env("AZURE_CLIENT_SECRET", secret)
+        .output()
+        .map_err(|err| format!("cannot run the child: {err}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    if text.contains(secret) {
+        return Err(format!("the child printed the client secret: {text}"));
+    }
+    match output.status.success() {
+        true => Ok(()),
+        false => Err(format!("the child failed: {text}")),
+    }
+}
+
+/// The child's side: a store configured from the environment alone, one request.
+fn child(role: &str) -> ExitCode {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let result = runtime.block_on(async {
+        let endpoint = std::env::var("STORAGE_AZBLOB_ENTRA_TEST_ENDPOINT").unwrap();
+        let store = AzBlobBuilder::new("c")
+            .endpoint(endpoint)
+            .transport(transport())
+            .from_env()
+            .and_then(AzBlobBuilder::build)
+            .map_err(|err| format!("build: {err}"))?;
+        let debug = format!("{store:?}");
+        let err = match store.stat("dir/a.txt").await {
+            Ok(_) => return Err("the stub has no blob, yet stat found one".to_owned()),
+            Err(err) => err,
+        };
+        let wanted = match role {
+            "good" => ErrorKind::NotFound,
+            _ => ErrorKind::Unauthenticated,
+        };
+        if err.kind() != wanted {
+            return Err(format!("stat: wanted {wanted:?}, got {err}"));
+        }
+        println!("{debug}\n{err}");
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            println!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn client_secret_from_the_environment() -> Result<(), String> {
+    let server = TokenServer::start().await;
+    run_child("good", &server, GOOD_SECRET)?;
+    let seen = server.seen();
+    let token = seen
+        .iter()
+        .find(|s| s.path.ends_with("/oauth2/v2.0/token"))
+        .ok_or("no token request")?;
+    let expect = |what: &str, got: Option<String>, want: &str| match got.as_deref() == Some(want) {
+        true => Ok(()),
+        false => Err(format!("token request {what}: wanted {want}, got {got:?}")),
+    };
+    expect("method", Some(token.method.clone()), "POST")?;
+    expect(
+        "path",
+        Some(token.path.clone()),
+        "/test-tenant/oauth2/v2.0/token",
+    )?;
+    expect("grant_type", token.form("grant_type"), "client_credentials")?;
+    expect("client_id", token.form("client_id"), CLIENT)?;
+    expect("client_secret", token.form("client_secret"), GOOD_SECRET)?;
+    expect(
+        "scope",
+        token.form("scope"),
+        "https://storage.azure.com/.default",
+    )?;
+    let blob = seen
+        .iter()
+        .find(|s| s.path.starts_with("/acct/"))
+        .ok_or("no blob request reached the blob endpoint")?;
+    expect("blob path", Some(blob.path.clone()), "/acct/c/dir%2Fa.txt")?;
+    let bearer = format!("Bearer {}", token_server::jwt(TENANT));
+    let sent = blob.header("authorization").unwrap_or_default();
+    // The token's iat/nbf/exp are whole seconds: compare the header and claims' shape.
+    if !sent.starts_with("Bearer ") || sent.split('.').count() != 3 || sent.len() != bearer.len() {
+        return Err(format!(
+            "blob request Authorization: wanted a bearer JWT, got {sent:?}"
+        ));
+    }
+    Ok(())
+}
+
+async fn wrong_client_secret_is_unauthenticated() -> Result<(), String> {
+    let server = TokenServer::start().await;
+    run_child("bad", &server, "a-wrong-secret")?;
+    match server.seen().iter().any(|s| s.path.starts_with("/acct/")) {
+        true => Err("a request reached the blob endpoint without a token".to_owned()),
+        false => Ok(()),
+    }
+}
+
+async fn no_credentials_is_refused() -> Result<(), String> {
+    let err = AzBlobBuilder::new("c")
+        .account("acct")
+        .build()
+        .err()
+        .ok_or("a store with no credentials was built")?;
+    if err.kind() != ErrorKind::Unauthenticated {
+        return Err(format!("wanted Unauthenticated, got {err}"));
+    }
+    let text = err.to_string();
+    for way in [
+        "account-key",
+        "AZURE_STORAGE_KEY",
+        "sas-token",
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "entra-id=managed-identity",
+        "entra-id=developer-tools",
+        "anonymous=true",
+    ] {
+        if !text.contains(way) {
+            return Err(format!("the error does not name {way}: {text}"));
+        }
+    }
+    Ok(())
+}
+
+async fn anonymous_must_be_asked_for() -> Result<(), String> {
+    let server = TokenServer::start().await;
+    let store = AzBlobBuilder::new("c")
+        .endpoint(format!("{}/acct", server.url()))
+        .transport(transport())
+        .anonymous()
+        .build()
+        .map_err(|err| format!("anonymous store: {err}"))?;
+    let _ = store.stat("a.txt").await;
+    let seen = server.seen();
+    let request = seen.first().ok_or("no request")?;
+    match request.header("authorization") {
+        None => Ok(()),
+        Some(value) => Err(format!("an anonymous request was signed: {value}")),
+    }
+}
+
+async fn access_tier_with_encryption_is_refused() -> Result<(), String> {
+    let base = || {
+        AzBlobBuilder::new("c")
+            .account("acct")
+            .account_key("a2V5")
+            .access_tier("Cool")
+    };
+    let key = storage_types::CustomerKey::new([7; 32]);
+    for encryption in [Encryption::kms("scope"), Encryption::CustomerKey(key)] {
+        let err = base()
+            .encryption(encryption)
+            .build()
+            .err()
+            .ok_or("an access tier with encryption was accepted")?;
+        if err.kind() != ErrorKind::InvalidInput || !err.to_string().contains("access tier") {
+            return Err(format!(
+                "wanted InvalidInput about the access tier, got {err}"
+            ));
+        }
+    }
+    base().build().map_err(|err| format!("tier alone: {err}"))?;
+    // A token is never sent in the clear.
+    let err = AzBlobBuilder::new("c")
+        .endpoint("http://127.0.0.1:1/acct")
+        .entra_id(storage_azblob::EntraId::DeveloperTools)
+        .build()
+        .err()
+        .ok_or("an Entra ID store over http was built")?;
+    match err.to_string().contains("https") {
+        true => Ok(()),
+        false => Err(format!("wanted a refusal naming https, got {err}")),
+    }
+}
