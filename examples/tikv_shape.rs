@@ -47,7 +47,9 @@ async fn main() -> anyhow::Result<()> {
     take_lock(&store, &lock, "this process").await?;
     let second = take_lock(&store, &lock, "another process").await;
     anyhow::ensure!(
-        second.as_ref().is_err_and(|e| e.kind() == ErrorKind::ConditionNotMet),
+        second
+            .as_ref()
+            .is_err_and(|e| e.kind() == ErrorKind::ConditionNotMet),
         "a held lock was taken again: {second:?}"
     );
 

@@ -325,8 +325,14 @@ fn url_rows() -> Vec<Row> {
                 check(async move {
                     round_trip(open_url(&ctx, "force-path-style", "").await?).await?;
                     let custom = parsed(&[("endpoint", "http://127.0.0.1:9000")])?;
-                    expect(custom.uses_path_style(), "no path style on a custom endpoint")?;
-                    expect(!parsed(&[])?.uses_path_style(), "path style without an endpoint")?;
+                    expect(
+                        custom.uses_path_style(),
+                        "no path style on a custom endpoint",
+                    )?;
+                    expect(
+                        !parsed(&[])?.uses_path_style(),
+                        "path style without an endpoint",
+                    )?;
                     let aws = parsed(&[("endpoint", "https://s3.eu-west-1.amazonaws.com")])?;
                     expect(!aws.uses_path_style(), "path style on amazonaws.com")
                 })

@@ -136,7 +136,13 @@ mod tests {
 
     #[test]
     fn path_style_by_default_as_br() {
-        assert!(style(None, None, false, Some("http://127.0.0.1:9000"), false));
+        assert!(style(
+            None,
+            None,
+            false,
+            Some("http://127.0.0.1:9000"),
+            false
+        ));
         assert!(style(
             None,
             Some("minio"),
@@ -161,7 +167,10 @@ mod tests {
     #[test]
     fn virtual_hosted_for_amazon_unless_asked() {
         assert!(!style(None, Some("aws"), false, None, false));
-        assert!(!style(None, None, false, None, false), "no endpoint: Amazon");
+        assert!(
+            !style(None, None, false, None, false),
+            "no endpoint: Amazon"
+        );
         let aws = Some("https://s3.eu-west-1.amazonaws.com");
         assert!(!style(None, None, false, aws, false));
         assert!(!style(None, None, false, None, true), "role-arn");

@@ -197,10 +197,16 @@ fn br_vendor_keys() {
     assert!(b.accelerate && !b.uses_path_style());
 
     let b = S3Builder::from_query("b", "", &query(&[])).unwrap();
-    assert!(!b.uses_path_style(), "no endpoint is Amazon: virtual-hosted");
+    assert!(
+        !b.uses_path_style(),
+        "no endpoint is Amazon: virtual-hosted"
+    );
     let custom = query(&[("endpoint", "http://127.0.0.1:9000")]);
     let b = S3Builder::from_query("b", "", &custom).unwrap();
-    assert!(b.uses_path_style(), "BR forces path style on other endpoints");
+    assert!(
+        b.uses_path_style(),
+        "BR forces path style on other endpoints"
+    );
     assert_eq!(b.content_md5(), ContentMd5::Off);
     let q = query(&[("role-arn", "arn:aws:iam::1:role/r")]);
     assert!(
