@@ -55,7 +55,10 @@ impl StorageUrl {
             Error::invalid_input(format!("malformed URL {}: {err}", redact_url(raw)))
         })?;
         let mut query = BTreeMap::new();
-        for (key, value) in url.query_pairs() {
+        // A `+` is itself, not a space: base64 keys and SAS tokens hold it, and BR reads it so
+        // (it escapes `+` before parsing). A space is written `%20`, as our printed URLs do.
+        let pairs = url.query().unwrap_or_default().replace('+', "%2B");
+        for (key, value) in url::form_urlencoded::parse(pairs.as_bytes()) {
             let key = normal_key(&key);
             if query.insert(key.clone(), value.into_owned()).is_some() {
                 return Err(Error::invalid_input(format!(
@@ -313,6 +316,17 @@ mod tests {
         let printed = url.to_url_with_secrets();
         assert_eq!(StorageUrl::parse(&printed).unwrap().query(), url.query());
         assert!(printed.contains("a%23b=1"), "{printed}");
+    }
+
+    #[test]
+    fn a_plus_in_a_value_is_a_plus_as_br_reads_it() {
+        let url = StorageUrl::parse("azblob://c?account-key=ab+c/d==&sas-token=sv%3D1+2").unwrap();
+        assert_eq!(url.query()["account-key"], "ab+c/d==");
+        assert_eq!(url.query()["sas-token"], "sv=1+2");
+        let spaced = StorageUrl::parse("s3://b?storage-class=A%20B").unwrap();
+        assert_eq!(spaced.query()["storage-class"], "A B");
+        let again = StorageUrl::parse(&url.to_url_with_secrets()).unwrap();
+        assert_eq!(again.query(), url.query());
     }
 
     #[test]
