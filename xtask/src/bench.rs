@@ -159,7 +159,7 @@ fn build(profile: &str) -> Result<PathBuf, String> {
 fn start(service: &str, built: &Path) -> Result<Running, String> {
     match service {
         "s3" => crate::servers::start_seaweedfs_tls(),
-        "azblob" => crate::servers::start_azurite_on_disk(),
+        "azblob" => crate::azurite_servers::start_azurite_on_disk(),
         "gcs" => crate::gcs_servers::start_gcs_test_server_binary(built.join("gcs-test-server")),
         _ => Ok(Running::default()),
     }

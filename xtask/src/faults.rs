@@ -33,7 +33,7 @@ pub(crate) const BACKENDS: &[Backend] = &[
     Backend {
         name: "azblob",
         title: "Azure Blob Storage on Azurite",
-        start: crate::servers::start_azurite_shared_key,
+        start: crate::azurite_servers::start_azurite_shared_key,
     },
     Backend {
         name: "gcs",

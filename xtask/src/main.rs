@@ -5,6 +5,7 @@
 //! large streaming write; `tidy` checks the rules no compiler checks (run first by `test`).
 
 mod apt;
+mod azurite_servers;
 mod bench;
 mod cargo;
 mod coverage;

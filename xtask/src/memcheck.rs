@@ -89,7 +89,7 @@ fn on_s3(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
 
 /// The same on Azure Blob (Azurite), with 8 MiB blocks and 8 blocks in flight.
 fn on_azblob(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
-    let running = crate::servers::start_azurite_shared_key()?;
+    let running = crate::azurite_servers::start_azurite_shared_key()?;
     let endpoint = running
         .env
         .iter()

@@ -1,6 +1,7 @@
 //! Local test servers: installing them (into virtualenvs under `target/xtask-tools`, so a fresh
 //! machine needs only Python), picking free loopback ports, starting them with their logs in a
-//! file, and waiting until they answer.
+//! file, and waiting until they answer; the S3 servers. Azurite is in `azurite_servers.rs`,
+//! the GCS servers in `gcs_servers.rs`.
 
 use std::fs;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -40,7 +41,7 @@ pub(crate) fn venv_with(name: &str, packages: &[&str], marker: &str) -> Result<P
     Ok(bin)
 }
 
-fn run_quiet(cmd: &mut Command) -> Result<(), String> {
+pub(crate) fn run_quiet(cmd: &mut Command) -> Result<(), String> {
     let out = cmd
         .output()
         .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
@@ -274,80 +275,4 @@ pub(crate) fn start_moto() -> Result<Running, String> {
     wait_for_port(port, &log, Duration::from_secs(60))?;
     running.env = s3_env("s3-moto", port, "when-required", "alias/aws/s3");
     Ok(running)
-}
-
-/// Azurite's blob service, in memory, installed with npm under `target/xtask-tools/azurite`.
-/// `--skipApiVersionCheck`: the official crate speaks a newer API version than Azurite knows.
-fn start_azurite(service: &str) -> Result<Running, String> {
-    azurite(service, false)
-}
-
-/// Azurite keeping blobs on disk under its run directory: the benchmark writes gigabytes, which
-/// in memory grow Azurite's heap until it stalls.
-pub(crate) fn start_azurite_on_disk() -> Result<Running, String> {
-    azurite("azblob", true)
-}
-
-fn azurite(service: &str, on_disk: bool) -> Result<Running, String> {
-    let dir = tools_dir().join("azurite");
-    let bin = dir.join("node_modules/.bin/azurite-blob");
-    if !bin.exists() {
-        println!("xtask: installing azurite into {}", dir.display());
-        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut npm = Command::new("npm");
-        npm.current_dir(&dir).args([
-            "install",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            "azurite@3",
-        ]);
-        run_quiet(&mut npm)?;
-    }
-    let run = server_dir(service)?;
-    let port = free_ports(1)?[0];
-    let log = run.join("server.log");
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(&run).args([
-        "--blobHost",
-        "127.0.0.1",
-        "--blobPort",
-        &port.to_string(),
-        "--skipApiVersionCheck",
-        "--disableTelemetry",
-    ]);
-    if on_disk {
-        cmd.arg("--location").arg(run.join("data"));
-    } else {
-        cmd.arg("--inMemoryPersistence");
-    }
-    let child = spawn_logged(&mut cmd, &log)?;
-    let mut running = Running {
-        env: Vec::new(),
-        children: vec![child],
-        logs: vec![log.clone()],
-    };
-    wait_for_port(port, &log, Duration::from_secs(60))?;
-    running.env = [
-        ("RS_STORAGE_AZBLOB_SERVICE", service.to_owned()),
-        (
-            "RS_STORAGE_AZBLOB_ENDPOINT",
-            format!("http://127.0.0.1:{port}/devstoreaccount1"),
-        ),
-        ("RS_STORAGE_AZBLOB_CONTAINER", "conformance".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    Ok(running)
-}
-
-/// Azurite for the shared-key run.
-pub(crate) fn start_azurite_shared_key() -> Result<Running, String> {
-    start_azurite("azblob")
-}
-
-/// Azurite for the SAS-only run.
-pub(crate) fn start_azurite_sas() -> Result<Running, String> {
-    start_azurite("azblob-sas")
 }

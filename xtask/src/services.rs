@@ -68,13 +68,13 @@ pub(crate) const SERVICES: &[Service] = &[
         name: "azblob",
         test_target: "azblob",
         features: "azblob",
-        start: crate::servers::start_azurite_shared_key,
+        start: crate::azurite_servers::start_azurite_with_oauth,
     },
     Service {
         name: "azblob-sas",
         test_target: "azblob",
         features: "azblob",
-        start: crate::servers::start_azurite_sas,
+        start: crate::azurite_servers::start_azurite_sas,
     },
     Service {
         name: "gcs",

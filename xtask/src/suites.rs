@@ -1,7 +1,7 @@
 //! The suites `cargo xtask test` runs against each backend while its server is up: our
 //! conformance suite, object_store's own suite against the adapter, the BR compatibility
-//! table, `stor` driven as a process, the I/O adapters' checks and the examples. Each prints
-//! one summary line, which is collected.
+//! table, `stor` driven as a process, the I/O adapters' checks, Microsoft Entra ID against
+//! Azurite and the examples. Each prints one summary line, which is collected.
 
 use std::process::Command;
 
@@ -43,6 +43,11 @@ const SUITES: &[Suite] = &[
         prefix: "br-compat",
         services: &["fs", "s3-seaweedfs", "azblob", "gcs"],
         command: br_compat,
+    },
+    Suite {
+        prefix: "entra",
+        services: &["azblob"],
+        command: entra,
     },
     Suite {
         prefix: "examples",
@@ -105,6 +110,18 @@ fn br_compat(service: &Service) -> Command {
         "br_compat",
         service.features,
         &[service.name],
+    )
+}
+
+/// Microsoft Entra ID against the Azurite that judges bearer tokens (`--oauth basic`, https),
+/// which the `azblob` service starts next to its own: a client-secret store's container,
+/// write, read and list, an anonymous store and another audience's token refused.
+fn entra(service: &Service) -> Command {
+    cargo_test(
+        "storage-conformance",
+        "entra_azurite",
+        service.features,
+        &[],
     )
 }
 

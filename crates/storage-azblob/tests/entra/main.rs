@@ -1,31 +1,27 @@
 //! Microsoft Entra ID and the "never unsigned by accident" rule, without Azure: a local HTTPS
-//! server (`token_server.rs`) plays the Entra ID token endpoint and a blob endpoint.
+//! server (the `entra-test-server` crate) plays the Entra ID token endpoint and a blob endpoint.
 //!
 //! The client secret is read from `AZURE_CLIENT_ID` / `AZURE_TENANT_ID` / `AZURE_CLIENT_SECRET`
 //! and the authority from `AZURE_AUTHORITY_HOST`, so those cases run in a child process of this
 //! binary with that environment (the workspace forbids the `unsafe` that setting variables in
-//! a running test would take). Azurite judges bearer tokens over https only; the `azblob-entra`
-//! run of the conformance suite (`cargo xtask test --service azblob-entra`) does that part.
+//! a running test would take). Azurite judges bearer tokens over https only; the `entra_azurite`
+//! test of `storage-conformance` does that part (`cargo xtask test --service azblob` runs it).
 
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-mod token_server;
-
 use std::future::Future;
 use std::pin::Pin;
-use std::process::{Command, ExitCode};
-use std::sync::Arc;
+use std::process::ExitCode;
 
-use azure_core::http::Transport;
+use entra_test_server::{
+    CLIENT, GOOD_SECRET, STORAGE_AUDIENCE, TENANT, TokenServer, client_secret_child, transport,
+};
 use storage_azblob::AzBlobBuilder;
 use storage_types::{Encryption, ErrorKind, Storage};
-use token_server::{GOOD_SECRET, TokenServer, tls_dir};
 
 /// The variable that makes this binary a child running one role.
 const ROLE: &str = "STORAGE_AZBLOB_ENTRA_TEST_ROLE";
-const TENANT: &str = "test-tenant";
-const CLIENT: &str = "test-client";
 
 type Case = fn() -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
 
@@ -72,47 +68,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// An HTTP client that trusts the test CA only.
-fn transport() -> Transport {
-    let pem = std::fs::read(tls_dir().join("ca.pem")).unwrap();
-    let ca = reqwest::Certificate::from_pem(&pem).unwrap();
-    let client = reqwest::Client::builder()
-        .tls_certs_only([ca])
-        .build()
-        .unwrap();
-    Transport::new(Arc::new(client))
-}
-
 /// Runs this binary as a child in `role`, with the client-secret environment pointing at
 /// `server` and every other Azure variable removed; `Ok` if the child reports success.
 fn run_child(role: &str, server: &TokenServer, secret: &str) -> Result<(), String> {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("AZURE_") || name.starts_with("IDENTITY_") || name == "MSI_ENDPOINT" {
-            command.env_remove(name);
-        }
-    }
-    let output = command
-        .env(ROLE, role)
-        .env(
-            "STORAGE_AZBLOB_ENTRA_TEST_ENDPOINT",
-            format!("{}/acct", server.url()),
-        )
-        .env("AZURE_AUTHORITY_HOST", server.url())
-        .env("AZURE_TENANT_ID", TENANT)
-        .env("AZURE_CLIENT_ID", CLIENT)
-        .env("AZURE_CLIENT_SECRET", secret)
-        .output()
-        .map_err(|err| format!("cannot run the child: {err}"))?;
-    let text = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    if text.contains(secret) {
-        return Err(format!("the child printed the client secret: {text}"));
-    }
-    match output.status.success() {
-        true => Ok(()),
-        false => Err(format!("the child failed: {text}")),
-    }
+    let mut command = client_secret_child(server, secret);
+    command.env(ROLE, role).env(
+        "STORAGE_AZBLOB_ENTRA_TEST_ENDPOINT",
+        format!("{}/acct", server.url()),
+    );
+    entra_test_server::run_child(command, secret).map(drop)
 }
 
 /// The child's side: a store configured from the environment alone, one request.
@@ -156,7 +120,7 @@ async fn client_secret_from_the_environment() -> Result<(), String> {
     let seen = server.seen();
     let token = seen
         .iter()
-        .find(|s| s.path.ends_with("/oauth2/v2.0/token"))
+        .find(|s| s.is_token_request())
         .ok_or("no token request")?;
     let expect = |what: &str, got: Option<String>, want: &str| match got.as_deref() == Some(want) {
         true => Ok(()),
@@ -181,7 +145,10 @@ async fn client_secret_from_the_environment() -> Result<(), String> {
         .find(|s| s.path.starts_with("/acct/"))
         .ok_or("no blob request reached the blob endpoint")?;
     expect("blob path", Some(blob.path.clone()), "/acct/c/dir%2Fa.txt")?;
-    let bearer = format!("Bearer {}", token_server::jwt(TENANT));
+    let bearer = format!(
+        "Bearer {}",
+        entra_test_server::jwt(TENANT, STORAGE_AUDIENCE)
+    );
     let sent = blob.header("authorization").unwrap_or_default();
     // The token's iat/nbf/exp are whole seconds: compare the header and claims' shape.
     if !sent.starts_with("Bearer ") || sent.split('.').count() != 3 || sent.len() != bearer.len() {

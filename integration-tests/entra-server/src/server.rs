@@ -1,35 +1,35 @@
-//! A small HTTPS server for the Entra ID tests: it answers the OAuth client-credentials request
-//! (`POST /{tenant}/oauth2/v2.0/token`) with a JWT shaped like Entra ID's, and every other
-//! request as Blob Storage answers a missing blob (404 `BlobNotFound`). It records each request,
-//! so a test can check what the credential sent and what reached the blob endpoint. The
-//! certificate is the test one in `tests/tls` (127.0.0.1, signed by `tests/tls/ca.pem`).
+//! The server: it answers the OAuth client-credentials request
+//! (`POST /{tenant}/oauth2/v2.0/token`) with a JWT shaped like Entra ID's for its audience, and
+//! every other request as Blob Storage answers a missing blob (404 `BlobNotFound`). It records
+//! each request, so a test can check what the credential sent and what reached the blob
+//! endpoint.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-/// The only client secret the token endpoint accepts.
-pub(crate) const GOOD_SECRET: &str = "test-client-secret-value";
+use crate::{GOOD_SECRET, STORAGE_AUDIENCE, jwt, tls_dir};
 
 /// One request as the server read it.
 #[derive(Debug, Clone)]
-pub(crate) struct Seen {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: String,
+pub struct Seen {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The path and query, as sent.
+    pub path: String,
+    /// The headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
 }
 
 impl Seen {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value (names in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -37,49 +37,38 @@ impl Seen {
     }
 
     /// A field of a form-encoded body.
-    pub(crate) fn form(&self, name: &str) -> Option<String> {
+    pub fn form(&self, name: &str) -> Option<String> {
         url::form_urlencoded::parse(self.body.as_bytes())
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     }
-}
 
-/// The directory of the test certificates.
-pub(crate) fn tls_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tls")
-}
-
-/// A JWT with the claims Entra ID puts in a storage token (unsigned: Azurite checks lifetime,
-/// issuer and audience, not the signature).
-pub(crate) fn jwt(tenant: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let header = r#"{"alg":"RS256","typ":"JWT"}"#;
-    let claims = format!(
-        r#"{{"aud":"https://storage.azure.com","iss":"https://sts.windows.net/{tenant}/","iat":{},"nbf":{},"exp":{},"tid":"{tenant}","oid":"00000000-0000-0000-0000-000000000001"}}"#,
-        now - 60,
-        now - 60,
-        now + 3600
-    );
-    format!(
-        "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims),
-        URL_SAFE_NO_PAD.encode("not-a-signature")
-    )
+    /// Whether it asked the token endpoint for a token.
+    pub fn is_token_request(&self) -> bool {
+        self.path.ends_with("/oauth2/v2.0/token")
+    }
 }
 
 /// A running server: its port and what it has seen.
 #[derive(Debug, Clone)]
-pub(crate) struct TokenServer {
-    pub(crate) port: u16,
-    pub(crate) seen: Arc<Mutex<Vec<Seen>>>,
+pub struct TokenServer {
+    /// The loopback port it listens on.
+    pub port: u16,
+    /// Every request it has answered, in order.
+    pub seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl TokenServer {
-    /// Starts the server on a free loopback port, on the current tokio runtime.
-    pub(crate) async fn start() -> TokenServer {
+    /// Starts the server on a free loopback port, on the current tokio runtime; its tokens are
+    /// for Azure Storage.
+    pub async fn start() -> TokenServer {
+        TokenServer::start_for(STORAGE_AUDIENCE).await
+    }
+
+    /// Starts a server whose tokens are for `audience` (a token for another service, which
+    /// Blob Storage must refuse).
+    pub async fn start_for(audience: &str) -> TokenServer {
+        let audience: Arc<str> = Arc::from(audience);
         let certs = CertificateDer::pem_file_iter(tls_dir().join("server.pem"))
             .expect("the test certificate")
             .collect::<Result<Vec<_>, _>>()
@@ -98,11 +87,12 @@ impl TokenServer {
             while let Ok((tcp, _)) = listener.accept().await {
                 let acceptor = acceptor.clone();
                 let record = Arc::clone(&record);
+                let audience = Arc::clone(&audience);
                 tokio::spawn(async move {
                     if let Ok(mut tls) = acceptor.accept(tcp).await
                         && let Some(request) = read_request(&mut tls).await
                     {
-                        let response = answer(&request);
+                        let response = answer(&request, &audience);
                         record.lock().expect("not poisoned").push(request);
                         let _ = tls.write_all(response.as_bytes()).await;
                         let _ = tls.shutdown().await;
@@ -114,12 +104,18 @@ impl TokenServer {
     }
 
     /// `https://127.0.0.1:PORT`.
-    pub(crate) fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("https://127.0.0.1:{}", self.port)
     }
 
-    pub(crate) fn seen(&self) -> Vec<Seen> {
+    /// Every request so far.
+    pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().expect("not poisoned").clone()
+    }
+
+    /// How many token requests it has answered.
+    pub fn token_requests(&self) -> usize {
+        self.seen().iter().filter(|s| s.is_token_request()).count()
     }
 }
 
@@ -166,13 +162,13 @@ async fn read_request<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> Option
     })
 }
 
-/// A token for the right secret, Entra ID's error for a wrong one, and `BlobNotFound` for any
-/// other request.
-fn answer(request: &Seen) -> String {
-    let (status, content_type, extra, body) = if request.path.ends_with("/oauth2/v2.0/token") {
+/// A token for `audience` for the right secret, Entra ID's error for a wrong one, and
+/// `BlobNotFound` for any other request.
+fn answer(request: &Seen, audience: &str) -> String {
+    let (status, content_type, extra, body) = if request.is_token_request() {
         let tenant = request.path.split('/').nth(1).unwrap_or_default();
         if request.form("client_secret").as_deref() == Some(GOOD_SECRET) {
-            let token = jwt(tenant);
+            let token = jwt(tenant, audience);
             let body = format!(
                 r#"{{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"{token}"}}"#
             );
