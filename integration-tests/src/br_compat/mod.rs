@@ -116,6 +116,27 @@ pub struct Row {
     pub check: Check,
 }
 
+impl Row {
+    /// A row of `service`, from `source`.
+    pub fn new(
+        service: &'static str,
+        source: Source,
+        name: &'static str,
+        br: &'static str,
+        ours: &'static str,
+        check: Check,
+    ) -> Self {
+        Row {
+            service,
+            source,
+            name,
+            br,
+            ours,
+            check,
+        }
+    }
+}
+
 impl std::fmt::Debug for Row {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} {}", self.service, self.source.as_str(), self.name)

@@ -144,25 +144,11 @@ async fn tier_after_write(ctx: &Ctx, store: Arc<dyn Storage>) -> Result<Option<S
 }
 
 fn url_key(name: &'static str, br: &'static str, ours: &'static str, check: Check) -> Row {
-    Row {
-        service: "azblob",
-        source: Source::UrlKey,
-        name,
-        br,
-        ours,
-        check,
-    }
+    Row::new("azblob", Source::UrlKey, name, br, ours, check)
 }
 
 fn field(name: &'static str, br: &'static str, ours: &'static str, check: Check) -> Row {
-    Row {
-        service: "azblob",
-        source: Source::Kvproto,
-        name,
-        br,
-        ours,
-        check,
-    }
+    Row::new("azblob", Source::Kvproto, name, br, ours, check)
 }
 
 /// The Azure Blob rows.

@@ -22,25 +22,11 @@ use storage_types::{ErrorKind, Storage, StorageExt};
 use super::{Check, CheckResult, Ctx, Row, Source, check};
 
 fn url_key(name: &'static str, br: &'static str, ours: &'static str, check: Check) -> Row {
-    Row {
-        service: "gcs",
-        source: Source::UrlKey,
-        name,
-        br,
-        ours,
-        check,
-    }
+    Row::new("gcs", Source::UrlKey, name, br, ours, check)
 }
 
 fn field(name: &'static str, br: &'static str, ours: &'static str, check: Check) -> Row {
-    Row {
-        service: "gcs",
-        source: Source::Kvproto,
-        name,
-        br,
-        ours,
-        check,
-    }
+    Row::new("gcs", Source::Kvproto, name, br, ours, check)
 }
 
 /// The test server's endpoint, bucket and credentials file.

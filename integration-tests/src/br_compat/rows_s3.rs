@@ -27,25 +27,11 @@ use super::{Check, CheckResult, Ctx, Row, Source, check};
 const SERVICE: &str = "s3";
 
 fn url_key(name: &'static str, br: &'static str, ours: &'static str, check: Check) -> Row {
-    Row {
-        service: SERVICE,
-        source: Source::UrlKey,
-        name,
-        br,
-        ours,
-        check,
-    }
+    Row::new(SERVICE, Source::UrlKey, name, br, ours, check)
 }
 
 fn field(name: &'static str, br: &'static str, ours: &'static str, check: Check) -> Row {
-    Row {
-        service: SERVICE,
-        source: Source::Kvproto,
-        name,
-        br,
-        ours,
-        check,
-    }
+    Row::new(SERVICE, Source::Kvproto, name, br, ours, check)
 }
 
 /// The server's endpoint, bucket and keys.
