@@ -186,13 +186,48 @@ struct Check {
 /// Part size x concurrency + 64 MiB: the bound the large-object workloads must stay under.
 const MEMORY_BOUND_MIB: f64 = 8.0 * 8.0 + 64.0;
 
+/// A cell's verdict. A target with no figure to compare against is not met by default: a cell
+/// whose every measured ratio holds but that has no peer figure says so and counts neither way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Met,
+    NotMet,
+    NoPeer,
+}
+
+impl Verdict {
+    fn table_word(self) -> &'static str {
+        match self {
+            Verdict::Met => "yes",
+            Verdict::NotMet => "**no**",
+            Verdict::NoPeer => "no peer",
+        }
+    }
+
+    fn line_word(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::NotMet => "NOT MET",
+            Verdict::NoPeer => "no peer",
+        }
+    }
+}
+
 impl Check {
-    fn holds(&self) -> bool {
-        self.wall_vs_sdk.is_none_or(|r| r <= 1.03)
+    fn verdict(&self) -> Verdict {
+        let holds = self.wall_vs_sdk.is_none_or(|r| r <= 1.03)
             && self.cpu_vs_sdk.is_none_or(|r| r <= 1.03)
             && self.wall_vs_best_peer.is_none_or(|r| r <= 1.0)
             && self.cpu_vs_best_peer.is_none_or(|r| r <= 1.25)
-            && self.peak_mib.is_none_or(|m| m <= MEMORY_BOUND_MIB)
+            && self.peak_mib.is_none_or(|m| m <= MEMORY_BOUND_MIB);
+        match (
+            holds,
+            self.wall_vs_best_peer.is_some() || self.cpu_vs_best_peer.is_some(),
+        ) {
+            (false, _) => Verdict::NotMet,
+            (true, false) => Verdict::NoPeer,
+            (true, true) => Verdict::Met,
+        }
     }
 }
 
@@ -252,7 +287,7 @@ fn verdict_table(results: &Results) -> String {
             opt(c.cpu_vs_best_peer),
             c.peak_mib
                 .map_or_else(|| "–".to_owned(), |m| format!("{m:.0}")),
-            if c.holds() { "yes" } else { "**no**" },
+            c.verdict().table_word(),
         );
     }
     out
@@ -270,8 +305,33 @@ fn verdict_lines(results: &Results) -> String {
             opt(c.cpu_vs_sdk),
             opt(c.wall_vs_best_peer),
             opt(c.cpu_vs_best_peer),
-            if c.holds() { "met" } else { "NOT MET" },
+            c.verdict().line_word(),
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(peer: Option<f64>, sdk: Option<f64>) -> Check {
+        Check {
+            service: "gcs".into(),
+            workload: "large-write".into(),
+            wall_vs_sdk: sdk,
+            cpu_vs_sdk: sdk,
+            wall_vs_best_peer: peer,
+            cpu_vs_best_peer: peer,
+            peak_mib: Some(45.0),
+        }
+    }
+
+    #[test]
+    fn a_missing_peer_is_neither_met_nor_missed() {
+        assert_eq!(check(None, Some(1.0)).verdict(), Verdict::NoPeer);
+        assert_eq!(check(None, Some(1.2)).verdict(), Verdict::NotMet);
+        assert_eq!(check(Some(0.9), Some(1.0)).verdict(), Verdict::Met);
+        assert_eq!(check(Some(1.4), Some(1.0)).verdict(), Verdict::NotMet);
+    }
 }
