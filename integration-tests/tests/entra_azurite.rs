@@ -13,12 +13,12 @@
 //! process of this binary with that environment (the workspace forbids the `unsafe` that
 //! setting variables in a running test would take).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use entra_test_server::{GOOD_SECRET, TokenServer, client_secret_child, run_child, transport};
+use entra_test_server::{
+    Case, GOOD_SECRET, TokenServer, client_secret_child, run_cases, run_child, transport,
+};
 use storage_azblob::{AzBlobBuilder, EntraId};
 use storage_types::{ErrorKind, Storage};
 
@@ -30,8 +30,6 @@ const ROLE: &str = "STORAGE_CONFORMANCE_ENTRA_ROLE";
 const CONTAINER: &str = "STORAGE_CONFORMANCE_ENTRA_CONTAINER";
 /// The audience of a token for another service (Key Vault), which Blob Storage must refuse.
 const OTHER_AUDIENCE: &str = "https://vault.azure.net";
-
-type Case = fn() -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
 
 fn main() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
@@ -59,25 +57,7 @@ fn main() -> ExitCode {
             Box::pin(other_audience_is_refused())
         }),
     ];
-    let (mut passed, mut failed) = (0, 0);
-    for (name, case) in cases {
-        match runtime.block_on(case()) {
-            Ok(()) => {
-                passed += 1;
-                println!("test {name} ... ok");
-            }
-            Err(message) => {
-                failed += 1;
-                println!("test {name} ... FAILED: {message}");
-            }
-        }
-    }
-    println!("entra azblob: {passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    run_cases("entra azblob", &runtime, &cases)
 }
 
 /// The https endpoint of Azurite with `--oauth basic`, or why there is none.

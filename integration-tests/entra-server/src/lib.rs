@@ -9,6 +9,7 @@
 //! `crates/storage-azblob/tests/tls` (for 127.0.0.1, signed by its `ca.pem`), which that
 //! Azurite serves too.
 
+mod cases;
 mod server;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use azure_core::http::Transport;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+pub use cases::{Case, run_cases};
 pub use server::{Seen, TokenServer};
 
 /// The tenant the client-secret children ask for.

@@ -10,20 +10,17 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::future::Future;
-use std::pin::Pin;
 use std::process::ExitCode;
 
 use entra_test_server::{
-    CLIENT, GOOD_SECRET, STORAGE_AUDIENCE, TENANT, TokenServer, client_secret_child, transport,
+    CLIENT, Case, GOOD_SECRET, STORAGE_AUDIENCE, TENANT, TokenServer, client_secret_child,
+    run_cases, transport,
 };
 use storage_azblob::AzBlobBuilder;
 use storage_types::{Encryption, ErrorKind, Storage};
 
 /// The variable that makes this binary a child running one role.
 const ROLE: &str = "STORAGE_AZBLOB_ENTRA_TEST_ROLE";
-
-type Case = fn() -> Pin<Box<dyn Future<Output = Result<(), String>>>>;
 
 fn main() -> ExitCode {
     if let Ok(role) = std::env::var(ROLE) {
@@ -47,25 +44,7 @@ fn main() -> ExitCode {
         }),
     ];
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (mut passed, mut failed) = (0, 0);
-    for (name, case) in cases {
-        match runtime.block_on(case()) {
-            Ok(()) => {
-                passed += 1;
-                println!("test {name} ... ok");
-            }
-            Err(message) => {
-                failed += 1;
-                println!("test {name} ... FAILED: {message}");
-            }
-        }
-    }
-    println!("entra: {passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    run_cases("entra", &runtime, &cases)
 }
 
 /// Runs this binary as a child in `role`, with the client-secret environment pointing at
