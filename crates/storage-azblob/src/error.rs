@@ -81,6 +81,13 @@ pub(crate) fn classify(status: Option<u16>, code: Option<&str>) -> (ErrorKind, b
         Some("InvalidBlockList" | "InvalidBlockId" | "InvalidBlobType" | "InvalidHeaderValue") => {
             return (ErrorKind::InvalidInput, false);
         }
+        // A customer-key blob read without its key (or a plain one with a key): a 409 that is
+        // a missing parameter, as S3 and GCS answer it (400), not something already there.
+        Some(
+            "BlobUsesCustomerSpecifiedEncryption" | "BlobDoesNotUseCustomerSpecifiedEncryption",
+        ) => {
+            return (ErrorKind::InvalidInput, false);
+        }
         Some("ContainerBeingDeleted" | "ContainerDisabled") => {
             return (ErrorKind::Unavailable, true);
         }
@@ -133,6 +140,10 @@ mod tests {
         );
         assert_eq!(
             classify(Some(400), Some("InvalidBlockList")).0,
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            classify(Some(409), Some("BlobUsesCustomerSpecifiedEncryption")).0,
             ErrorKind::InvalidInput
         );
     }

@@ -61,6 +61,12 @@ impl AzBlobStorage {
         meta.user_metadata = r.metadata().unwrap_or_default().into_iter().collect();
         meta.version = r.version_id().ok().flatten();
         meta.storage_class = r.access_tier().ok().flatten();
+        // The account's own key is reported as a scope too; it is no KMS key of the caller's.
+        meta.kms_key_id = r
+            .encryption_scope()
+            .ok()
+            .flatten()
+            .filter(|scope| scope != "$account-encryption-key");
         Ok(meta)
     }
 

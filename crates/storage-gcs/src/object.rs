@@ -33,6 +33,7 @@ pub(crate) fn metadata(object: &Object) -> Metadata {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     meta.storage_class = non_empty(&object.storage_class);
+    meta.kms_key_id = non_empty(&object.kms_key);
     meta
 }
 

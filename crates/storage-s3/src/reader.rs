@@ -28,6 +28,7 @@ macro_rules! metadata_from {
         meta.content_disposition = out.content_disposition().map(str::to_owned);
         meta.version = out.version_id().map(str::to_owned);
         meta.storage_class = out.storage_class().map(|c| c.as_str().to_owned());
+        meta.kms_key_id = out.ssekms_key_id().map(str::to_owned);
         if let Some(user) = out.metadata() {
             meta.user_metadata = user.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         }

@@ -40,6 +40,10 @@ pub struct Metadata {
     pub version: Option<String>,
     /// The storage class (tier).
     pub storage_class: Option<String>,
+    /// The KMS key the service encrypted the object with, as the service names it: an S3 key
+    /// ARN, a GCS key resource name (with its version), an Azure encryption scope. `None` when
+    /// the object is not under a KMS key or the service does not say.
+    pub kms_key_id: Option<String>,
 }
 
 impl Metadata {
@@ -57,6 +61,7 @@ impl Metadata {
             user_metadata: BTreeMap::new(),
             version: None,
             storage_class: None,
+            kms_key_id: None,
         }
     }
 

@@ -1,5 +1,7 @@
 //! Appendable objects: appends at the current length, the offset check, failed appends that
-//! change nothing, and `create_append` replacing an object.
+//! change nothing, and `create_append` replacing an object. Appended bytes are readable as soon
+//! as `append` returns, so only `twice_then_commit` calls `commit_append`: a server that cannot
+//! seal (Azurite under a SAS) then loses that one case, not all of them.
 
 use storage_types::{ErrorKind, Feature};
 
@@ -54,12 +56,7 @@ async fn returns_new_length(ctx: &Ctx) -> anyhow::Result<()> {
         8,
         "length after the second append"
     );
-    ctx.store.commit_append(&ctx.path("log")).await?;
-    ensure_eq!(
-        ctx.stat("log").await?.size,
-        8,
-        "size of the committed object"
-    );
+    ensure_eq!(ctx.stat("log").await?.size, 8, "size after two appends");
     Ok(())
 }
 
@@ -75,7 +72,6 @@ async fn wrong_offset_is_condition_not_met(ctx: &Ctx) -> anyhow::Result<()> {
         append(ctx, "log", 5, "ahead").await,
         ErrorKind::ConditionNotMet,
     )?;
-    ctx.store.commit_append(&ctx.path("log")).await?;
     ctx.ensure_content("log", b"abc").await
 }
 
@@ -90,7 +86,6 @@ async fn failed_append_keeps_length(ctx: &Ctx) -> anyhow::Result<()> {
         6,
         "length after appending at the old length"
     );
-    ctx.store.commit_append(&ctx.path("log")).await?;
     ctx.ensure_content("log", b"abcdef").await
 }
 
@@ -103,6 +98,5 @@ async fn create_replaces_existing(ctx: &Ctx) -> anyhow::Result<()> {
         "size after create_append over an object"
     );
     append(ctx, "log", 0, "fresh").await?;
-    ctx.store.commit_append(&ctx.path("log")).await?;
     ctx.ensure_content("log", b"fresh").await
 }
