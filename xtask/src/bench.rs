@@ -62,6 +62,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&out_dir)
         .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
 
+    // Each service's results name the commit they were measured on, so that the page can say
+    // which commit each service's rows describe (`docs --check` reads it).
+    let commit = crate::docs::measured::stamp(&crate::docs::measured::BENCH);
     for service in &services {
         let results = out_dir.join(format!("results-{service}.jsonl"));
         let _ = std::fs::remove_file(&results);
@@ -75,7 +78,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         cmd.envs(running.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .args(["run", "--service", service, "--rounds", &rounds, "--out"])
             .arg(&results)
-            .args(["--server-pid", &pids.join(",")]);
+            .args(["--server-pid", &pids.join(",")])
+            .args(["--commit", &commit]);
         if quick {
             cmd.arg("--quick");
         }

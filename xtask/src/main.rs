@@ -48,7 +48,9 @@ commands:
         missing) and write line coverage per crate to docs/coverage.md; fails under a target
   docs [--check]
         generate docs/compatibility.md from each backend's declared capabilities; with
-        --check, fail when the committed page differs
+        --check, fail when the committed page differs, or when the measured figures of
+        docs/performance.md, docs/reliability.md or docs/coverage.md name no commit or one
+        whose measured code differs from HEAD's
   faults [--service s3,azblob,gcs] [--quick] [--seed N]
         run every operation of each cloud backend through a fault-injecting proxy under every
         fault (resets, error statuses, stalls, truncated and corrupted bodies, latency) and

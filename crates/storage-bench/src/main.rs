@@ -4,9 +4,9 @@
 //!
 //! ```text
 //! storage-bench run --service s3|azblob|gcs|fs [--quick] [--rounds N] --out FILE [--server-pid PID,...]
-//!     [--contenders sdk,rs-storage,opendal,object_store] [--workloads small-write,...]
+//!     [--commit HASH] [--contenders sdk,rs-storage,opendal,object_store] [--workloads small-write,...]
 //! storage-bench report --markdown docs/performance.md --chart docs/performance.png FILE...
-//! storage-bench one --service S --contender C --workload W [--large-from C] [--quick]   (used by run)
+//! storage-bench one --service S --contender KEY --workload W [--large-from KEY] [--quick]   (used by run)
 //! ```
 
 mod chart;
@@ -23,6 +23,7 @@ mod results;
 mod sample;
 mod services;
 mod settings;
+mod workload;
 mod workloads;
 
 use std::io::Write;
@@ -31,7 +32,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use crate::sample::Record;
-use crate::workloads::{Plan, Workload};
+use crate::workload::Workload;
+use crate::workloads::Plan;
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter()
@@ -84,11 +86,13 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
     let server_pids = measure::with_descendants(&server_pids(args));
     let plan = Plan::new(quick, rounds);
     let mut setup = services::contenders(&service).await?;
-    // For profiling one contender or one workload: `--contenders sdk,rs-storage`,
-    // `--workloads large-write`.
+    // For profiling one contender or one workload: `--contenders sdk,rs-storage` (a library's
+    // name keeps both its configurations, `sdk:alike` only that one), `--workloads large-write`.
     if let Some(names) = flag(args, "--contenders") {
         let names: Vec<&str> = names.split(',').collect();
-        setup.contenders.retain(|c| names.contains(&c.name()));
+        setup
+            .contenders
+            .retain(|e| names.contains(&e.contender.name()) || names.contains(&e.key().as_str()));
     }
     let workloads: Vec<Workload> = match flag(args, "--workloads") {
         Some(names) => {
@@ -109,6 +113,7 @@ async fn run(args: &[String]) -> anyhow::Result<()> {
         service: service.clone(),
         server: setup.server.clone(),
         plan: plan.describe(),
+        commit: flag(args, "--commit").unwrap_or_default(),
     };
     writeln!(file, "{}", serde_json::to_string(&header)?)?;
     workloads::run(
@@ -135,23 +140,15 @@ async fn one(args: &[String]) -> anyhow::Result<()> {
     let pids = server_pids(args);
     let plan = Plan::new(args.iter().any(|a| a == "--quick"), 1);
     let setup = services::contenders(&service).await?;
-    let contender = setup
+    let entry = setup
         .contenders
         .iter()
-        .find(|c| c.name() == name)
+        .find(|e| e.key() == name)
         .with_context(|| format!("no contender `{name}` on {service}"))?;
-    if (setup.skip)(&name, Workload::SmallWrite).is_none() {
-        workloads::warm_up(contender.as_ref()).await?;
+    if (setup.skip)(entry.contender.name(), Workload::SmallWrite).is_none() {
+        workloads::warm_up(entry.contender.as_ref()).await?;
     }
-    let sample = workloads::measure(
-        &service,
-        contender.as_ref(),
-        workload,
-        &plan,
-        &large_from,
-        &pids,
-    )
-    .await?;
+    let sample = workloads::measure(&service, entry, workload, &plan, &large_from, &pids).await?;
     println!("{}", serde_json::to_string(&sample)?);
     Ok(())
 }

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use storage_types::{Body, ListOptions, ReadOptions, Storage, WriteOptions};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Expect, LargeObject};
 
 /// rs-storage; `parallel_writes` passes the part size and concurrency with each large write
 /// (on GCS that turns a resumable upload into a parallel composite one, which is off by
@@ -38,10 +38,16 @@ impl Contender for Ours {
         Ok(storage_types::backend::collect_stream(reader.into_stream(), Some(size)).await?)
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let opts = ReadOptions::default().with_range(offset..offset + len);
         let reader = self.store.read_with(key, opts).await?;
-        count(reader.into_stream()).await
+        check(reader.into_stream(), expect).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -59,7 +65,12 @@ impl Contender for Ours {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<u64> {
+    async fn get_large(
+        &self,
+        key: &str,
+        object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let opts = if object.read_in_parts {
             ReadOptions::default()
                 .with_part_size(object.part_size)
@@ -68,7 +79,7 @@ impl Contender for Ours {
             ReadOptions::default()
         };
         let reader = self.store.read_with(key, opts).await?;
-        count(reader.into_stream()).await
+        check(reader.into_stream(), expect).await
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {
@@ -84,10 +95,10 @@ impl Contender for Ours {
     }
 }
 
-async fn count(mut stream: storage_types::ByteStream) -> anyhow::Result<u64> {
-    let mut total = 0u64;
+/// Streams a body through `expect` without keeping it.
+async fn check(mut stream: storage_types::ByteStream, expect: &mut Expect) -> anyhow::Result<()> {
     while let Some(chunk) = stream.next().await {
-        total += chunk?.len() as u64;
+        expect.feed(&chunk?)?;
     }
-    Ok(total)
+    Ok(())
 }

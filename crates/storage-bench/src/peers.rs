@@ -9,7 +9,7 @@ use futures_util::TryStreamExt;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Expect, LargeObject};
 
 pub(crate) struct OpenDal {
     op: opendal::Operator,
@@ -40,9 +40,19 @@ impl Contender for OpenDal {
         Ok(self.op.read(key).await?.to_bytes())
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let buffer = self.op.read_with(key).range(offset..offset + len).await?;
-        Ok(buffer.len() as u64)
+        // The buffer's own pieces, as they arrived: no copy into one slice.
+        for chunk in buffer {
+            expect.feed(&chunk)?;
+        }
+        Ok(())
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -59,7 +69,12 @@ impl Contender for OpenDal {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<u64> {
+    async fn get_large(
+        &self,
+        key: &str,
+        object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let reader = if object.read_in_parts {
             self.op
                 .reader_with(key)
@@ -69,10 +84,11 @@ impl Contender for OpenDal {
         } else {
             self.op.reader(key).await?
         };
-        let stream = reader.into_bytes_stream(..).await?;
-        Ok(stream
-            .try_fold(0u64, |n, chunk| async move { Ok(n + chunk.len() as u64) })
-            .await?)
+        let mut stream = reader.into_bytes_stream(..).await?;
+        while let Some(chunk) = stream.try_next().await? {
+            expect.feed(&chunk)?;
+        }
+        Ok(())
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {
@@ -119,12 +135,18 @@ impl Contender for ObjectStoreContender {
         Ok(self.store.get(&Path::from(key)).await?.bytes().await?)
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let bytes = self
             .store
             .get_range(&Path::from(key), offset..offset + len)
             .await?;
-        Ok(bytes.len() as u64)
+        expect.feed(&bytes)
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -138,11 +160,17 @@ impl Contender for ObjectStoreContender {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
-        let stream = self.store.get(&Path::from(key)).await?.into_stream();
-        Ok(stream
-            .try_fold(0u64, |n, chunk| async move { Ok(n + chunk.len() as u64) })
-            .await?)
+    async fn get_large(
+        &self,
+        key: &str,
+        _object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
+        let mut stream = self.store.get(&Path::from(key)).await?.into_stream();
+        while let Some(chunk) = stream.try_next().await? {
+            expect.feed(&chunk)?;
+        }
+        Ok(())
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {

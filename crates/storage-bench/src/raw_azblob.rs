@@ -1,8 +1,10 @@
 //! The baseline on Azure Blob: azure_storage_blob with its defaults, as its README shows it,
 //! authorised by a container SAS (the crate has no shared-key credential). Large writes stage
-//! blocks with the parts in flight at once and commit the list; reads use the crate's own
-//! partitioned download.
+//! blocks with the parts in flight at once and commit the list. With its defaults, a read is the
+//! crate's partitioned download (4 MiB ranges, 8 at once on up to 8 cores); set alike, the large
+//! object is read with one request, as every other library reads it.
 
+use std::num::NonZero;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -15,15 +17,18 @@ use azure_storage_blob::models::{
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Expect, LargeObject};
 use crate::settings::AzBlobSettings;
 
 pub(crate) struct RawAzBlob {
     container: Arc<BlobContainerClient>,
+    /// Whether the large object is read with one request (set alike) rather than the
+    /// crate's default partitioned download.
+    one_request: bool,
 }
 
 impl RawAzBlob {
-    pub(crate) fn new(s: &AzBlobSettings) -> anyhow::Result<Self> {
+    pub(crate) fn new(s: &AzBlobSettings, one_request: bool) -> anyhow::Result<Self> {
         let expiry = SystemTime::now() + Duration::from_secs(6 * 3600);
         let sas = storage_azblob::container_sas_token(
             &s.account,
@@ -35,6 +40,7 @@ impl RawAzBlob {
         let url = Url::parse(&format!("{}/{}?{sas}", s.endpoint, s.container))?;
         Ok(Self {
             container: Arc::new(BlobContainerClient::new(url, None, None)?),
+            one_request,
         })
     }
 }
@@ -63,7 +69,13 @@ impl Contender for RawAzBlob {
         Ok(download.body.collect().await?)
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let options = BlobClientDownloadOptions {
             range: Some(HttpRange::new(offset, len)),
             ..Default::default()
@@ -73,7 +85,7 @@ impl Contender for RawAzBlob {
             .blob_client(key)
             .download(Some(options))
             .await?;
-        count(download.body).await
+        check(download.body, expect).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -99,9 +111,21 @@ impl Contender for RawAzBlob {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
-        let download = self.container.blob_client(key).download(None).await?;
-        count(download.body).await
+    async fn get_large(
+        &self,
+        key: &str,
+        object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
+        // One partition as large as the object, fetched alone: the first request answers
+        // all of it and the crate starts no other.
+        let options = self.one_request.then(|| BlobClientDownloadOptions {
+            parallel: NonZero::new(1),
+            partition_size: NonZero::new(object.size as usize),
+            ..Default::default()
+        });
+        let download = self.container.blob_client(key).download(options).await?;
+        check(download.body, expect).await
     }
 
     async fn list(&self, prefix: &str, _delimited: bool) -> anyhow::Result<u64> {
@@ -118,10 +142,13 @@ impl Contender for RawAzBlob {
     }
 }
 
-async fn count(mut body: azure_core::http::AsyncResponseBody) -> anyhow::Result<u64> {
-    let mut total = 0u64;
+/// Streams a body through `expect` without keeping it.
+async fn check(
+    mut body: azure_core::http::AsyncResponseBody,
+    expect: &mut Expect,
+) -> anyhow::Result<()> {
     while let Some(chunk) = body.next().await {
-        total += chunk?.len() as u64;
+        expect.feed(&chunk?)?;
     }
-    Ok(total)
+    Ok(())
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Expect, LargeObject};
 
 pub(crate) struct RawFs {
     pub(crate) root: PathBuf,
@@ -47,12 +47,18 @@ impl Contender for RawFs {
         Ok(tokio::fs::read(self.path(key)).await?.into())
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let mut file = tokio::fs::File::open(self.path(key)).await?;
         file.seek(SeekFrom::Start(offset)).await?;
         let mut buf = vec![0u8; len as usize];
         file.read_exact(&mut buf).await?;
-        Ok(buf.len() as u64)
+        expect.feed(&buf)
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -66,16 +72,20 @@ impl Contender for RawFs {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<u64> {
+    async fn get_large(
+        &self,
+        key: &str,
+        object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let mut file = tokio::fs::File::open(self.path(key)).await?;
         let mut buf = vec![0u8; object.chunk];
-        let mut total = 0u64;
         loop {
             let n = file.read(&mut buf).await?;
             if n == 0 {
-                return Ok(total);
+                return Ok(());
             }
-            total += n as u64;
+            expect.feed(&buf[..n])?;
         }
     }
 

@@ -11,7 +11,7 @@ use google_cloud_storage::model_ext::ReadRange;
 use google_cloud_storage::read_object::ReadObjectResponse;
 use google_cloud_storage::streaming_source::{SizeHint, StreamingSource};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Expect, LargeObject};
 use crate::settings::GcsSettings;
 
 pub(crate) struct RawGcs {
@@ -94,14 +94,20 @@ impl Contender for RawGcs {
         Ok(body.freeze())
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let response = self
             .storage
             .read_object(&self.bucket, key)
             .set_read_range(ReadRange::segment(offset, len))
             .send()
             .await?;
-        drain(response).await
+        check(response, expect).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -116,9 +122,14 @@ impl Contender for RawGcs {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
+    async fn get_large(
+        &self,
+        key: &str,
+        _object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let response = self.storage.read_object(&self.bucket, key).send().await?;
-        drain(response).await
+        check(response, expect).await
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {
@@ -140,11 +151,10 @@ impl Contender for RawGcs {
     }
 }
 
-/// Reads a response body through without keeping it; returns its length.
-async fn drain(mut response: ReadObjectResponse) -> anyhow::Result<u64> {
-    let mut total = 0u64;
+/// Streams a response body through `expect` without keeping it.
+async fn check(mut response: ReadObjectResponse, expect: &mut Expect) -> anyhow::Result<()> {
     while let Some(chunk) = response.next().await {
-        total += chunk?.len() as u64;
+        expect.feed(&chunk?)?;
     }
-    Ok(total)
+    Ok(())
 }

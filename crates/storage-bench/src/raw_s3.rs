@@ -1,5 +1,7 @@
 //! The baseline on S3: aws-sdk-s3 with its default configuration, as its developer guide shows
-//! it (multipart uploads by hand, with the parts in flight at once).
+//! it (multipart uploads by hand, with the parts in flight at once). Set alike, its uploads send
+//! `UNSIGNED-PAYLOAD` (the SDK's `disable_payload_signing`) as rs-storage's do over TLS, instead
+//! of signing a SHA-256 of every byte.
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
@@ -8,16 +10,18 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Expect, LargeObject};
 use crate::settings::S3Settings;
 
 pub(crate) struct RawS3 {
     client: Client,
     bucket: String,
+    /// Whether uploads skip the SHA-256 of the payload (set alike).
+    unsigned_payload: bool,
 }
 
 impl RawS3 {
-    pub(crate) async fn new(s: &S3Settings) -> Self {
+    pub(crate) async fn new(s: &S3Settings, unsigned_payload: bool) -> Self {
         let credentials =
             aws_sdk_s3::config::Credentials::new(&s.access_key, &s.secret_key, None, None, "bench");
         let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -32,6 +36,7 @@ impl RawS3 {
         Self {
             client: Client::from_conf(config),
             bucket: s.bucket.clone(),
+            unsigned_payload,
         }
     }
 }
@@ -61,13 +66,17 @@ impl Contender for RawS3 {
     }
 
     async fn put(&self, key: &str, body: Bytes) -> anyhow::Result<()> {
-        self.client
+        let request = self
+            .client
             .put_object()
             .bucket(&self.bucket)
             .key(key)
-            .body(ByteStream::from(body))
-            .send()
-            .await?;
+            .body(ByteStream::from(body));
+        if self.unsigned_payload {
+            request.customize().disable_payload_signing().send().await?;
+        } else {
+            request.send().await?;
+        }
         Ok(())
     }
 
@@ -87,9 +96,15 @@ impl Contender for RawS3 {
         Ok(object.body.collect().await?.into_bytes())
     }
 
-    async fn get_range(&self, key: &str, offset: u64, len: u64) -> anyhow::Result<u64> {
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
         let range = format!("bytes={}-{}", offset, offset + len - 1);
-        count(self.get_object(key, Some(range)).await?.body).await
+        check(self.get_object(key, Some(range)).await?.body, expect).await
     }
 
     async fn put_large(&self, key: &str, object: &LargeObject) -> anyhow::Result<()> {
@@ -112,8 +127,13 @@ impl Contender for RawS3 {
                     .upload_id(&upload_id)
                     .part_number(number)
                     .body(ByteStream::from(body));
+                let unsigned = self.unsigned_payload;
                 async move {
-                    let part = request.send().await?;
+                    let part = if unsigned {
+                        request.customize().disable_payload_signing().send().await?
+                    } else {
+                        request.send().await?
+                    };
                     Ok::<_, anyhow::Error>(
                         CompletedPart::builder()
                             .part_number(number)
@@ -141,8 +161,13 @@ impl Contender for RawS3 {
         Ok(())
     }
 
-    async fn get_large(&self, key: &str, _object: &LargeObject) -> anyhow::Result<u64> {
-        count(self.get_object(key, None).await?.body).await
+    async fn get_large(
+        &self,
+        key: &str,
+        _object: &LargeObject,
+        expect: &mut Expect,
+    ) -> anyhow::Result<()> {
+        check(self.get_object(key, None).await?.body, expect).await
     }
 
     async fn list(&self, prefix: &str, delimited: bool) -> anyhow::Result<u64> {
@@ -164,10 +189,10 @@ impl Contender for RawS3 {
     }
 }
 
-async fn count(mut body: ByteStream) -> anyhow::Result<u64> {
-    let mut total = 0u64;
+/// Streams a body through `expect` without keeping it.
+async fn check(mut body: ByteStream, expect: &mut Expect) -> anyhow::Result<()> {
     while let Some(chunk) = body.try_next().await? {
-        total += chunk.len() as u64;
+        expect.feed(&chunk)?;
     }
-    Ok(total)
+    Ok(())
 }

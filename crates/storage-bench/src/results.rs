@@ -1,12 +1,13 @@
 //! The figures of one or more runs, read from their results files: by service, workload and
-//! contender, with medians and ratios to the raw SDK over the rounds. The report's tables and
-//! the chart both read them.
+//! contender, with medians and ratios to the raw SDK over the rounds, in either configuration
+//! ("SDK defaults", "set alike"). The report's tables and the chart both read them.
 
 use std::collections::BTreeMap;
 
 use anyhow::Context;
 
-use crate::sample::{Record, Sample, Skipped};
+use crate::contender::Config;
+use crate::sample::{Record, Sample, SettingRecord, Skipped};
 
 /// The contenders in column order; the first is the baseline of every ratio.
 pub(crate) const CONTENDERS: [&str; 4] = ["sdk", "rs-storage", "opendal", "object_store"];
@@ -77,12 +78,22 @@ fn ratio(of: &Series, to: &Series, f: impl Fn(&Sample) -> f64) -> Option<Ratio> 
     })
 }
 
-/// Every run's figures, by service, then workload, then contender.
+/// What one service's run was: its server, its sizes and the commit it measured.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RunInfo {
+    pub(crate) server: String,
+    pub(crate) plan: String,
+    pub(crate) commit: String,
+}
+
+/// Every run's figures, by service, then workload, then contender key (`sdk`, or `sdk:defaults`
+/// and `sdk:alike` where the SDK runs in two configurations).
 #[derive(Debug, Default)]
 pub(crate) struct Results {
     pub(crate) series: BTreeMap<String, BTreeMap<String, BTreeMap<String, Series>>>,
     skipped: Vec<Skipped>,
-    pub(crate) runs: BTreeMap<String, (String, String)>,
+    settings: Vec<SettingRecord>,
+    pub(crate) runs: BTreeMap<String, RunInfo>,
 }
 
 impl Results {
@@ -106,12 +117,21 @@ impl Results {
                         .samples
                         .push(sample),
                     Record::Skipped(skipped) => results.skipped.push(skipped),
+                    Record::Setting(setting) => results.settings.push(setting),
                     Record::Run {
                         service,
                         server,
                         plan,
+                        commit,
                     } => {
-                        results.runs.insert(service, (server, plan));
+                        results.runs.insert(
+                            service,
+                            RunInfo {
+                                server,
+                                plan,
+                                commit,
+                            },
+                        );
                     }
                 }
             }
@@ -119,8 +139,25 @@ impl Results {
         Ok(results)
     }
 
-    pub(crate) fn get(&self, service: &str, workload: &str, contender: &str) -> Option<&Series> {
-        self.series.get(service)?.get(workload)?.get(contender)
+    /// A library's figures in `config`: its instance for that configuration where it ran the
+    /// workload, else the one standing for both, else its other configuration's (which ran the
+    /// workloads where the two do not differ).
+    pub(crate) fn get(
+        &self,
+        service: &str,
+        workload: &str,
+        contender: &str,
+        config: Config,
+    ) -> Option<&Series> {
+        let by_key = self.series.get(service)?.get(workload)?;
+        let other = match config {
+            Config::Defaults => Config::Alike,
+            Config::Alike => Config::Defaults,
+        };
+        by_key
+            .get(&format!("{contender}:{}", config.suffix()))
+            .or_else(|| by_key.get(contender))
+            .or_else(|| by_key.get(&format!("{contender}:{}", other.suffix())))
     }
 
     pub(crate) fn skip_reason(
@@ -131,8 +168,45 @@ impl Results {
     ) -> Option<&str> {
         self.skipped
             .iter()
-            .find(|s| s.service == service && s.workload == workload && s.contender == contender)
+            .find(|s| {
+                s.service == service
+                    && s.workload == workload
+                    && s.contender.split(':').next() == Some(contender)
+            })
             .map(|s| s.reason.as_str())
+    }
+
+    /// The configurations a service's tables show: both where a contender runs in two, else
+    /// one, standing for both (`None`).
+    pub(crate) fn configs(&self, service: &str) -> Vec<Option<Config>> {
+        if self.settings.iter().any(|s| s.service == service) {
+            Config::BOTH.map(Some).into()
+        } else {
+            vec![None]
+        }
+    }
+
+    /// What each contender that differs sets in `config` on `service`: (library, what, the
+    /// workloads it was measured on that way; its other rows are the other configuration's,
+    /// which the setting does not change).
+    pub(crate) fn settings(&self, service: &str, config: Config) -> Vec<(&str, &str, String)> {
+        self.settings
+            .iter()
+            .filter(|s| s.service == service && s.config == config.suffix())
+            .map(|s| {
+                let library = s.contender.split(':').next().unwrap_or(&s.contender);
+                let workloads = if s.workloads.len() == crate::workload::Workload::ALL.len() {
+                    "Every row of it is measured so".to_owned()
+                } else {
+                    format!(
+                        "Measured so on {}; its other rows are the other configuration's, \
+                         which this setting does not change",
+                        s.workloads.join(", ")
+                    )
+                };
+                (library, s.what.as_str(), workloads)
+            })
+            .collect()
     }
 
     /// Services in the order the docs show them.
@@ -152,28 +226,32 @@ impl Results {
         list
     }
 
+    /// A contender's wall time against the SDK's in the same configuration, round by round.
     pub(crate) fn wall_ratio(
         &self,
         service: &str,
         workload: &str,
         contender: &str,
+        config: Config,
     ) -> Option<Ratio> {
         ratio(
-            self.get(service, workload, contender)?,
-            self.get(service, workload, "sdk")?,
+            self.get(service, workload, contender, config)?,
+            self.get(service, workload, "sdk", config)?,
             |s| s.wall_s,
         )
     }
 
+    /// A contender's client CPU against the SDK's in the same configuration, round by round.
     pub(crate) fn cpu_ratio(
         &self,
         service: &str,
         workload: &str,
         contender: &str,
+        config: Config,
     ) -> Option<Ratio> {
         ratio(
-            self.get(service, workload, contender)?,
-            self.get(service, workload, "sdk")?,
+            self.get(service, workload, contender, config)?,
+            self.get(service, workload, "sdk", config)?,
             |s| s.client_cpu_s,
         )
     }

@@ -31,16 +31,33 @@ pub(crate) struct Skipped {
     pub(crate) reason: String,
 }
 
+/// What a contender instance that runs in one of two configurations sets there.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SettingRecord {
+    pub(crate) service: String,
+    /// The key its samples go under, `sdk:alike` say.
+    pub(crate) contender: String,
+    /// `defaults` or `alike`.
+    pub(crate) config: String,
+    pub(crate) what: String,
+    /// The workloads it runs in this configuration.
+    pub(crate) workloads: Vec<String>,
+}
+
 /// A line of the results file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub(crate) enum Record {
     Sample(Sample),
     Skipped(Skipped),
-    /// What the run was: sizes, rounds, versions.
+    Setting(SettingRecord),
+    /// What the run was: sizes, rounds, and the commit of the code measured (with a note when
+    /// that code had uncommitted changes; empty when the run was not told).
     Run {
         service: String,
         server: String,
         plan: String,
+        #[serde(default)]
+        commit: String,
     },
 }

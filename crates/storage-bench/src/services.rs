@@ -1,20 +1,22 @@
-//! The four contenders for each service, configured alike: same server, bucket, credentials,
-//! part size and concurrency.
+//! The four contenders for each service: same server, bucket, credentials, part size and
+//! concurrency. Where a library's defaults differ from the settings the others run with, it
+//! runs in two configurations, "SDK defaults" and "set alike", each naming what it sets.
 
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use storage_types::{ErrorKind, Storage};
 
-use crate::contender::Contender;
+use crate::contender::{Config, Entry, Setting};
 use crate::ours::Ours;
 use crate::peers::{ObjectStoreContender, OpenDal};
 use crate::settings::{AzBlobSettings, GcsSettings, S3Settings};
-use crate::workloads::{SkipRule, Workload};
+use crate::workload::Workload;
+use crate::workloads::SkipRule;
 
 /// The contenders of one service, the first of which writes the shared data.
 pub(crate) struct Setup {
-    pub(crate) contenders: Vec<Box<dyn Contender>>,
+    pub(crate) contenders: Vec<Entry>,
     pub(crate) server: String,
     pub(crate) skip: SkipRule,
 }
@@ -24,6 +26,17 @@ const CONCURRENCY: usize = 8;
 
 fn run_everything(_contender: &str, _workload: Workload) -> Option<&'static str> {
     None
+}
+
+/// The workloads that upload: where payload signing and syncs make a difference.
+const WRITES: &[Workload] = &[Workload::SmallWrite, Workload::LargeWrite];
+
+fn setting(config: Config, what: &'static str, workloads: &'static [Workload]) -> Setting {
+    Setting {
+        config,
+        what,
+        workloads,
+    }
 }
 
 /// Creates the bucket (container) the benchmark uses, unless it exists.
@@ -53,29 +66,40 @@ async fn fs() -> anyhow::Result<Setup> {
         .to_str()
         .context("the bench directory is not UTF-8")?
         .to_owned();
-    // No other contender syncs its writes, so rs-storage runs with `sync=false` to do the same
-    // work; what the default sync costs: `RS_STORAGE_BENCH_FS_SYNC=true` against `false`.
-    let sync = match std::env::var("RS_STORAGE_BENCH_FS_SYNC") {
-        Ok(value) => storage_types::backend::parse_bool("RS_STORAGE_BENCH_FS_SYNC", &value)?,
-        Err(_) => false,
+    // rs-storage syncs each write by default (the file, then its directory); no other
+    // contender does, so set alike it runs with `sync=false` and does the same work.
+    let ours = |sync: bool| -> anyhow::Result<Box<Ours>> {
+        let store: Arc<dyn Storage> = Arc::new(storage_fs::FsStorage::new(&root)?.with_sync(sync));
+        Ok(Box::new(Ours {
+            store,
+            parallel_writes: true,
+        }))
     };
-    let ours: Arc<dyn Storage> = Arc::new(storage_fs::FsStorage::new(&root)?.with_sync(sync));
     let opendal = opendal::Operator::new(opendal::services::Fs::default().root(&root_text))?;
     let object_store = object_store::local::LocalFileSystem::new_with_prefix(&root)?;
     Ok(Setup {
         contenders: vec![
-            Box::new(crate::raw_fs::RawFs { root: root.clone() }),
-            Box::new(Ours {
-                store: ours,
-                parallel_writes: true,
-            }),
-            Box::new(OpenDal::new(opendal)),
-            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+            Entry::both(Box::new(crate::raw_fs::RawFs { root: root.clone() })),
+            Entry::set(
+                ours(true)?,
+                setting(
+                    Config::Defaults,
+                    "syncs each write to the disk (`sync=true`, its default), which no other contender does",
+                    WRITES,
+                ),
+            ),
+            Entry::set(
+                ours(false)?,
+                setting(
+                    Config::Alike,
+                    "does not sync (`sync=false`), as no other contender does",
+                    &Workload::ALL,
+                ),
+            ),
+            Entry::both(Box::new(OpenDal::new(opendal))),
+            Entry::both(Box::new(ObjectStoreContender::new(Arc::new(object_store)))),
         ],
-        server: format!(
-            "local files under {} (rs-storage with sync={sync})",
-            root.display()
-        ),
+        server: format!("local files under {}", root.display()),
         skip: run_everything,
     })
 }
@@ -107,24 +131,60 @@ async fn s3() -> anyhow::Result<Setup> {
             .disable_config_load()
             .disable_ec2_metadata(),
     )?;
-    let object_store = object_store::aws::AmazonS3Builder::new()
-        .with_endpoint(&s.endpoint)
-        .with_allow_http(true)
-        .with_bucket_name(&s.bucket)
-        .with_region(&s.region)
-        .with_access_key_id(&s.access_key)
-        .with_secret_access_key(&s.secret_key)
-        .with_virtual_hosted_style_request(false)
-        .build()?;
+    let object_store = |unsigned_payload: bool| -> anyhow::Result<Box<ObjectStoreContender>> {
+        let store = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&s.endpoint)
+            .with_allow_http(true)
+            .with_bucket_name(&s.bucket)
+            .with_region(&s.region)
+            .with_access_key_id(&s.access_key)
+            .with_secret_access_key(&s.secret_key)
+            .with_virtual_hosted_style_request(false)
+            .with_unsigned_payload(unsigned_payload)
+            .build()?;
+        Ok(Box::new(ObjectStoreContender::new(Arc::new(store))))
+    };
+    // Over TLS rs-storage (by default) and OpenDAL send `UNSIGNED-PAYLOAD`; the SDK and
+    // object_store sign a SHA-256 of every byte unless told otherwise.
     Ok(Setup {
         contenders: vec![
-            Box::new(crate::raw_s3::RawS3::new(&s).await),
-            Box::new(Ours {
+            Entry::set(
+                Box::new(crate::raw_s3::RawS3::new(&s, false).await),
+                setting(
+                    Config::Defaults,
+                    "signs a SHA-256 of every upload's payload (its default)",
+                    &Workload::ALL,
+                ),
+            ),
+            Entry::set(
+                Box::new(crate::raw_s3::RawS3::new(&s, true).await),
+                setting(
+                    Config::Alike,
+                    "sends `UNSIGNED-PAYLOAD` (`disable_payload_signing`), as rs-storage and OpenDAL do over TLS",
+                    WRITES,
+                ),
+            ),
+            Entry::both(Box::new(Ours {
                 store: Arc::new(ours),
                 parallel_writes: true,
-            }),
-            Box::new(OpenDal::new(opendal)),
-            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+            })),
+            Entry::both(Box::new(OpenDal::new(opendal))),
+            Entry::set(
+                object_store(false)?,
+                setting(
+                    Config::Defaults,
+                    "signs a SHA-256 of every upload's payload (its default)",
+                    &Workload::ALL,
+                ),
+            ),
+            Entry::set(
+                object_store(true)?,
+                setting(
+                    Config::Alike,
+                    "sends `UNSIGNED-PAYLOAD` (`with_unsigned_payload(true)`)",
+                    WRITES,
+                ),
+            ),
         ],
         server: format!("SeaweedFS at {}", s.endpoint),
         skip: run_everything,
@@ -164,13 +224,28 @@ async fn azblob() -> anyhow::Result<Setup> {
         .build()?;
     Ok(Setup {
         contenders: vec![
-            Box::new(crate::raw_azblob::RawAzBlob::new(&s)?),
-            Box::new(Ours {
+            Entry::set(
+                Box::new(crate::raw_azblob::RawAzBlob::new(&s, false)?),
+                setting(
+                    Config::Defaults,
+                    "reads the large object with its partitioned download: 4 MiB ranges, 8 at once (its default)",
+                    &Workload::ALL,
+                ),
+            ),
+            Entry::set(
+                Box::new(crate::raw_azblob::RawAzBlob::new(&s, true)?),
+                setting(
+                    Config::Alike,
+                    "reads the large object with one request, as every other library does",
+                    &[Workload::LargeRead],
+                ),
+            ),
+            Entry::both(Box::new(Ours {
                 store: Arc::new(ours),
                 parallel_writes: true,
-            }),
-            Box::new(OpenDal::new(opendal)),
-            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+            })),
+            Entry::both(Box::new(OpenDal::new(opendal))),
+            Entry::both(Box::new(ObjectStoreContender::new(Arc::new(object_store)))),
         ],
         server: format!("Azurite at {}", s.endpoint),
         skip: azblob_skips,
@@ -213,14 +288,18 @@ async fn gcs() -> anyhow::Result<Setup> {
         .with_client_options(object_store::ClientOptions::new().with_allow_http(true))
         .build()?;
     Ok(Setup {
+        // No setting differs here: the SDK's resumable upload buffers 8 MiB by default, the
+        // part size every contender uses, and no contender signs requests to the test server.
         contenders: vec![
-            Box::new(crate::raw_gcs::RawGcs::new(&s, PART_SIZE as usize).await?),
-            Box::new(Ours {
+            Entry::both(Box::new(
+                crate::raw_gcs::RawGcs::new(&s, PART_SIZE as usize).await?,
+            )),
+            Entry::both(Box::new(Ours {
                 store: Arc::new(ours),
                 parallel_writes: false,
-            }),
-            Box::new(OpenDal::new(opendal)),
-            Box::new(ObjectStoreContender::new(Arc::new(object_store))),
+            })),
+            Entry::both(Box::new(OpenDal::new(opendal))),
+            Entry::both(Box::new(ObjectStoreContender::new(Arc::new(object_store)))),
         ],
         server: format!(
             "the repo's GCS test server (release build) at {}",

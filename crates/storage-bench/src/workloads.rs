@@ -7,9 +7,10 @@ use anyhow::{Context, ensure};
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 
-use crate::contender::{Contender, LargeObject};
+use crate::contender::{Contender, Entry, Expect, LargeObject};
 use crate::measure::{Cost, Meter};
-use crate::sample::{Record, Sample, Skipped};
+use crate::sample::{Record, Sample, SettingRecord, Skipped};
+use crate::workload::Workload;
 
 /// The sizes of one benchmark run.
 #[derive(Debug, Clone)]
@@ -56,6 +57,18 @@ impl Plan {
         }
     }
 
+    /// The body of small object `i`: a slice of the pattern that starts at an offset of its
+    /// own, so that a read that returns another object's bytes does not pass for this one's.
+    fn small_body(&self, i: usize) -> Bytes {
+        let at = (i * 4099) % (self.large.pattern.len() - self.small_size);
+        self.large.pattern.slice(at..at + self.small_size)
+    }
+
+    /// What a read of `len` bytes at `offset` of the large or range object must deliver.
+    pub(crate) fn expect(&self, offset: u64, len: u64) -> Expect {
+        Expect::new(self.large.pattern.clone(), offset, len)
+    }
+
     pub(crate) fn describe(&self) -> String {
         format!(
             "{} rounds; {} x {} B objects, {} in flight; one {} MiB object in {} MiB parts, {} in flight; \
@@ -75,73 +88,27 @@ impl Plan {
     }
 }
 
-/// The workloads, in the order each round runs them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Workload {
-    SmallWrite,
-    SmallStat,
-    SmallRead,
-    LargeWrite,
-    LargeRead,
-    ListFlat,
-    ListDelimited,
-    RangeRead,
-}
-
-impl Workload {
-    pub(crate) const ALL: [Workload; 8] = [
-        Workload::SmallWrite,
-        Workload::SmallStat,
-        Workload::SmallRead,
-        Workload::LargeWrite,
-        Workload::LargeRead,
-        Workload::ListFlat,
-        Workload::ListDelimited,
-        Workload::RangeRead,
-    ];
-
-    /// The large-object workloads, whose peak memory is measured in a process of their own.
-    pub(crate) fn is_large(self) -> bool {
-        matches!(self, Workload::LargeWrite | Workload::LargeRead)
-    }
-
-    pub(crate) fn named(name: &str) -> Option<Workload> {
-        Workload::ALL.into_iter().find(|w| w.name() == name)
-    }
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Workload::SmallWrite => "small-write",
-            Workload::SmallStat => "small-stat",
-            Workload::SmallRead => "small-read",
-            Workload::LargeWrite => "large-write",
-            Workload::LargeRead => "large-read",
-            Workload::ListFlat => "list-flat",
-            Workload::ListDelimited => "list-delimited",
-            Workload::RangeRead => "range-read",
-        }
-    }
-}
-
 const LIST_PREFIX: &str = "bench/list/";
 const RANGE_KEY: &str = "bench/range.bin";
 
+/// Each contender key's objects sit under a directory of their own (`sdk:alike` as
+/// `bench/sdk-alike/`).
 fn small_key(contender: &str, i: usize) -> String {
-    format!("bench/{contender}/small/{i:05}")
+    format!("bench/{}/small/{i:05}", contender.replace(':', "-"))
 }
 
 fn large_key(contender: &str) -> String {
-    format!("bench/{contender}/large.bin")
+    format!("bench/{}/large.bin", contender.replace(':', "-"))
 }
 
 /// A contender's reason not to run a workload on this service, if it has one.
 pub(crate) type SkipRule = fn(contender: &str, workload: Workload) -> Option<&'static str>;
 
 /// The benchmark on one service: set-up, warm-up, then the interleaved rounds; each measured
-/// run becomes a line of `out`.
+/// run becomes a line of `out`, under the contender's key (`sdk`, `sdk:alike`, ...).
 pub(crate) async fn run(
     service: &str,
-    contenders: &[Box<dyn Contender>],
+    contenders: &[Entry],
     plan: &Plan,
     workloads: &[Workload],
     server_pids: &[u32],
@@ -149,60 +116,80 @@ pub(crate) async fn run(
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let setup = contenders.first().context("no contenders")?;
-    set_up(setup.as_ref(), plan).await?;
-    for contender in contenders {
+    set_up(setup.contender.as_ref(), plan).await?;
+    for entry in contenders {
+        if let Some(setting) = entry.setting {
+            let record = Record::Setting(SettingRecord {
+                service: service.to_owned(),
+                contender: entry.key(),
+                config: setting.config.suffix().to_owned(),
+                what: setting.what.to_owned(),
+                workloads: setting
+                    .workloads
+                    .iter()
+                    .map(|w| w.name().to_owned())
+                    .collect(),
+            });
+            writeln!(out, "{}", serde_json::to_string(&record)?)?;
+        }
         // A contender that cannot write here (see the skip rule) cannot warm up either.
-        if skip(contender.name(), Workload::SmallWrite).is_some() {
+        if skip(entry.contender.name(), Workload::SmallWrite).is_some() {
             continue;
         }
-        warm_up(contender.as_ref())
+        warm_up(entry.contender.as_ref())
             .await
-            .with_context(|| format!("warm-up of {}", contender.name()))?;
+            .with_context(|| format!("warm-up of {}", entry.key()))?;
     }
     for round in 0..plan.rounds {
         for &workload in workloads {
             for offset in 0..contenders.len() {
-                let contender = contenders[(round + offset) % contenders.len()].as_ref();
+                let entry = &contenders[(round + offset) % contenders.len()];
+                let contender = entry.contender.as_ref();
+                let key = entry.key();
+                if !entry.runs(workload) {
+                    continue;
+                }
                 if let Some(reason) = skip(contender.name(), workload) {
                     if round == 0 {
                         let record = Record::Skipped(Skipped {
                             service: service.to_owned(),
                             workload: workload.name().to_owned(),
-                            contender: contender.name().to_owned(),
+                            contender: key,
                             reason: reason.to_owned(),
                         });
                         writeln!(out, "{}", serde_json::to_string(&record)?)?;
                     }
                     continue;
                 }
-                // A contender that cannot write the large object reads the first one's.
-                let large_from = match skip(contender.name(), Workload::LargeWrite) {
-                    Some(_) => contenders[0].name(),
-                    None => contender.name(),
+                // A contender that cannot write the large object reads the first one's; a
+                // configuration that does not write it reads the one its library's other
+                // configuration wrote.
+                let large_from = if skip(contender.name(), Workload::LargeWrite).is_some() {
+                    contenders[0].key()
+                } else if entry.runs(Workload::LargeWrite) {
+                    key.clone()
+                } else {
+                    contenders
+                        .iter()
+                        .find(|e| {
+                            e.contender.name() == contender.name() && e.runs(Workload::LargeWrite)
+                        })
+                        .map_or_else(|| contenders[0].key(), Entry::key)
                 };
                 let sample = if workload.is_large() {
-                    isolated(
-                        service,
-                        contender.name(),
-                        workload,
-                        plan,
-                        large_from,
-                        server_pids,
-                    )
-                    .await
+                    isolated(service, &key, workload, plan, &large_from, server_pids).await
                 } else {
-                    measure(service, contender, workload, plan, large_from, server_pids).await
+                    measure(service, entry, workload, plan, &large_from, server_pids).await
                 };
-                let mut sample = sample.with_context(|| {
-                    format!("{} on {service} by {}", workload.name(), contender.name())
-                })?;
+                let mut sample =
+                    sample.with_context(|| format!("{} on {service} by {key}", workload.name()))?;
                 sample.round = round;
                 eprintln!(
-                    "bench {service} round {}/{} {:<14} {:<12} {:>8.3} s wall {:>8.3} s cpu",
+                    "bench {service} round {}/{} {:<14} {:<21} {:>8.3} s wall {:>8.3} s cpu",
                     round + 1,
                     plan.rounds,
                     workload.name(),
-                    contender.name(),
+                    key,
                     sample.wall_s,
                     sample.client_cpu_s,
                 );
@@ -214,19 +201,30 @@ pub(crate) async fn run(
     Ok(())
 }
 
-/// Runs one workload in this process and measures it.
+/// Runs one workload in this process and measures it; then, outside the measured part, reads a
+/// large write back and compares it with what was written.
 pub(crate) async fn measure(
     service: &str,
-    contender: &dyn Contender,
+    entry: &Entry,
     workload: Workload,
     plan: &Plan,
     large_from: &str,
     server_pids: &[u32],
 ) -> anyhow::Result<Sample> {
+    let contender = entry.contender.as_ref();
+    let key = entry.key();
     let meter = Meter::start(server_pids);
-    let (bytes, ops) = run_one(contender, workload, plan, large_from).await?;
+    let (bytes, ops) = run_one(contender, &key, workload, plan, large_from).await?;
     let cost = meter.stop();
-    Ok(sample(service, workload, contender, cost, bytes, ops))
+    if workload == Workload::LargeWrite {
+        let mut expect = plan.expect(0, plan.large.size);
+        contender
+            .get_large(&large_key(&key), &plan.large, &mut expect)
+            .await
+            .context("reading the large write back")?;
+        expect.finish().context("the large write read back")?;
+    }
+    Ok(sample(service, workload, &key, cost, bytes, ops))
 }
 
 /// Runs one workload in a fresh process (`storage-bench one ...`), so that its peak memory is
@@ -272,7 +270,7 @@ async fn isolated(
 fn sample(
     service: &str,
     workload: Workload,
-    contender: &dyn Contender,
+    contender: &str,
     cost: Cost,
     bytes: u64,
     ops: u64,
@@ -280,7 +278,7 @@ fn sample(
     Sample {
         service: service.to_owned(),
         workload: workload.name().to_owned(),
-        contender: contender.name().to_owned(),
+        contender: contender.to_owned(),
         round: 0,
         isolated: false,
         wall_s: cost.wall.as_secs_f64(),
@@ -332,25 +330,26 @@ pub(crate) async fn warm_up(contender: &dyn Contender) -> anyhow::Result<()> {
     let key = format!("bench/{}/warm", contender.name());
     contender.put(&key, Bytes::from_static(b"warm")).await?;
     ensure!(contender.stat(&key).await? == 4, "warm-up stat");
-    ensure!(contender.get(&key).await?.len() == 4, "warm-up read");
+    ensure!(&contender.get(&key).await?[..] == b"warm", "warm-up read");
     Ok(())
 }
 
-/// Runs one workload and checks what came back; returns the payload bytes and requests.
+/// Runs one workload and checks what came back (reads by content, against what was
+/// written); returns the payload bytes and requests. `name` is the contender's key, so that
+/// each configuration writes its own objects.
 async fn run_one(
     contender: &dyn Contender,
+    name: &str,
     workload: Workload,
     plan: &Plan,
     large_from: &str,
 ) -> anyhow::Result<(u64, u64)> {
-    let name = contender.name();
     let small = plan.small_count as u64;
     let small_bytes = small * plan.small_size as u64;
     match workload {
         Workload::SmallWrite => {
-            let body = plan.large.pattern.slice(0..plan.small_size);
             for_each_small(plan, |i| {
-                let body = body.clone();
+                let body = plan.small_body(i);
                 async move { contender.put(&small_key(name, i), body).await }
             })
             .await?;
@@ -368,7 +367,12 @@ async fn run_one(
         Workload::SmallRead => {
             for_each_small(plan, |i| async move {
                 let body = contender.get(&small_key(name, i)).await?;
-                ensure!(body.len() == plan.small_size, "read {} bytes", body.len());
+                ensure!(
+                    body == plan.small_body(i),
+                    "object {i} read back {} bytes that differ from the {} written",
+                    body.len(),
+                    plan.small_size
+                );
                 Ok(())
             })
             .await?;
@@ -379,15 +383,11 @@ async fn run_one(
             Ok((plan.large.size, 1))
         }
         Workload::LargeRead => {
-            let read = contender
-                .get_large(&large_key(large_from), &plan.large)
+            let mut expect = plan.expect(0, plan.large.size);
+            contender
+                .get_large(&large_key(large_from), &plan.large, &mut expect)
                 .await?;
-            ensure!(
-                read == plan.large.size,
-                "read {read} of {} bytes",
-                plan.large.size
-            );
-            Ok((read, 1))
+            Ok((expect.finish()?, 1))
         }
         Workload::ListFlat => {
             let found = contender.list(LIST_PREFIX, false).await?;
@@ -408,15 +408,18 @@ async fn run_one(
             Ok((0, 1))
         }
         Workload::RangeRead => {
-            let got: Vec<u64> = futures_util::stream::iter(0..plan.ranges as u64)
-                .map(|i| contender.get_range(RANGE_KEY, i * plan.range_len, plan.range_len))
+            futures_util::stream::iter(0..plan.ranges as u64)
+                .map(|i| async move {
+                    let offset = i * plan.range_len;
+                    let mut expect = plan.expect(offset, plan.range_len);
+                    contender
+                        .get_range(RANGE_KEY, offset, plan.range_len, &mut expect)
+                        .await?;
+                    expect.finish()
+                })
                 .buffer_unordered(plan.ranges)
-                .try_collect()
+                .try_collect::<Vec<u64>>()
                 .await?;
-            ensure!(
-                got.iter().all(|n| *n == plan.range_len),
-                "a range came back short"
-            );
             Ok((plan.ranges as u64 * plan.range_len, plan.ranges as u64))
         }
     }
