@@ -2,7 +2,8 @@
 //! backend's local server, runs `reliability faults` against it through the fault-injecting
 //! proxy, prints its `faults <service>: ...` line, and (after a full run of every backend) puts
 //! the matrix into docs/reliability.md between its markers. Fails when any cell is corrupt,
-//! partial, hung, untyped or missed. `cargo xtask load` runs `reliability load` on the same
+//! partial, hung, untyped or missed, or not recovered from a fault that struck once without a
+//! reason the matrix names. `cargo xtask load` runs `reliability load` on the same
 //! servers.
 
 use std::ffi::OsString;
@@ -11,11 +12,11 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cargo::{cargo, run_checked, run_teed, target_dir, workspace_root};
+// The matrix's markers live with the staleness check of `cargo xtask docs`, which reads it too.
+use crate::docs::measured::{FAULT_MATRIX_BEGIN as BEGIN, FAULT_MATRIX_END as END};
 use crate::services::Running;
 
 const PAGE: &str = "docs/reliability.md";
-const BEGIN: &str = "<!-- fault matrix: begin (written by `cargo xtask faults`) -->";
-const END: &str = "<!-- fault matrix: end -->";
 
 /// A backend of the matrix and the server it runs against.
 pub(crate) struct Backend {
@@ -159,6 +160,11 @@ fn write_page(sections: &[String]) -> Result<(), String> {
     };
     let mut new = page[..begin + BEGIN.len()].to_owned();
     new.push_str("\n\n");
+    // The commit lets `cargo xtask docs --check` notice when the matrix goes stale.
+    new.push_str(&format!(
+        "Measured on commit `{}` with `cargo xtask faults`.\n\n",
+        crate::docs::measured::stamp(&crate::docs::measured::FAULTS)
+    ));
     new.push_str(&sections.join("\n"));
     new.push('\n');
     new.push_str(&page[end..]);

@@ -1,6 +1,6 @@
 //! The GCS servers of the suite: the repo's own test server (JSON and gRPC, built from
-//! `integration-tests/gcs-server`), and fake-gcs-server (JSON only, from PyPI) behind the
-//! header proxy of `size_proxy`.
+//! `integration-tests/gcs-server`), and two independent witnesses of the JSON API from PyPI,
+//! fake-gcs-server and gcp-storage-emulator, each behind the header proxy of `size_proxy`.
 
 use std::fs;
 use std::path::PathBuf;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::cargo::{cargo, run_checked, target_dir};
 use crate::servers::{free_ports, server_dir, spawn_logged, venv_with, wait_for_port};
 use crate::services::Running;
+use crate::size_proxy::Fill;
 
 /// The bucket both servers hold for the suite.
 const BUCKET: &str = "conformance";
@@ -45,16 +46,31 @@ fn build_test_server() -> Result<PathBuf, String> {
     Ok(target_dir().join("debug/gcs-test-server"))
 }
 
-/// The repo's test server, in memory, with a service-account key it generates (so that signed
-/// URLs can be checked) and the suite's bucket.
+/// The repo's test server, in memory, with a service-account key it generates and the suite's
+/// bucket. Like GCS with a private bucket it refuses callers without a token from that key
+/// (the suites read the key file from `RS_STORAGE_GCS_CREDENTIALS`).
 pub(crate) fn start_gcs_test_server() -> Result<Running, String> {
-    start_gcs_test_server_binary(build_test_server()?)
+    start_test_server(build_test_server()?, Access::TokenRequired)
 }
 
-/// The same from a binary built already: `cargo xtask bench` builds it in one cargo call with
-/// the benchmark, optimised, so that the two share their dependencies' builds (a call of its
-/// own would resolve other features and compile them again).
+/// The same from a binary built already, for `cargo xtask bench`, which builds it in one cargo
+/// call with the benchmark, optimised, so that the two share their dependencies' builds (a
+/// call of its own would resolve other features and compile them again). It serves anonymous
+/// callers, as a public bucket would: the benchmark's peers send no credentials.
 pub(crate) fn start_gcs_test_server_binary(binary: PathBuf) -> Result<Running, String> {
+    start_test_server(binary, Access::Anonymous)
+}
+
+/// Who the test server answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Callers with a token from the generated key only, as GCS for a private bucket.
+    TokenRequired,
+    /// Anyone (`--allow-anonymous`).
+    Anonymous,
+}
+
+fn start_test_server(binary: PathBuf, access: Access) -> Result<Running, String> {
     let dir = server_dir("gcs")?;
     let port = free_ports(1)?[0];
     let log = dir.join("server.log");
@@ -64,6 +80,9 @@ pub(crate) fn start_gcs_test_server_binary(binary: PathBuf) -> Result<Running, S
         .args(["--port", &port.to_string(), "--bucket", BUCKET])
         .arg("--service-account-file")
         .arg(&key);
+    if access == Access::Anonymous {
+        cmd.arg("--allow-anonymous");
+    }
     let child = spawn_logged(&mut cmd, &log)?;
     let mut running = Running {
         env: Vec::new(),
@@ -111,7 +130,7 @@ pub(crate) fn start_fake_gcs() -> Result<Running, String> {
     // A directory in the data root is a bucket.
     fs::create_dir_all(data.join(BUCKET)).map_err(|e| format!("cannot create the bucket: {e}"))?;
     let port = free_ports(1)?[0];
-    let proxy = crate::size_proxy::start(port)?;
+    let proxy = crate::size_proxy::start(port, Fill::StoredLength)?;
     let log = dir.join("server.log");
     let mut cmd = Command::new(binary);
     cmd.current_dir(&dir)
@@ -136,5 +155,33 @@ pub(crate) fn start_fake_gcs() -> Result<Running, String> {
     };
     wait_for_port(port, &log, Duration::from_secs(60))?;
     running.env = gcs_env("gcs-fake-json", proxy, None);
+    Ok(running)
+}
+
+/// gcp-storage-emulator (PyPI), a second independent witness of the JSON API, in memory with the
+/// suite's bucket, reached through the header proxy (it sends neither `x-goog-generation` nor
+/// `x-goog-stored-content-length` with downloads).
+pub(crate) fn start_gcs_emulator() -> Result<Running, String> {
+    let bin = venv_with(
+        "gcp-storage-emulator",
+        &["gcp-storage-emulator"],
+        "gcp-storage-emulator",
+    )?;
+    let dir = server_dir("gcs-emulator")?;
+    let port = free_ports(1)?[0];
+    let proxy = crate::size_proxy::start(port, Fill::GenerationAndStoredLength)?;
+    let log = dir.join("server.log");
+    let mut cmd = Command::new(bin.join("gcp-storage-emulator"));
+    cmd.current_dir(&dir)
+        .args(["start", "--host", "127.0.0.1", "--in-memory"])
+        .args(["--port", &port.to_string(), "--default-bucket", BUCKET]);
+    let child = spawn_logged(&mut cmd, &log)?;
+    let mut running = Running {
+        env: Vec::new(),
+        children: vec![child],
+        logs: vec![log.clone()],
+    };
+    wait_for_port(port, &log, Duration::from_secs(60))?;
+    running.env = gcs_env("gcs-emulator", proxy, None);
     Ok(running)
 }

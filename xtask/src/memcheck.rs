@@ -112,14 +112,21 @@ fn on_azblob(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
 /// The same on GCS (the repo's test server): resumable uploads in 8 MiB chunks.
 fn on_gcs(binary: &Path, size: &str, limit: &str) -> Result<(), String> {
     let running = crate::gcs_servers::start_gcs_test_server()?;
-    let endpoint = running
-        .env
-        .iter()
-        .find(|(k, _)| k == "RS_STORAGE_GCS_ENDPOINT")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let var = |name: &str| {
+        running
+            .env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (endpoint, key) = (
+        var("RS_STORAGE_GCS_ENDPOINT"),
+        var("RS_STORAGE_GCS_CREDENTIALS"),
+    );
+    // The server refuses anonymous callers, as GCS does: the key file it wrote signs tokens.
     let url = format!(
-        "gcs://conformance/memcheck/?endpoint={endpoint}&anonymous=true&project-id=test&chunk-size={}",
+        "gcs://conformance/memcheck/?endpoint={endpoint}&credentials-file={key}&project-id=test&chunk-size={}",
         8 << 20
     );
     println!(

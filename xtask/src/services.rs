@@ -88,6 +88,12 @@ pub(crate) const SERVICES: &[Service] = &[
         features: "gcs",
         start: crate::gcs_servers::start_fake_gcs,
     },
+    Service {
+        name: "gcs-emulator",
+        test_target: "gcs",
+        features: "gcs",
+        start: crate::gcs_servers::start_gcs_emulator,
+    },
 ];
 
 /// The services named in a comma-separated list, or all of them. A name selects the service

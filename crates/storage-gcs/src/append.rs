@@ -1,7 +1,8 @@
 //! Appends by composition: the new bytes go up as a temporary object, then the object is
 //! composed onto itself with them, on the condition that it is still the generation whose
 //! length was checked. A concurrent append or write makes the compose fail (`ConditionNotMet`)
-//! instead of losing data; the temporary object is removed either way.
+//! instead of losing data; the temporary object is removed either way. The temporary object is
+//! written in the object's storage class: GCS composes only sources of one class.
 
 use storage_types::{
     Body, Error, ErrorKind, Metadata, ObjectPath, PartOptions, Result, WriteOptions,
@@ -10,7 +11,7 @@ use storage_types::{
 use crate::GcsStorage;
 use crate::compose::{compose_once, source};
 use crate::conditions::{Generations, generation_of};
-use crate::multipart::{STAGING, STAGING_CLASS};
+use crate::multipart::STAGING;
 use crate::object::{headers_of, key_sha256, metadata};
 
 impl GcsStorage {
@@ -73,7 +74,7 @@ async fn append(
     let mut part_opts = WriteOptions::default();
     part_opts.checksum = opts.checksum;
     part_opts.encryption = opts.encryption;
-    part_opts.storage_class = Some(STAGING_CLASS.to_owned());
+    part_opts.storage_class = Some(current.storage_class.clone()).filter(|c| !c.is_empty());
     let added = s.write_object(&temporary, body, part_opts).await?;
     let added_generation = added
         .etag

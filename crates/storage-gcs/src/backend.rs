@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use google_cloud_auth::signer::Signer;
-use google_cloud_gax::retry_policy::RetryPolicyExt;
 use google_cloud_storage::client::{Storage, StorageControl};
-use google_cloud_storage::retry_policy::RetryableErrors;
 use storage_types::backend::Backend;
 use storage_types::{
     Body, BucketOptions, Capability, CompleteOptions, CopyOptions, DeleteOptions, Encryption,
@@ -20,14 +18,13 @@ use storage_types::{
 };
 
 use crate::capability::{
-    CHUNK_QUANTUM, DEFAULT_PART_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT, capability,
+    CHUNK_QUANTUM, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PART_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT,
+    capability,
 };
 use crate::config::GcsBuilder;
 use crate::encryption::GcsEncryption;
+use crate::retry::Retry;
 use crate::{credentials, deadline};
-
-/// How long the SDK retries one request (its default), when no `timeout` is set.
-const RETRY_TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// A store on one GCS bucket, below an optional prefix.
 ///
@@ -57,6 +54,8 @@ pub(crate) struct Inner {
     pub(crate) single_upload_limit: u64,
     /// The store's `timeout`, applied to every call that is one request.
     pub(crate) timeout: Option<Duration>,
+    /// The store's retry settings, for requests that need a policy of their own.
+    pub(crate) retry: Retry,
 }
 
 impl fmt::Debug for GcsStorage {
@@ -118,21 +117,15 @@ impl GcsStorage {
             )
             .with_resumable_upload_buffer_size(usize::try_from(chunk_size).unwrap_or(usize::MAX));
         let mut control = StorageControl::builder().with_credentials(creds.credentials);
-        if config.max_retries.is_some() || config.timeout.is_some() {
-            // The time limit stays whatever is set: its remaining time is each attempt's
-            // deadline, which is what ends an attempt on a stalled server.
-            let attempts = config
-                .max_retries
-                .map_or(u32::MAX, |retries| retries.saturating_add(1));
-            let limit = config.timeout.unwrap_or(RETRY_TIME_LIMIT);
-            let policy = || {
-                RetryableErrors
-                    .with_attempt_limit(attempts)
-                    .with_time_limit(limit)
-            };
-            storage = storage.with_retry_policy(policy());
-            control = control.with_retry_policy(policy());
-        }
+        let retry = Retry {
+            retries: config.max_retries,
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            attempt_timeout: config.attempt_timeout,
+        };
+        storage = storage.with_retry_policy(retry.policy());
+        control = control.with_retry_policy(retry.policy());
+
         if let Some(endpoint) = &config.endpoint {
             storage = storage.with_endpoint(endpoint.clone());
             control = control.with_endpoint(endpoint.clone());
@@ -160,6 +153,7 @@ impl GcsStorage {
                 chunk_size,
                 single_upload_limit,
                 timeout: config.timeout,
+                retry,
             }),
         })
     }

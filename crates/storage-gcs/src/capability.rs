@@ -14,6 +14,11 @@ pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
 pub const DEFAULT_CONCURRENCY: usize = 1;
 /// Default largest body sent as one single-shot upload; larger ones are resumable.
 pub const DEFAULT_SINGLE_UPLOAD_LIMIT: u64 = 16 << 20;
+/// Default time a call keeps trying to reach a service it cannot connect to at all (refused,
+/// or a host name that does not resolve) before it fails: what the builder's `connect_timeout`
+/// (URL key `connect-timeout`) sets. A few seconds ride out a restart of the endpoint; the
+/// SDK's own policy kept trying for 300 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// GCS's largest object (5 TiB).
 pub(crate) const MAX_OBJECT_SIZE: u64 = 5 << 40;

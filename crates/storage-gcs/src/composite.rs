@@ -4,6 +4,9 @@
 //! appears only then. Memory stays near part size x (concurrency + 1). Whatever happens, the
 //! staged objects are removed. A composite object has a CRC32C but no MD5.
 //!
+//! GCS composes only sources of one storage class, so the parts are staged in the class the
+//! target is written in (none named: the bucket's default, for both).
+//!
 //! The loop that cuts and sends the parts is `storage_types::backend::upload_parts`; this
 //! module uploads one part and composes them.
 
@@ -20,7 +23,7 @@ use crate::capability::MAX_PARTS;
 use crate::compose::{compose, source};
 use crate::conditions::{Generations, generation_of};
 use crate::encryption::GcsEncryption;
-use crate::multipart::{STAGING, STAGING_CLASS, part_name};
+use crate::multipart::{STAGING, part_name};
 use crate::object::metadata;
 
 /// One composite upload's settings.
@@ -47,9 +50,34 @@ impl GcsStorage {
             self.inner.root,
             storage_types::backend::unique_token()
         );
+        // A write dropped half-way (a caller's timeout, the store's progress watchdog) never
+        // reaches the removal below: the guard removes the staged parts in the background.
+        let mut guard = StagingGuard {
+            store: self.clone(),
+            dir: Some(dir.clone()),
+        };
         let outcome = upload_and_compose(self, &upload, &dir, first, &mut parts).await;
+        guard.dir = None;
         self.remove_staging(&dir).await;
         outcome.map(|object| metadata(&object))
+    }
+}
+
+/// Removes a composite upload's staged parts if the upload is dropped before it does.
+struct StagingGuard {
+    store: GcsStorage,
+    dir: Option<String>,
+}
+
+impl Drop for StagingGuard {
+    fn drop(&mut self) {
+        let Some(dir) = self.dir.take() else {
+            return;
+        };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let store = self.store.clone();
+            runtime.spawn(async move { store.remove_staging(&dir).await });
+        }
     }
 }
 
@@ -99,7 +127,8 @@ fn stage_part(
 ) -> impl Future<Output = Result<i64>> + Send + 'static {
     let mut opts = WriteOptions::default();
     opts.encryption = write.encryption.clone();
-    opts.storage_class = Some(STAGING_CLASS.to_owned());
+    // The target's class (see `destination`): compose refuses sources of another one.
+    opts.storage_class = target_class(s, write);
     let (s, name) = (s.clone(), part_name(dir, number));
     let task = AbortOnDropHandle::new(tokio::spawn(async move {
         let meta = s.write_object(&name, Body::from_bytes(data), opts).await?;
@@ -125,11 +154,13 @@ fn destination(s: &GcsStorage, name: &str, opts: &WriteOptions) -> Object {
         .set_content_encoding(text(&opts.content_encoding))
         .set_cache_control(text(&opts.cache_control))
         .set_content_disposition(text(&opts.content_disposition))
-        .set_storage_class(
-            opts.storage_class
-                .clone()
-                .or_else(|| s.inner.storage_class.clone())
-                .unwrap_or_default(),
-        )
+        .set_storage_class(target_class(s, opts).unwrap_or_default())
         .set_metadata(opts.user_metadata.clone())
+}
+
+/// The class the write names, else the store's; `None` leaves it to the bucket's default.
+fn target_class(s: &GcsStorage, opts: &WriteOptions) -> Option<String> {
+    opts.storage_class
+        .clone()
+        .or_else(|| s.inner.storage_class.clone())
 }

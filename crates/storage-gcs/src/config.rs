@@ -60,6 +60,8 @@ pub struct GcsBuilder {
     pub(crate) single_upload_limit: Option<u64>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) connect_timeout: Option<std::time::Duration>,
+    pub(crate) attempt_timeout: Option<std::time::Duration>,
     pub(crate) loose: bool,
 }
 
@@ -188,6 +190,26 @@ impl GcsBuilder {
         self
     }
 
+    /// How long a call keeps trying to reach a service that cannot be connected to at all (the
+    /// connection is refused, the host name does not resolve): past this, the next such
+    /// failure ends the call with `Unavailable` (temporary) instead of the SDK retrying it for
+    /// up to its 300 s. A service that answers, even with 503 or 429, is retried as before.
+    /// Default: `DEFAULT_CONNECT_TIMEOUT`, 5 s.
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// A limit on each attempt of a gRPC request (stat, list, copy, delete, compose), so that
+    /// an attempt that gets no answer is retried within [`timeout`](Self::timeout), which
+    /// bounds them all: the SDK gives each attempt the shorter of this and what is left of the
+    /// time limit. The JSON client's uploads and downloads take no deadline per attempt.
+    /// Default: none, each attempt may take what is left.
+    pub fn attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
     /// Loose mode: options GCS cannot honour are dropped instead of refused.
     pub fn loose(mut self, on: bool) -> Self {
         self.loose = on;
@@ -288,6 +310,12 @@ impl GcsBuilder {
         }
         if let Some(timeout) = keys.take_duration("timeout")? {
             self = self.timeout(timeout);
+        }
+        if let Some(timeout) = keys.take_duration("connect-timeout")? {
+            self = self.connect_timeout(timeout);
+        }
+        if let Some(timeout) = keys.take_duration("attempt-timeout")? {
+            self = self.attempt_timeout(timeout);
         }
         if let Some(loose) = keys.take_bool("loose")? {
             self = self.loose(loose);

@@ -3,6 +3,7 @@
 //! `rename`: a copy pinned to the source's generation, then a delete of that generation only,
 //! so that a write to the source in between is neither lost nor half-moved.
 
+use google_cloud_gax::options::RequestOptionsBuilder;
 use storage_types::{CopyOptions, Error, ObjectPath, Result};
 
 use crate::GcsStorage;
@@ -79,7 +80,8 @@ async fn rewrite(
         if let Some(acl) = &s.inner.predefined_acl {
             req = req.set_destination_predefined_acl(acl.clone());
         }
-        let response = req.send().await.map_err(map_error)?;
+        // Safe to send again: see `retry`.
+        let response = req.with_idempotency(true).send().await.map_err(map_error)?;
         if response.done {
             return Ok(());
         }

@@ -1,6 +1,7 @@
 //! Deletes: one object (or one generation of it), and many (each in turn, every one
 //! attempted). Deleting what is not there succeeds.
 
+use google_cloud_gax::options::RequestOptionsBuilder;
 use storage_types::{ErrorKind, ObjectPath, Result};
 
 use crate::GcsStorage;
@@ -19,19 +20,21 @@ impl GcsStorage {
         storage_types::backend::delete_each(self, paths).await
     }
 
-    /// Deletes one generation of an object (or the live one), idempotently. Naming the
-    /// generation also lets the SDK retry the delete.
+    /// Deletes one generation of an object (or the live one), idempotently: a retried delete
+    /// whose first attempt did land finds nothing, which is success.
     pub(crate) async fn delete_generation(
         &self,
         name: &str,
         generation: Option<i64>,
     ) -> Result<()> {
+        // Safe to send again: see `retry`.
         let mut req = self
             .inner
             .control
             .delete_object()
             .set_bucket(self.bucket_path())
-            .set_object(name);
+            .set_object(name)
+            .with_idempotency(true);
         if let Some(generation) = generation {
             req = req.set_generation(generation);
         }

@@ -38,10 +38,13 @@ mod object;
 mod paging;
 mod presign;
 mod reader;
+mod retry;
 mod writer;
 
 pub use backend::GcsStorage;
-pub use capability::{DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT};
+pub use capability::{
+    DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PART_SIZE, DEFAULT_SINGLE_UPLOAD_LIMIT,
+};
 pub use config::{GcsBuilder, url_keys};
 
 /// The URL scheme of this backend: `gcs://bucket/prefix` (also `gs://`).

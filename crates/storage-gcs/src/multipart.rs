@@ -2,7 +2,8 @@
 //! `.stor-multipart/<id>/`, holding a manifest object (`upload`, empty, whose custom metadata
 //! records the target path and the write's headers) and one object per part (`part-NNNNN`).
 //! Completion composes the listed parts into the target (cascading past 32 parts) and removes
-//! the staging directory; aborting removes it too. Listings of the store hide it.
+//! the staging directory; aborting removes it too. Listings of the store hide it. GCS composes
+//! only sources of one storage class, so parts are staged in the class of the target.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
@@ -33,8 +34,9 @@ const USER_PREFIX: &str = "user-";
 /// The SHA256 (base64) of the customer key the upload was created with: parts and completion
 /// must use the same key.
 const KEY_SHA256: &str = "stor-key-sha256";
-/// Staged objects live seconds: the class without a minimum storage duration.
-pub(crate) const STAGING_CLASS: &str = "STANDARD";
+/// The manifest is never composed and lives seconds: the class without a minimum storage
+/// duration. (Parts are composed, so they take the target's class: see `target_class`.)
+const MANIFEST_CLASS: &str = "STANDARD";
 const HEADER_KEYS: [&str; 6] = [
     "stor-content-type",
     "stor-content-encoding",
@@ -163,7 +165,7 @@ async fn create(s: &GcsStorage, path: &ObjectPath, opts: WriteOptions) -> Result
     }
     let mut manifest_opts = WriteOptions::default();
     manifest_opts.user_metadata = manifest;
-    manifest_opts.storage_class = Some(STAGING_CLASS.to_owned());
+    manifest_opts.storage_class = Some(MANIFEST_CLASS.to_owned());
     s.write_object(&format!("{dir}{MANIFEST}"), Body::empty(), manifest_opts)
         .await?;
     let mut upload = MultipartUpload::new(path.as_str(), id)?;
@@ -203,7 +205,7 @@ async fn upload_part(
     let mut part_opts = WriteOptions::default();
     part_opts.checksum = opts.checksum;
     part_opts.encryption = opts.encryption;
-    part_opts.storage_class = Some(STAGING_CLASS.to_owned());
+    part_opts.storage_class = target_class(s, &manifest);
     let meta = s
         .write_object(&part_name(&dir, number), body, part_opts)
         .await?;
@@ -316,11 +318,7 @@ fn destination(
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix(USER_PREFIX)?.to_owned(), v.clone())))
         .collect();
-    let class = manifest
-        .get("stor-storage-class")
-        .cloned()
-        .or_else(|| s.inner.storage_class.clone())
-        .unwrap_or_default();
+    let class = target_class(s, manifest).unwrap_or_default();
     Ok(Object::new()
         .set_name(s.object_name(path))
         .set_bucket(s.bucket_path())
@@ -330,6 +328,15 @@ fn destination(
         .set_content_disposition(header("stor-content-disposition"))
         .set_storage_class(class)
         .set_metadata(user))
+}
+
+/// The class the upload was created with, else the store's; `None` leaves it to the bucket's
+/// default (for the parts and the target alike).
+fn target_class(s: &GcsStorage, manifest: &HashMap<String, String>) -> Option<String> {
+    manifest
+        .get("stor-storage-class")
+        .cloned()
+        .or_else(|| s.inner.storage_class.clone())
 }
 
 async fn abort(s: &GcsStorage, upload: &MultipartUpload) -> Result<()> {

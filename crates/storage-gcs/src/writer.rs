@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use google_cloud_storage::builder::storage::WriteObject;
 use google_cloud_storage::streaming_source::{SizeHint, StreamingSource};
 use storage_types::backend::{PartReader, verify_checksum};
 use storage_types::{Body, ByteStream, Checksum, Error, Metadata, Result, WriteOptions};
@@ -54,7 +55,7 @@ async fn write(s: &GcsStorage, name: &str, body: Body, opts: WriteOptions) -> Re
     let body = verify_checksum(body, opts.checksum);
     let failure = Arc::new(Mutex::new(None));
     let source = match body.as_bytes() {
-        Some(bytes) => BodySource::whole(bytes.clone(), &failure),
+        Some(bytes) => Source::Memory(bytes.clone()),
         None => {
             let mut parts = PartReader::new(body.into_stream());
             let concurrency = opts.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
@@ -77,70 +78,132 @@ async fn write(s: &GcsStorage, name: &str, body: Body, opts: WriteOptions) -> Re
                     // one as large for every write (see `reader::stat`).
                     return Box::pin(s.write_composite(upload, first, parts)).await;
                 }
-                BodySource::whole(first, &failure)
+                Source::Memory(first)
             } else {
                 // Read up to the single-upload limit first: a body that ends there (of known
                 // length or not) goes up in one request.
                 let (first, end) = parts.next_part(s.inner.single_upload_limit).await?;
                 if end {
-                    BodySource::whole(first, &failure)
+                    Source::Memory(first)
                 } else {
-                    BodySource::streamed(first, parts.into_stream(), size, &failure)
+                    Source::Streamed(BodySource::streamed(
+                        first,
+                        parts.into_stream(),
+                        size,
+                        &failure,
+                    ))
                 }
             }
         }
     };
-    let mut req = s
-        .inner
-        .storage
-        .write_object(s.bucket_path(), name, source)
-        .with_resumable_upload_buffer_size(usize::try_from(chunk).unwrap_or(usize::MAX))
-        .set_metadata(opts.user_metadata.clone());
-    if let Some(v) = &opts.content_type {
-        req = req.set_content_type(v.clone());
-    }
-    if let Some(v) = &opts.content_encoding {
-        req = req.set_content_encoding(v.clone());
-    }
-    if let Some(v) = &opts.cache_control {
-        req = req.set_cache_control(v.clone());
-    }
-    if let Some(v) = &opts.content_disposition {
-        req = req.set_content_disposition(v.clone());
-    }
-    if let Some(class) = opts
-        .storage_class
-        .as_ref()
-        .or(s.inner.storage_class.as_ref())
-    {
-        req = req.set_storage_class(class.clone());
-    }
-    if let Some(acl) = &s.inner.predefined_acl {
-        req = req.set_predefined_acl(acl.clone());
-    }
-    if let Some(kms) = &encryption.kms_key {
-        req = req.set_kms_key(kms.clone());
-    }
-    if let Some(key) = encryption.key.clone() {
-        req = req.set_key(key);
-    }
-    if let Some(generation) = g.if_match {
-        req = req.set_if_generation_match(generation);
-    }
-    if let Some(generation) = g.if_not_match {
-        req = req.set_if_generation_not_match(generation);
-    }
-    match opts.checksum {
-        Some(Checksum::Crc32c(crc)) => req = req.with_known_crc32c(crc),
-        Some(Checksum::Md5(md5)) => req = req.with_known_md5_hash(md5),
-        _ => {}
-    }
+    let settings = Settings {
+        opts: &opts,
+        encryption: &encryption,
+        conditions: g,
+        chunk,
+        store: s,
+    };
+    let storage = &s.inner.storage;
     // Boxed, as every SDK request future is here (see `reader::stat`).
-    match Box::pin(req.send_buffered()).await {
+    let sent = match source {
+        // Held in memory (a body under the single-upload limit, a part of a composite or
+        // multipart upload), the body can be read again from any offset: the SDK sends it as
+        // one request, or as a resumable upload that asks the service where to resume after
+        // any failure and sends the rest from there.
+        // A body that fits one chunk goes up in one request either way; the buffered path
+        // sends it as the SDK always did (fake-gcs-server refuses the unbuffered single
+        // request's checksums), and a retry sends the bytes again from the start.
+        Source::Memory(bytes) if bytes.len() as u64 <= chunk => {
+            let req = settings.apply(storage.write_object(s.bucket_path(), name, bytes));
+            Box::pin(req.send_buffered()).await
+        }
+        Source::Memory(bytes) => {
+            let req = settings.apply(storage.write_object(s.bucket_path(), name, bytes));
+            Box::pin(req.send_unbuffered()).await
+        }
+        // A stream goes up in chunks from a buffer of one chunk. After a chunk whose request
+        // broke off with no answer, google-cloud-storage 1.21 sends the next chunk at the
+        // failed one's offset (googleapis/google-cloud-rust#6685): such a failure ends the
+        // upload instead of being retried (see `retry::StorePolicy::streamed`).
+        Source::Streamed(source) => {
+            let req = settings
+                .apply(storage.write_object(s.bucket_path(), name, source))
+                .with_retry_policy(s.inner.retry.streamed());
+            Box::pin(req.send_buffered()).await
+        }
+    };
+    match sent {
         Ok(object) => Ok(metadata(&object)),
         // The body's own error (a broken source, a checksum that did not match) says more than
         // the SDK's wrapper of it.
         Err(err) => Err(taken(&failure).unwrap_or_else(|| map_error(err))),
+    }
+}
+
+/// Where a write's bytes come from.
+enum Source {
+    /// All of them, in memory.
+    Memory(Bytes),
+    /// A stream.
+    Streamed(BodySource),
+}
+
+/// What every upload request of a write carries, whatever its body.
+struct Settings<'a> {
+    opts: &'a WriteOptions,
+    encryption: &'a crate::encryption::GcsEncryption,
+    conditions: crate::conditions::Generations,
+    chunk: u64,
+    store: &'a GcsStorage,
+}
+
+impl Settings<'_> {
+    fn apply<T>(&self, req: WriteObject<T>) -> WriteObject<T> {
+        let (opts, s) = (self.opts, self.store);
+        let mut req = req
+            .with_resumable_upload_buffer_size(usize::try_from(self.chunk).unwrap_or(usize::MAX))
+            // Safe to send again: see `retry` (the SDK retries resumable uploads anyway).
+            .with_idempotency(true)
+            .set_metadata(opts.user_metadata.clone());
+        if let Some(v) = &opts.content_type {
+            req = req.set_content_type(v.clone());
+        }
+        if let Some(v) = &opts.content_encoding {
+            req = req.set_content_encoding(v.clone());
+        }
+        if let Some(v) = &opts.cache_control {
+            req = req.set_cache_control(v.clone());
+        }
+        if let Some(v) = &opts.content_disposition {
+            req = req.set_content_disposition(v.clone());
+        }
+        if let Some(class) = opts
+            .storage_class
+            .as_ref()
+            .or(s.inner.storage_class.as_ref())
+        {
+            req = req.set_storage_class(class.clone());
+        }
+        if let Some(acl) = &s.inner.predefined_acl {
+            req = req.set_predefined_acl(acl.clone());
+        }
+        if let Some(kms) = &self.encryption.kms_key {
+            req = req.set_kms_key(kms.clone());
+        }
+        if let Some(key) = self.encryption.key.clone() {
+            req = req.set_key(key);
+        }
+        if let Some(generation) = self.conditions.if_match {
+            req = req.set_if_generation_match(generation);
+        }
+        if let Some(generation) = self.conditions.if_not_match {
+            req = req.set_if_generation_not_match(generation);
+        }
+        match opts.checksum {
+            Some(Checksum::Crc32c(crc)) => req.with_known_crc32c(crc),
+            Some(Checksum::Md5(md5)) => req.with_known_md5_hash(md5),
+            _ => req,
+        }
     }
 }
 
@@ -165,16 +228,6 @@ struct BodySource {
 }
 
 impl BodySource {
-    fn whole(bytes: Bytes, failure: &Arc<Mutex<Option<Error>>>) -> Self {
-        BodySource {
-            size: Some(bytes.len() as u64),
-            first: Some(bytes),
-            rest: None,
-            delivered: 0,
-            failure: Arc::clone(failure),
-        }
-    }
-
     fn streamed(
         first: Bytes,
         rest: ByteStream,

@@ -63,7 +63,7 @@ enum State {
     Open,
     /// `Finish` is sent; the write is completing.
     Closing,
-    Done(Metadata),
+    Done(Box<Metadata>),
     /// The write failed; the error was returned once and is repeated by kind and message.
     Failed(ErrorKind, String),
 }
@@ -136,7 +136,7 @@ impl ObjectSink {
         };
         Poll::Ready(match outcome {
             Ok(metadata) => {
-                self.state = State::Done(metadata);
+                self.state = State::Done(Box::new(metadata));
                 Ok(())
             }
             Err(err) => {

@@ -81,6 +81,8 @@ pub(crate) async fn sdk_client(b: &S3Builder) -> Built {
     if b.endpoint.is_some() {
         config = config.interceptor(CollapseRepeatedHeaders);
     }
+    // A 429 without an error code (any answer to a HEAD) is throttling too.
+    config = config.retry_classifier(crate::retry::TooManyRequests);
     let md5 = b.content_md5();
     if md5 != ContentMd5::Off {
         config = config.interceptor(ContentMd5Headers(md5));

@@ -36,6 +36,7 @@ mod multipart;
 mod presign;
 mod reader;
 mod region;
+mod retry;
 #[cfg(test)]
 mod stub;
 #[cfg(test)]

@@ -25,8 +25,10 @@ pub(crate) struct Shape {
 /// How a relay ended when neither side failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Relayed {
-    /// The whole body went through.
+    /// The whole body went through unchanged.
     Complete,
+    /// The whole body went through with the byte at [`Shape::flip_at`] changed.
+    Flipped,
     /// [`Shape::stop_at`] cut it short; the sink has seen an incomplete message.
     Stopped,
 }
@@ -58,7 +60,11 @@ where
         Framing::UntilClose => copier.until_close().await?,
     };
     copier.flush().await?;
-    Ok(relayed)
+    let flipped = copier.shape.flip_at.is_some_and(|at| at < copier.sent);
+    Ok(match relayed {
+        Relayed::Complete if flipped => Relayed::Flipped,
+        relayed => relayed,
+    })
 }
 
 /// The state of one relay. Output collects in `out` so that chunk framing and data leave in

@@ -17,8 +17,8 @@ pub enum Fault {
     ResetBeforeResponse,
     /// Forward the request head and `after` bytes of its body upstream, then close both sides.
     ///
-    /// Both closes are resets. A request with no more than `after` body bytes is forwarded whole
-    /// before both connections are reset.
+    /// Both closes are resets. A request with no more than `after` body bytes is not struck: it
+    /// is relayed unchanged, and the fault does not count in [`FaultProxy::fired`](crate::FaultProxy::fired).
     ResetDuringRequestBody {
         /// Body bytes to forward before the reset.
         after: u64,
@@ -27,7 +27,7 @@ pub enum Fault {
     ///
     /// The close is a reset (RST), sent as soon as the bytes are handed to the kernel; the
     /// upstream connection is closed too. A response with no more than `after` body bytes is
-    /// forwarded whole before the reset.
+    /// not struck: it is relayed unchanged, and the fault does not count.
     ResetDuringResponseBody {
         /// Body bytes to forward before the reset.
         after: u64,
@@ -57,14 +57,15 @@ pub enum Fault {
     /// bytes, then close.
     ///
     /// The close is a clean end of stream (FIN), so the client sees a body shorter than
-    /// announced rather than a reset. A response with no more than `keep` body bytes is
-    /// forwarded whole before the close.
+    /// announced rather than a reset. A response with no more than `keep` body bytes is not
+    /// struck: it is relayed unchanged, and the fault does not count.
     Truncate {
         /// Body bytes to forward before the close.
         keep: u64,
     },
-    /// Forward the response with the body byte at offset `at` XOR 0x01 (if the body is that
-    /// long). The framing is untouched, so the connection stays usable.
+    /// Forward the response with the body byte at offset `at` XOR 0x01. The framing is
+    /// untouched, so the connection stays usable. A body no longer than `at` is not struck (and
+    /// the fault does not count).
     FlipByte {
         /// Offset of the byte to corrupt, from the start of the body.
         at: u64,
@@ -197,7 +198,8 @@ pub struct Seen {
     pub method: String,
     /// The request target as sent: `path?query` for the usual origin form.
     pub target: String,
-    /// The fault injected into this exchange, if a rule fired.
+    /// The fault applied to this exchange: `None` when no rule fired, and also when one fired
+    /// but its offset lay past the end of the body, so that nothing changed.
     pub fault: Option<Fault>,
     /// The final (non-1xx) status forwarded or sent to the client, if one was.
     pub status: Option<u16>,

@@ -302,12 +302,39 @@ impl ResponseHead {
         })
     }
 
-    pub(crate) fn raw(&self) -> &[u8] {
-        &self.raw
-    }
-
     pub(crate) fn status(&self) -> u16 {
         self.status
+    }
+
+    /// The head with every `Location` that points at `//{from}` pointed at `//{to}` instead,
+    /// as a reverse proxy does, so that a client follows a redirect or an upload session
+    /// (GCS hands back its resumable session as a `Location`) through the proxy; the head
+    /// as it is when none does.
+    pub(crate) fn located_at(&self, from: &str, to: &str) -> std::borrow::Cow<'_, [u8]> {
+        let from = format!("//{from}");
+        let to = format!("//{to}");
+        let moved = |line: &[u8]| {
+            let (name, value) = line.split_at(line.iter().position(|&b| b == b':')?);
+            let value = std::str::from_utf8(value).ok()?;
+            (name.eq_ignore_ascii_case(b"location") && value.contains(&from))
+                .then(|| [name, value.replacen(&from, &to, 1).as_bytes()].concat())
+        };
+        if !self
+            .raw
+            .split(|&b| b == b'\n')
+            .any(|line| moved(line).is_some())
+        {
+            return std::borrow::Cow::Borrowed(&self.raw);
+        }
+        let mut out = Vec::with_capacity(self.raw.len() + 8);
+        let mut lines = self.raw.split(|&b| b == b'\n').peekable();
+        while let Some(line) = lines.next() {
+            out.extend_from_slice(&moved(line).unwrap_or_else(|| line.to_vec()));
+            if lines.peek().is_some() {
+                out.push(b'\n');
+            }
+        }
+        std::borrow::Cow::Owned(out)
     }
 
     /// A 1xx that a final response follows; 101 Switching Protocols ends HTTP on the

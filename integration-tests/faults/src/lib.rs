@@ -24,7 +24,9 @@
 //!
 //! The proxy parses HTTP/1.1 framing itself (Content-Length, chunked, read-to-close, interim
 //! 1xx responses) and streams bodies through bounded buffers, so bodies of any size pass. Heads
-//! are forwarded byte for byte. A client that opens with the HTTP/2 preface (gRPC) is tunnelled: rules never
+//! are forwarded byte for byte, but for a response's `Location` naming the upstream server,
+//! which names the proxy instead (as a reverse proxy rewrites it), so that a redirect or a GCS
+//! resumable-upload session comes back through the proxy. A client that opens with the HTTP/2 preface (gRPC) is tunnelled: rules never
 //! apply to it, only a [`TunnelFault`] armed with [`FaultProxy::arm_tunnel`]. What else it cannot frame closes the connection: TLS,
 //! heads over 64 KiB, obsolete header folding, a request transfer coding other than a final
 //! chunked, conflicting Content-Lengths. It does not relay `CONNECT` tunnels or protocol

@@ -64,7 +64,9 @@ impl FaultProxy {
         self.shared.clear();
     }
 
-    /// How many faults were injected since the start or the last [`clear`](Self::clear).
+    /// How many faults were applied since the start or the last [`clear`](Self::clear): a rule
+    /// that fired but whose body offset lay past the end of the body changed nothing and does
+    /// not count.
     pub fn fired(&self) -> u32 {
         self.shared.fired()
     }

@@ -63,6 +63,19 @@ impl Record<'_> {
     fn answered(self, status: u16) {
         self.shared.answered(self.ticket, status);
     }
+
+    /// The fault was applied: it counts as struck.
+    fn struck(self, fault: &Fault) {
+        self.shared.struck(self.ticket, fault);
+    }
+}
+
+/// The two ends' addresses as `host:port`: a `Location` the upstream sends naming itself is
+/// made to name the proxy.
+#[derive(Debug)]
+struct Hosts {
+    upstream: String,
+    proxy: String,
 }
 
 /// Serves one client connection until it ends.
@@ -71,10 +84,16 @@ pub(crate) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<S
         crate::tunnel::tunnel(client, upstream, &shared).await;
         return;
     }
+    let hosts = Hosts {
+        upstream: upstream.to_string(),
+        proxy: client
+            .local_addr()
+            .map_or_else(|_| upstream.to_string(), |addr| addr.to_string()),
+    };
     let mut client = Peer::new(client);
     let mut server = None;
     let next = loop {
-        let next = exchange(&mut client, &mut server, upstream, &shared).await;
+        let next = exchange(&mut client, &mut server, upstream, &hosts, &shared).await;
         if next != Next::KeepAlive {
             break next;
         }
@@ -92,6 +111,7 @@ async fn exchange(
     client: &mut Peer,
     server: &mut Option<Peer>,
     upstream: SocketAddr,
+    hosts: &Hosts,
     shared: &Shared,
 ) -> Next {
     let raw = tokio::select! {
@@ -109,6 +129,12 @@ async fn exchange(
     };
     let (fault, ticket) = shared.admit(&request);
     let record = Record { shared, ticket };
+    // These faults act on the exchange as a whole: they are applied as soon as it is picked.
+    // Faults at a body offset count once the offset is reached (see `forward` and `respond`).
+    if let Some(fault @ (Fault::ResetBeforeResponse | Fault::Status { .. } | Fault::Stall)) = &fault
+    {
+        record.struck(fault);
+    }
     match fault {
         Some(Fault::ResetBeforeResponse) => {
             // Reset whether or not the body arrived whole: the client sees the same either way.
@@ -152,7 +178,16 @@ async fn exchange(
             let Some(server) = server.as_mut() else {
                 return Next::Close;
             };
-            forward(client, server, &request, framing, fault.as_ref(), record).await
+            forward(
+                client,
+                server,
+                &request,
+                framing,
+                fault.as_ref(),
+                hosts,
+                record,
+            )
+            .await
         }
     }
 }
@@ -213,6 +248,7 @@ async fn forward(
     request: &RequestHead,
     framing: Framing,
     fault: Option<&Fault>,
+    hosts: &Hosts,
     record: Record<'_>,
 ) -> Next {
     if server.stream.write_all(request.raw()).await.is_err() {
@@ -241,6 +277,7 @@ async fn forward(
         &mut client_write,
         request.is_head(),
         fault,
+        hosts,
         record,
     );
     tokio::pin!(send, answer);
@@ -249,9 +286,14 @@ async fn forward(
     loop {
         tokio::select! {
             result = &mut send, if sent.is_none() => match result {
-                Ok(Relayed::Stopped) => return Next::Reset,
-                Ok(Relayed::Complete) if cut.is_some() => return Next::Reset,
-                Ok(Relayed::Complete) => sent = Some(true),
+                Ok(Relayed::Stopped) => {
+                    if let Some(fault) = fault {
+                        record.struck(fault);
+                    }
+                    return Next::Reset;
+                }
+                // A cut at or past the end of the body strikes nothing: the exchange goes on.
+                Ok(Relayed::Complete | Relayed::Flipped) => sent = Some(true),
                 // The client gave up on its own request.
                 Err(Broken::Source) => return Next::Close,
                 // The server stopped reading, which servers do when they answer early.
@@ -267,7 +309,12 @@ async fn forward(
                 // The next request starts after this one's body, so it must be read first.
                 let sent = match sent {
                     Some(sent) => sent,
-                    None => matches!((&mut send).await, Ok(Relayed::Complete)),
+                    // A cut reached after the server answered in full came too late to
+                    // break anything the client sees: it does not count.
+                    None => matches!(
+                        (&mut send).await,
+                        Ok(Relayed::Complete | Relayed::Flipped)
+                    ),
                 };
                 return if sent { Next::KeepAlive } else { Next::Close };
             }
@@ -283,6 +330,7 @@ async fn respond<R, W>(
     dst: &mut W,
     head_request: bool,
     fault: Option<&Fault>,
+    hosts: &Hosts,
     record: Record<'_>,
 ) -> Result<Next, Broken>
 where
@@ -298,12 +346,17 @@ where
         let head = ResponseHead::parse(raw)?;
         let framing = head.framing(head_request)?;
         if let Some(delay) = delay.take() {
+            if let Some(fault) = fault {
+                record.struck(fault);
+            }
             tokio::time::sleep(delay).await;
         }
         if !head.is_interim() {
             record.answered(head.status());
         }
-        dst.write_all(head.raw()).await.map_err(|_| Broken::Sink)?;
+        dst.write_all(&head.located_at(&hosts.upstream, &hosts.proxy))
+            .await
+            .map_err(|_| Broken::Sink)?;
         if head.is_interim() {
             continue;
         }
@@ -324,10 +377,15 @@ where
             },
             _ => Shape::default(),
         };
-        body::relay(src, buf, dst, framing, shape).await?;
-        return Ok(match fault {
-            Some(Fault::Truncate { .. }) => Next::Close,
-            Some(Fault::ResetDuringResponseBody { .. }) => Next::Reset,
+        let relayed = body::relay(src, buf, dst, framing, shape).await?;
+        // Only a cut inside the body, or a flip of a byte the body has, strikes: past its end
+        // the response went through as it was, and the connection carries on as it would.
+        if let (Some(fault), Relayed::Stopped | Relayed::Flipped) = (fault, relayed) {
+            record.struck(fault);
+        }
+        return Ok(match (fault, relayed) {
+            (Some(Fault::Truncate { .. }), Relayed::Stopped) => Next::Close,
+            (Some(Fault::ResetDuringResponseBody { .. }), Relayed::Stopped) => Next::Reset,
             _ if framing == Framing::UntilClose || !head.keeps_alive() => Next::Close,
             _ => Next::KeepAlive,
         });

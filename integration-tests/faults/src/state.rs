@@ -1,5 +1,5 @@
 //! What the proxy's connections share with its handle: the armed rules, the count of faults
-//! injected and the record of every request seen.
+//! applied and the record of every request seen.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -77,7 +77,9 @@ impl Shared {
     }
 
     /// Records `request` and picks its fault: the first rule that matches and has firings
-    /// left fires and loses one.
+    /// left fires and loses one. The fault counts, and is recorded, only once the exchange
+    /// reports it [`struck`](Self::struck): a cut or a flip at an offset past the end of the
+    /// body changes nothing and is never counted.
     pub(crate) fn admit(&self, request: &RequestHead) -> (Option<Fault>, Ticket) {
         let mut state = self.lock();
         let fault = state
@@ -88,13 +90,10 @@ impl Shared {
                 rule.times -= 1;
                 rule.fault.clone()
             });
-        if fault.is_some() {
-            state.fired = state.fired.saturating_add(1);
-        }
         state.seen.push(Seen {
             method: request.method().to_owned(),
             target: request.target().to_owned(),
-            fault: fault.clone(),
+            fault: None,
             status: None,
         });
         let ticket = Ticket {
@@ -102,6 +101,20 @@ impl Shared {
             index: state.seen.len() - 1,
         };
         (fault, ticket)
+    }
+
+    /// Notes that `fault`, picked for the request behind `ticket`, was applied: it counts in
+    /// [`fired`](Self::fired) and is recorded with the request.
+    pub(crate) fn struck(&self, ticket: Ticket, fault: &Fault) {
+        let mut state = self.lock();
+        // An exchange still running across a clear belongs to nobody's count now.
+        if state.epoch != ticket.epoch {
+            return;
+        }
+        state.fired = state.fired.saturating_add(1);
+        if let Some(seen) = state.seen.get_mut(ticket.index) {
+            seen.fault = Some(fault.clone());
+        }
     }
 
     /// Notes the final status the client was sent for the request behind `ticket`.

@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 pub(crate) enum Kind {
     /// 400 / INVALID_ARGUMENT.
     BadRequest,
+    /// 401 / UNAUTHENTICATED: no credentials, or credentials the server did not issue.
+    Unauthenticated,
     /// 403 / PERMISSION_DENIED.
     Forbidden,
     /// 404 / NOT_FOUND.
@@ -19,6 +21,9 @@ pub(crate) enum Kind {
     NotEmpty,
     /// 412 / FAILED_PRECONDITION.
     PreconditionFailed,
+    /// 304 (with no body) in JSON: a read's `ifGenerationNotMatch` or
+    /// `ifMetagenerationNotMatch` did not hold. FAILED_PRECONDITION in gRPC.
+    NotModified,
     /// 416 / OUT_OF_RANGE.
     RangeNotSatisfiable,
     /// 499 / CANCELLED: a resumable upload that was cancelled.
@@ -70,10 +75,12 @@ impl ApiError {
     pub(crate) fn http_status(&self) -> StatusCode {
         match self.kind {
             Kind::BadRequest => StatusCode::BAD_REQUEST,
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
             Kind::Forbidden => StatusCode::FORBIDDEN,
             Kind::NotFound => StatusCode::NOT_FOUND,
             Kind::Conflict | Kind::NotEmpty => StatusCode::CONFLICT,
             Kind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Kind::NotModified => StatusCode::NOT_MODIFIED,
             Kind::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
             Kind::Cancelled => {
                 StatusCode::from_u16(499).expect("499 is a valid status code number")
@@ -85,10 +92,13 @@ impl ApiError {
     fn grpc_code(&self) -> tonic::Code {
         match self.kind {
             Kind::BadRequest => tonic::Code::InvalidArgument,
+            Kind::Unauthenticated => tonic::Code::Unauthenticated,
             Kind::Forbidden => tonic::Code::PermissionDenied,
             Kind::NotFound => tonic::Code::NotFound,
             Kind::Conflict => tonic::Code::AlreadyExists,
-            Kind::NotEmpty | Kind::PreconditionFailed => tonic::Code::FailedPrecondition,
+            Kind::NotEmpty | Kind::PreconditionFailed | Kind::NotModified => {
+                tonic::Code::FailedPrecondition
+            }
             Kind::RangeNotSatisfiable => tonic::Code::OutOfRange,
             Kind::Cancelled => tonic::Code::Cancelled,
             Kind::Unimplemented => tonic::Code::Unimplemented,
@@ -105,6 +115,7 @@ impl ApiError {
             Kind::Forbidden => "SignatureDoesNotMatch",
             Kind::NotFound => "NoSuchKey",
             Kind::PreconditionFailed => "PreconditionFailed",
+            Kind::Unauthenticated => "AuthenticationRequired",
             Kind::RangeNotSatisfiable => "InvalidRange",
             _ => "InvalidArgument",
         };
@@ -130,6 +141,10 @@ impl IntoResponse for ApiError {
     /// client reads it to pick the error code, so including it keeps codes exact.
     fn into_response(self) -> Response {
         let code = self.http_status();
+        if self.kind == Kind::NotModified {
+            // A 304 has no body.
+            return code.into_response();
+        }
         let body = serde_json::json!({
             "error": {
                 "code": code.as_u16(),
@@ -157,6 +172,7 @@ impl IntoResponse for ApiError {
 fn grpc_code_name(code: tonic::Code) -> &'static str {
     match code {
         tonic::Code::InvalidArgument => "INVALID_ARGUMENT",
+        tonic::Code::Unauthenticated => "UNAUTHENTICATED",
         tonic::Code::PermissionDenied => "PERMISSION_DENIED",
         tonic::Code::NotFound => "NOT_FOUND",
         tonic::Code::AlreadyExists => "ALREADY_EXISTS",

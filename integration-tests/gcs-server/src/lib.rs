@@ -2,8 +2,14 @@
 //! gRPC `google.storage.v2.Storage` API and V4 signed URLs, all on one TCP port (HTTP/1.1 and
 //! h2c), so that the official `google-cloud-storage` clients can run against it.
 //!
+//! Like GCS with a private bucket, it answers the JSON and gRPC APIs only to callers with a
+//! bearer token made from the service-account key it generates (see [`RunningServer`]), unless
+//! started with `allow_anonymous` (as a public bucket would, for peers that send no
+//! credentials).
+//!
 //! Embed it with [`start`]; the `gcs-test-server` binary wraps the same function.
 
+mod auth;
 mod csek;
 mod errors;
 mod grpc;
@@ -28,8 +34,12 @@ pub struct ServerConfig {
     pub port: u16,
     /// Buckets to create at startup.
     pub buckets: Vec<String>,
-    /// Where to write a generated service-account key whose signed URLs the server accepts.
+    /// Where to write the generated service-account key, whose tokens and signed URLs the
+    /// server accepts (it is also in [`RunningServer::service_account_key`]).
     pub service_account_file: Option<PathBuf>,
+    /// Serve requests without credentials (or with any), as for a public bucket. Off by default:
+    /// GCS refuses anonymous callers of a private bucket, and so does this server.
+    pub allow_anonymous: bool,
     /// The most bytes one RewriteObject call copies, so that tests see multi-call rewrites.
     pub rewrite_step: u64,
     /// Log one line per request (method, path, status) to stderr.
@@ -43,6 +53,7 @@ impl Default for ServerConfig {
             port: 0,
             buckets: Vec::new(),
             service_account_file: None,
+            allow_anonymous: false,
             rewrite_step: 1 << 20,
             verbose: false,
         }
@@ -56,8 +67,9 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// `http://HOST:PORT`, the endpoint for the clients.
     pub url: String,
-    /// The generated service-account key (JSON) when signed URLs are enabled.
-    pub service_account_key: Option<serde_json::Value>,
+    /// The generated service-account key (JSON): credentials built from it
+    /// (google-cloud-auth's service-account builder) are the ones the server accepts.
+    pub service_account_key: serde_json::Value,
 }
 
 /// State shared by all requests.
@@ -66,7 +78,8 @@ pub(crate) struct AppState {
     pub(crate) store: store::Store,
     sessions: Mutex<HashMap<String, json::upload::Session>>,
     rewrites: Mutex<HashMap<String, grpc::rewrite::Progress>>,
-    pub(crate) signing_key: Option<signed::SigningKey>,
+    pub(crate) signing_key: signed::SigningKey,
+    pub(crate) allow_anonymous: bool,
     pub(crate) rewrite_step: u64,
     /// The bound port, for URLs handed back to clients whose Host header omits it.
     pub(crate) port: u16,
@@ -93,20 +106,15 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let store = store::Store::new();
     for bucket in &config.buckets {
         store
-            .create_bucket(bucket)
+            .create_bucket(bucket, "")
             .map_err(|e| anyhow::anyhow!("cannot create bucket {bucket}: {}", e.message))?;
     }
-    let (signing_key, service_account_key) = match &config.service_account_file {
-        None => (None, None),
-        Some(path) => {
-            let key = signed::SigningKey::generate()?;
-            let json = key.service_account_json();
-            let text = serde_json::to_string_pretty(&json)?;
-            std::fs::write(path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            (Some(key), Some(json))
-        }
-    };
+    let signing_key = signed::SigningKey::generate()?;
+    let service_account_key = signing_key.service_account_json();
+    if let Some(path) = &config.service_account_file {
+        let text = serde_json::to_string_pretty(&service_account_key)?;
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
         .await
         .with_context(|| format!("cannot bind {}:{}", config.host, config.port))?;
@@ -116,6 +124,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         sessions: Mutex::default(),
         rewrites: Mutex::default(),
         signing_key,
+        allow_anonymous: config.allow_anonymous,
         rewrite_step: config.rewrite_step.max(1),
         port: addr.port(),
         verbose: config.verbose,

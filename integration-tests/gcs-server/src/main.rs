@@ -6,7 +6,7 @@ use gcs_test_server::{ServerConfig, start};
 use std::io::Write as _;
 
 const USAGE: &str = "usage: gcs-test-server --port N [--host 127.0.0.1] [--bucket NAME]... \
-[--service-account-file PATH] [--rewrite-step BYTES] [--verbose]";
+[--service-account-file PATH] [--allow-anonymous] [--rewrite-step BYTES] [--verbose]";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<ServerConfig> {
     let mut config = ServerConfig::default();
@@ -34,6 +34,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<ServerCo
                     .parse()
                     .context("--rewrite-step: not a byte count")?;
             }
+            "--allow-anonymous" => config.allow_anonymous = true,
             "--verbose" => config.verbose = true,
             "--help" | "-h" => {
                 println!("{USAGE}");

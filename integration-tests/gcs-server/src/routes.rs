@@ -1,7 +1,7 @@
-//! The single entry point: sends each request to the gRPC, JSON or XML (signed URL) half, and
-//! logs it when asked to.
+//! The single entry point: checks the caller's credentials, sends each request to the gRPC,
+//! JSON or XML (signed URL) half, and logs it when asked to.
 
-use crate::{AppState, grpc, json, signed};
+use crate::{AppState, auth, grpc, json, signed};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::Request;
@@ -20,7 +20,20 @@ pub(crate) async fn dispatch(
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/grpc"));
-    let response = if is_grpc {
+    // Signed URLs carry their own proof, and a resumable upload's session URL is itself the
+    // credential (GCS takes its chunks without an Authorization header).
+    let needs_token = !state.allow_anonymous
+        && (is_grpc || (json::handles(&path) && !json::is_upload_session(&request)));
+    let refused = match needs_token {
+        true => auth::check(&state.signing_key, request.headers()).err(),
+        false => None,
+    };
+    let response = if let Some(refusal) = refused {
+        match is_grpc {
+            true => refusal.to_status().into_http::<Body>(),
+            false => axum::response::IntoResponse::into_response(refusal),
+        }
+    } else if is_grpc {
         grpc::dispatch(state.clone(), request).await
     } else if json::handles(&path) {
         json::dispatch(state.clone(), request).await

@@ -17,7 +17,7 @@ use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-const CLIENT_EMAIL: &str = "tester@test-project.iam.gserviceaccount.com";
+pub(crate) const CLIENT_EMAIL: &str = "tester@test-project.iam.gserviceaccount.com";
 const ALGORITHM: &str = "GOOG4-RSA-SHA256";
 /// GCS refuses signed URLs valid for longer than seven days.
 const MAX_EXPIRES: i64 = 7 * 24 * 60 * 60;
@@ -71,7 +71,7 @@ impl SigningKey {
         self.service_account.clone()
     }
 
-    fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         aws_lc_rs::signature::UnparsedPublicKey::new(
             &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
             &self.public_key,
@@ -103,11 +103,8 @@ pub(crate) async fn dispatch(state: std::sync::Arc<AppState>, request: Request<B
 async fn serve(state: &AppState, request: Request<Body>) -> ApiResult<Response> {
     let (parts, body) = request.into_parts();
     let (bucket, object) = split_path(parts.uri.path())?;
-    let key = state.signing_key.as_ref().ok_or_else(|| {
-        forbidden("signed URLs are disabled: start the server with --service-account-file")
-    })?;
     verify_request(
-        key,
+        &state.signing_key,
         &parts.method,
         &bucket,
         &object,
@@ -180,7 +177,7 @@ async fn serve(state: &AppState, request: Request<Body>) -> ApiResult<Response> 
             )?;
             let mut response = StatusCode::OK.into_response();
             let headers = response.headers_mut();
-            if let Ok(v) = format!("\"{}\"", hex::encode(stored.md5)).parse() {
+            if let Ok(v) = stored.http_etag().parse() {
                 headers.insert(http::header::ETAG, v);
             }
             if let Ok(v) = stored.generation.to_string().parse() {

@@ -18,6 +18,8 @@ pub(crate) struct Bucket {
     pub(crate) name: String,
     pub(crate) created: SystemTime,
     pub(crate) metageneration: i64,
+    /// The class of objects written without one (GCS's bucket default storage class).
+    pub(crate) storage_class: String,
     pub(crate) objects: BTreeMap<String, Object>,
 }
 
@@ -31,7 +33,8 @@ pub(crate) struct Object {
     pub(crate) metageneration: i64,
     pub(crate) attrs: ObjectAttrs,
     pub(crate) crc32c: u32,
-    pub(crate) md5: [u8; 16],
+    /// `None` for composite objects: GCS computes no MD5 for them, only a CRC32C.
+    pub(crate) md5: Option<[u8; 16]>,
     pub(crate) created: SystemTime,
     pub(crate) updated: SystemTime,
     pub(crate) component_count: i32,
@@ -61,8 +64,25 @@ impl Object {
         BASE64.encode(self.crc32c.to_be_bytes())
     }
 
-    pub(crate) fn md5_base64(&self) -> String {
-        BASE64.encode(self.md5)
+    pub(crate) fn md5_base64(&self) -> Option<String> {
+        self.md5.map(|md5| BASE64.encode(md5))
+    }
+
+    /// The object's hashes as `x-goog-hash` lists them (no MD5 for composites).
+    pub(crate) fn x_goog_hash(&self) -> String {
+        match self.md5_base64() {
+            Some(md5) => format!("crc32c={},md5={md5}", self.crc32c_base64()),
+            None => format!("crc32c={}", self.crc32c_base64()),
+        }
+    }
+
+    /// The `ETag` header of a download: the quoted hex MD5, or for a composite (which has none)
+    /// the resource's etag.
+    pub(crate) fn http_etag(&self) -> String {
+        match self.md5 {
+            Some(md5) => format!("\"{}\"", hex::encode(md5)),
+            None => format!("\"{}\"", self.etag()),
+        }
     }
 
     /// Changes with every generation and metageneration, like GCS's etags.
@@ -121,6 +141,30 @@ impl Preconditions {
             && current.is_some_and(|o| o.metageneration == want)
         {
             return failed("ifMetagenerationNotMatch");
+        }
+        Ok(())
+    }
+}
+
+impl Preconditions {
+    /// The check of a read (metadata or media): GCS answers a failed `ifGenerationNotMatch` or
+    /// `ifMetagenerationNotMatch` there with 304 Not Modified, not 412.
+    pub(crate) fn check_read(&self, current: &Object) -> ApiResult<()> {
+        // The match conditions still fail with 412; only the not-match ones become 304.
+        let matches = Preconditions {
+            if_generation_not_match: None,
+            if_metageneration_not_match: None,
+            ..*self
+        };
+        matches.check(Some(current))?;
+        let not_modified = self.if_generation_not_match == Some(current.generation)
+            || self.if_metageneration_not_match == Some(current.metageneration);
+        if not_modified {
+            return Err(ApiError::new(
+                Kind::NotModified,
+                "notModified",
+                "the object has the generation (or metageneration) the request excludes",
+            ));
         }
         Ok(())
     }
@@ -187,8 +231,13 @@ impl Store {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn create_bucket(&self, name: &str) -> ApiResult<Bucket> {
+    /// Creates a bucket; `storage_class` empty means STANDARD, as in GCS.
+    pub(crate) fn create_bucket(&self, name: &str, storage_class: &str) -> ApiResult<Bucket> {
         validate_bucket_name(name)?;
+        let storage_class = match storage_class {
+            "" => "STANDARD".to_string(),
+            class => validate_storage_class(class)?.to_string(),
+        };
         let mut state = self.lock();
         if state.buckets.contains_key(name) {
             return Err(ApiError::new(
@@ -201,6 +250,7 @@ impl Store {
             name: name.to_string(),
             created: SystemTime::now(),
             metageneration: 1,
+            storage_class,
             objects: BTreeMap::new(),
         };
         state.buckets.insert(name.to_string(), bucket.clone());
@@ -315,21 +365,22 @@ impl Store {
             .get_mut(bucket)
             .ok_or_else(|| ApiError::no_such_bucket(bucket))?;
         preconditions.check(b.objects.get(name))?;
+        // An object written without a class takes the bucket's default, as in GCS.
+        let storage_class = match attrs.storage_class.as_str() {
+            "" => b.storage_class.clone(),
+            class => validate_storage_class(class)?.to_string(),
+        };
         let now = SystemTime::now();
         let object = Object {
             bucket: bucket.to_string(),
             name: name.to_string(),
             crc32c: crc32c::crc32c(&data),
-            md5: md5::Md5::digest(&data).into(),
+            md5: (component_count == 0).then(|| md5::Md5::digest(&data).into()),
             data,
             generation,
             metageneration: 1,
             attrs: ObjectAttrs {
-                storage_class: if attrs.storage_class.is_empty() {
-                    "STANDARD".to_string()
-                } else {
-                    attrs.storage_class.clone()
-                },
+                storage_class,
                 ..attrs
             },
             created: now,
@@ -488,6 +539,27 @@ fn validate_bucket_name(name: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::bad_request(format!(
             "Invalid bucket name: {name:?}"
+        )))
+    }
+}
+
+/// The storage classes GCS knows; it refuses any other name with 400.
+const STORAGE_CLASSES: [&str; 7] = [
+    "STANDARD",
+    "NEARLINE",
+    "COLDLINE",
+    "ARCHIVE",
+    "MULTI_REGIONAL",
+    "REGIONAL",
+    "DURABLE_REDUCED_AVAILABILITY",
+];
+
+fn validate_storage_class(class: &str) -> ApiResult<&str> {
+    if STORAGE_CLASSES.contains(&class) {
+        Ok(class)
+    } else {
+        Err(ApiError::bad_request(format!(
+            "Invalid argument: storage class {class:?}"
         )))
     }
 }

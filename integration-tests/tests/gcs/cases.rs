@@ -1,6 +1,8 @@
 //! Cases only the GCS backend has: multipart staging objects are gone after completion and
 //! abort (looked up with the SDK, since listings hide them), compositions cascade past 32
-//! parts, and copies span several rewrite calls.
+//! parts, copies span several rewrite calls, and objects built by composition (parallel
+//! writes, multipart uploads, appends) keep the storage class asked for, which GCS allows only
+//! when every source is in one class.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +17,10 @@ type CaseFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + '
 
 const MULTIPART: &[Need] = &[Need::Feature(Feature::Multipart)];
 const COPY: &[Need] = &[Need::Feature(Feature::Copy)];
+const APPEND: &[Need] = &[Need::Feature(Feature::Append)];
+
+/// A class other than the bucket's default (STANDARD on the test server).
+const CLASS: &str = "NEARLINE";
 
 pub(crate) fn cases() -> Vec<Case> {
     fn boxed<'a>(f: impl Future<Output = anyhow::Result<()>> + Send + 'a) -> CaseFuture<'a> {
@@ -34,6 +40,17 @@ pub(crate) fn cases() -> Vec<Case> {
         }),
         Case::new("gcs::copy_over_several_rewrite_calls", COPY, |ctx| {
             boxed(copy_over_several_rewrite_calls(ctx))
+        }),
+        Case::new("gcs::parallel_write_in_a_storage_class", &[], |ctx| {
+            boxed(parallel_write_in_a_storage_class(ctx))
+        }),
+        Case::new(
+            "gcs::multipart_upload_in_a_storage_class",
+            MULTIPART,
+            |ctx| boxed(multipart_upload_in_a_storage_class(ctx)),
+        ),
+        Case::new("gcs::append_keeps_the_storage_class", APPEND, |ctx| {
+            boxed(append_keeps_the_storage_class(ctx))
         }),
         Case::new(
             "gcs::long_body_at_a_chunk_boundary_stores_nothing",
@@ -152,6 +169,57 @@ async fn long_body_at_a_chunk_boundary_stores_nothing(ctx: &Ctx) -> anyhow::Resu
     let write = ctx.store.write_with(&ctx.path("long"), body, opts).await;
     check::expect_kind(write, ErrorKind::IntegrityMismatch)?;
     ctx.ensure_absent("long").await
+}
+
+async fn ensure_class(ctx: &Ctx, rel: &str) -> anyhow::Result<()> {
+    let class = ctx.stat(rel).await?.storage_class;
+    anyhow::ensure!(
+        class.as_deref() == Some(CLASS),
+        "storage class of {rel}: expected {CLASS}, found {class:?}"
+    );
+    Ok(())
+}
+
+// Parallel parts are composed into the target: they are staged in its class.
+async fn parallel_write_in_a_storage_class(ctx: &Ctx) -> anyhow::Result<()> {
+    const QUANTUM: usize = 256 * 1024;
+    let data = check::pattern(3 * QUANTUM + 10, 5);
+    let body = check::chunked_body(data.clone(), 64 * 1024, Some(data.len() as u64));
+    let opts = WriteOptions::default()
+        .with_storage_class(CLASS)
+        .with_concurrency(2)
+        .with_part_size(QUANTUM as u64);
+    ctx.store.write_with(&ctx.path("p"), body, opts).await?;
+    ensure_class(ctx, "p").await?;
+    ctx.ensure_content("p", &data).await
+}
+
+async fn multipart_upload_in_a_storage_class(ctx: &Ctx) -> anyhow::Result<()> {
+    let path = ctx.path("m");
+    let opts = WriteOptions::default().with_storage_class(CLASS);
+    let upload = ctx.store.create_multipart_with(&path, opts).await?;
+    let mut parts = Vec::new();
+    for (number, data) in (1u32..).zip(three_parts()) {
+        parts.push(ctx.store.upload_part(&upload, number, data.into()).await?);
+    }
+    ctx.store.complete_multipart(&upload, &parts).await?;
+    ensure_class(ctx, "m").await?;
+    ctx.ensure_content("m", &three_parts().concat()).await
+}
+
+// An append composes the object with a temporary one: the server refuses the compose unless
+// the temporary object is in the object's class.
+async fn append_keeps_the_storage_class(ctx: &Ctx) -> anyhow::Result<()> {
+    let path = ctx.path("a");
+    let opts = WriteOptions::default().with_storage_class(CLASS);
+    ctx.store.create_append_with(&path, opts).await?;
+    let mut offset = 0;
+    for piece in three_parts() {
+        offset = ctx.store.append(&path, offset, piece.into()).await?;
+    }
+    ctx.store.commit_append(&path).await?;
+    ensure_class(ctx, "a").await?;
+    ctx.ensure_content("a", &three_parts().concat()).await
 }
 
 fn ensure_count(names: &[String], expected: usize, what: &str) -> anyhow::Result<()> {

@@ -65,6 +65,8 @@ fn every_listed_key_is_accepted() {
         ("single-upload-limit", "16777216".to_owned()),
         ("max-retries", "3".to_owned()),
         ("timeout", "500ms".to_owned()),
+        ("connect-timeout", "2s".to_owned()),
+        ("attempt-timeout", "3".to_owned()),
         ("anonymous", "yes".to_owned()),
         ("loose", "on".to_owned()),
     ];
@@ -81,6 +83,8 @@ fn every_listed_key_is_accepted() {
     assert_eq!(b.chunk_size, Some(8 << 20));
     let b = GcsBuilder::from_query("b", "", &query(&[("timeout", "500ms")])).unwrap();
     assert_eq!(b.timeout, Some(std::time::Duration::from_millis(500)));
+    let b = GcsBuilder::from_query("b", "", &query(&[("connect-timeout", "2s")])).unwrap();
+    assert_eq!(b.connect_timeout, Some(std::time::Duration::from_secs(2)));
 }
 
 #[test]

@@ -114,12 +114,19 @@ async fn a_flip_lands_on_the_body_byte_whatever_the_framing_and_reads() {
         let space = expected.iter().position(|&b| b == b' ').unwrap();
         expected[space] ^= 0x01;
         assert_eq!(out, expected, "piece {piece}");
-        assert_eq!(outcome, Ok(Relayed::Complete));
-        let (out, _, _) = run(b"abcdef", piece, Framing::Length(6), flip_at(5)).await;
-        assert_eq!(out, b"abcdeg");
+        assert_eq!(outcome, Ok(Relayed::Flipped));
+        let (out, outcome, _) = run(b"abcdef", piece, Framing::Length(6), flip_at(5)).await;
+        assert_eq!(
+            (out.as_slice(), outcome),
+            (&b"abcdeg"[..], Ok(Relayed::Flipped))
+        );
     }
-    let (out, _, _) = run(b"abc", 1, Framing::Length(3), flip_at(3)).await;
-    assert_eq!(out, b"abc");
+    // Past the end nothing changes, and the outcome says so: such a flip never counts as struck.
+    let (out, outcome, _) = run(b"abc", 1, Framing::Length(3), flip_at(3)).await;
+    assert_eq!(
+        (out.as_slice(), outcome),
+        (&b"abc"[..], Ok(Relayed::Complete))
+    );
 }
 
 #[tokio::test]

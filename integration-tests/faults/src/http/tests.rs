@@ -213,3 +213,23 @@ async fn an_endless_head_is_refused() {
     assert_eq!(read_head(&mut endless, &mut buf).await, Err(Broken::Source));
     assert!(buf.len() < 4 * super::MAX_HEAD);
 }
+
+#[test]
+fn a_location_at_the_upstream_is_moved_to_the_proxy_and_nothing_else_is() {
+    let head = response(
+        "HTTP/1.1 200 OK\r\nlocation: http://127.0.0.1:9000/upload?upload_id=1\r\n\
+         X-Other: http://127.0.0.1:9000/\r\nContent-Length: 0\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&head.located_at("127.0.0.1:9000", "127.0.0.1:7")),
+        "HTTP/1.1 200 OK\r\nlocation: http://127.0.0.1:7/upload?upload_id=1\r\n\
+         X-Other: http://127.0.0.1:9000/\r\nContent-Length: 0\r\n\r\n"
+    );
+    let elsewhere =
+        response("HTTP/1.1 302 Found\r\nLocation: http://example.com/\r\n\r\n").unwrap();
+    assert!(matches!(
+        elsewhere.located_at("127.0.0.1:9000", "127.0.0.1:7"),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}

@@ -194,7 +194,50 @@ async fn flip_byte_reaches_the_last_byte_of_a_large_body_or_nothing_past_it() {
     );
     let past = client.get("/large").await.body;
     assert!(past.iter().enumerate().all(|(i, &b)| b == large_byte(i)));
-    assert_eq!(proxy.fired(), 2);
+    // The flip past the end changed nothing, so it did not strike.
+    assert_eq!(proxy.fired(), 1);
+    let faults: Vec<_> = proxy
+        .requests()
+        .into_iter()
+        .map(|seen| seen.fault)
+        .collect();
+    assert_eq!(
+        faults,
+        [
+            Some(Fault::FlipByte {
+                at: LARGE as u64 - 1
+            }),
+            None
+        ]
+    );
+}
+
+#[tokio::test]
+async fn cuts_at_or_past_the_end_of_a_body_strike_nothing_and_do_not_count() {
+    let (upstream, proxy, mut client) = setup().await;
+    // The request body is 11 bytes: a reset "after 11" would come after all of it.
+    proxy.arm(Rule::new(Fault::ResetDuringRequestBody { after: 11 }).method("PUT"));
+    client.send(PUT_HELLO_WORLD).await;
+    assert_eq!(client.response(false).await.status, 200);
+    assert_eq!(upstream.log_when(1).await, ["PUT /b/k 11"]);
+    for fault in [
+        Fault::Truncate { keep: 36 },
+        Fault::ResetDuringResponseBody { after: 36 },
+        Fault::FlipByte { at: 36 },
+    ] {
+        proxy.arm(Rule::new(fault).method("GET"));
+        // The same connection serves each: none of them broke it.
+        assert_eq!(client.get("/fixed").await.body, FIXED);
+    }
+    assert_eq!(proxy.fired(), 0);
+    assert!(proxy.requests().iter().all(|seen| seen.fault.is_none()));
+    // One byte inside the body is enough to strike.
+    proxy.arm(Rule::new(Fault::Truncate { keep: 35 }));
+    client
+        .send("GET /fixed HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await;
+    assert_eq!(client.rest().await.1, End::Eof);
+    assert_eq!(proxy.fired(), 1);
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ fn bucket_proto(bucket: &Bucket) -> v2::Bucket {
         metageneration: bucket.metageneration,
         location: "US".to_string(),
         location_type: "multi-region".to_string(),
-        storage_class: "STANDARD".to_string(),
+        storage_class: bucket.storage_class.clone(),
         create_time: timestamp(bucket.created),
         update_time: timestamp(bucket.created),
         ..Default::default()
@@ -30,7 +30,8 @@ pub(super) fn create(state: &AppState, req: v2::CreateBucketRequest) -> ApiResul
             req.parent
         )));
     }
-    let bucket = state.store.create_bucket(&req.bucket_id)?;
+    let class = req.bucket.as_ref().map_or("", |b| b.storage_class.as_str());
+    let bucket = state.store.create_bucket(&req.bucket_id, class)?;
     Ok(bucket_proto(&bucket))
 }
 

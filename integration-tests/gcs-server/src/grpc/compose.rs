@@ -1,4 +1,6 @@
-//! ComposeObject over gRPC: concatenates up to 32 sources into a destination.
+//! ComposeObject over gRPC: concatenates up to 32 sources into a destination. As in GCS, the
+//! sources must share one storage class, and the destination takes the class its resource
+//! names, else the bucket's default (never the sources').
 
 use super::{attrs_from_proto, bucket_id, object_proto, preconditions};
 use crate::AppState;
@@ -30,6 +32,7 @@ pub(super) fn compose(state: &AppState, req: v2::ComposeObjectRequest) -> ApiRes
     let key = Csek::from_common_params(req.common_object_request_params.as_ref())?;
     let mut data = BytesMut::new();
     let mut components = 0;
+    let mut class: Option<String> = None;
     for source in &req.source_objects {
         let object = state
             .store
@@ -40,6 +43,18 @@ pub(super) fn compose(state: &AppState, req: v2::ComposeObjectRequest) -> ApiRes
             .and_then(|p| p.if_generation_match);
         preconditions(if_generation_match, None, None, None).check(Some(&object))?;
         check_data_access(&object, key.as_ref())?;
+        let source_class = &object.attrs.storage_class;
+        match &class {
+            Some(first) if first != source_class => {
+                return Err(ApiError::bad_request(format!(
+                    "The source objects of a compose must share one storage class: \
+                     {first} and {source_class} ({})",
+                    source.name
+                )));
+            }
+            Some(_) => {}
+            None => class = Some(source_class.clone()),
+        }
         data.extend_from_slice(&object.data);
         components += object.component_count.max(1);
     }

@@ -131,7 +131,7 @@ pub(crate) fn object_proto(object: &Object, show_hashes: bool) -> v2::Object {
         component_count: object.component_count,
         checksums: show_hashes.then(|| v2::ObjectChecksums {
             crc32c: Some(object.crc32c),
-            md5_hash: object.md5.to_vec(),
+            md5_hash: object.md5.map(|md5| md5.to_vec()).unwrap_or_default(),
         }),
         kms_key: a.kms_key_name.clone(),
         metadata: a.metadata.clone().into_iter().collect(),

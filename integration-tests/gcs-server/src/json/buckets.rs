@@ -19,7 +19,7 @@ fn bucket_json(bucket: &Bucket) -> Value {
         "metageneration": bucket.metageneration.to_string(),
         "location": "US",
         "locationType": "multi-region",
-        "storageClass": "STANDARD",
+        "storageClass": bucket.storage_class,
         "timeCreated": rfc3339(bucket.created),
         "updated": rfc3339(bucket.created),
         "etag": "CAE=",
@@ -35,7 +35,8 @@ pub(super) async fn create(state: &AppState, request: Request<Body>) -> ApiResul
     let name = resource["name"]
         .as_str()
         .ok_or_else(|| ApiError::bad_request("the bucket resource has no name"))?;
-    let bucket = state.store.create_bucket(name)?;
+    let class = resource["storageClass"].as_str().unwrap_or_default();
+    let bucket = state.store.create_bucket(name, class)?;
     Ok(json_response(StatusCode::OK, &bucket_json(&bucket)))
 }
 

@@ -19,7 +19,7 @@ pub(super) fn get_media(
 ) -> ApiResult<Response> {
     let key = request_csek(headers)?;
     let object = state.store.get_object(bucket, name, query.generation()?)?;
-    query.preconditions()?.check(Some(&object))?;
+    query.preconditions()?.check_read(&object)?;
     check_data_access(&object, key.as_ref())?;
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     media_response(&object, range, true)
@@ -121,11 +121,7 @@ pub(crate) fn media_response(
         "x-goog-storage-class",
         a.storage_class.clone(),
     );
-    put(
-        &mut headers,
-        "etag",
-        format!("\"{}\"", hex::encode(object.md5)),
-    );
+    put(&mut headers, "etag", object.http_etag());
     let content_type = if a.content_type.is_empty() {
         "application/octet-stream"
     } else {
@@ -164,15 +160,7 @@ pub(crate) fn media_response(
     let (status, body) = match resolved {
         None => {
             // Hashes describe the whole object, so only whole reads carry them.
-            put(
-                &mut headers,
-                "x-goog-hash",
-                format!(
-                    "crc32c={},md5={}",
-                    object.crc32c_base64(),
-                    object.md5_base64()
-                ),
-            );
+            put(&mut headers, "x-goog-hash", object.x_goog_hash());
             (StatusCode::OK, object.data.clone())
         }
         Some(r) => {

@@ -30,6 +30,17 @@ pub(crate) fn handles(path: &str) -> bool {
     .any(|p| path.starts_with(p))
 }
 
+/// Whether a request continues a resumable upload (a chunk, a status query or a cancel on the
+/// session URL), which GCS accepts without credentials.
+pub(crate) fn is_upload_session<B>(request: &Request<B>) -> bool {
+    let method = request.method();
+    (method == Method::PUT || method == Method::DELETE)
+        && request.uri().path().starts_with("/upload/storage/v1/")
+        && Query::parse(request.uri().query())
+            .get("upload_id")
+            .is_some()
+}
+
 /// Routes a JSON API request; every failure becomes a JSON error document.
 pub(crate) async fn dispatch(state: Arc<AppState>, request: Request<Body>) -> Response {
     route(state, request)
@@ -191,7 +202,10 @@ pub(crate) fn object_json(object: &Object, show_hashes: bool) -> Value {
     }
     if show_hashes {
         v["crc32c"] = json!(object.crc32c_base64());
-        v["md5Hash"] = json!(object.md5_base64());
+        // Composite objects have a CRC32C only.
+        if let Some(md5) = object.md5_base64() {
+            v["md5Hash"] = json!(md5);
+        }
     }
     if let Some(sha) = object.csek_sha256 {
         v["customerEncryption"] = json!({

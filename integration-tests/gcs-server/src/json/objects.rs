@@ -18,7 +18,7 @@ pub(super) fn get(
 ) -> ApiResult<Response> {
     let key = request_csek(headers)?;
     let object = state.store.get_object(bucket, name, query.generation()?)?;
-    query.preconditions()?.check(Some(&object))?;
+    query.preconditions()?.check_read(&object)?;
     let show_hashes = check_metadata_access(&object, key.as_ref())?;
     Ok(json_response(
         StatusCode::OK,

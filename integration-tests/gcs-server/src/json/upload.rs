@@ -138,6 +138,7 @@ pub(super) async fn put_chunk(
     let body = read_body(body).await?;
     let key = request_csek(&parts.headers)?;
     let range = ContentRange::parse(parts.headers.get(header::CONTENT_RANGE), body.len())?;
+    range.check_chunk_size(body.len())?;
     let mut sessions = state.sessions();
     let session = sessions
         .get_mut(&id)
@@ -375,6 +376,10 @@ fn decode_crc32c(value: &str) -> ApiResult<u32> {
         .ok_or_else(|| ApiError::bad_request(format!("invalid crc32c {value:?}")))
 }
 
+/// GCS takes the chunks of a resumable upload in multiples of 256 KiB; only the chunk that
+/// completes the upload may be of any size.
+const CHUNK_QUANTUM: usize = 256 * 1024;
+
 /// The total size a `Content-Range` declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Total {
@@ -393,6 +398,27 @@ struct ContentRange {
 }
 
 impl ContentRange {
+    /// Refuses a chunk that does not complete the upload unless its size is a multiple of
+    /// 256 KiB, with the words GCS uses.
+    fn check_chunk_size(&self, body_len: usize) -> ApiResult<()> {
+        let Some(first) = self.first else {
+            return Ok(());
+        };
+        let completes = match self.total {
+            Total::Known(total) => first + body_len as u64 >= total,
+            Total::UntilThisChunk => true,
+            Total::Unknown => false,
+        };
+        if completes || body_len.is_multiple_of(CHUNK_QUANTUM) {
+            return Ok(());
+        }
+        Err(ApiError::bad_request(format!(
+            "Invalid request. The number of bytes uploaded is required to be a multiple of \
+             {CHUNK_QUANTUM}, except for the final request. The received request contained \
+             {body_len} bytes, which does not meet this requirement."
+        )))
+    }
+
     fn parse(header: Option<&http::HeaderValue>, body_len: usize) -> ApiResult<Self> {
         let Some(header) = header else {
             // No Content-Range: the body is the whole object.
@@ -577,6 +603,20 @@ mod tests {
         assert!(
             ContentRange::parse(Some(&http::HeaderValue::from_static("bytes 0-3/10")), 3).is_err()
         );
+    }
+
+    #[test]
+    fn only_the_final_chunk_may_be_of_any_size() {
+        let quantum = CHUNK_QUANTUM;
+        let check = |h: &str, len: usize| range(h, len).check_chunk_size(len);
+        check(&format!("bytes 0-{}/*", quantum - 1), quantum).unwrap();
+        check(&format!("bytes 0-{}/*", 2 * quantum - 1), 2 * quantum).unwrap();
+        check("bytes 0-999/1000", 1000).unwrap();
+        check("bytes 0-999/*", 1000).unwrap_err();
+        check("bytes 0-999/5000", 1000).unwrap_err();
+        check(&format!("bytes 0-{}/*", quantum), quantum + 1).unwrap_err();
+        check("bytes */*", 0).unwrap();
+        check("bytes 4-*/*", 9).unwrap();
     }
 
     #[test]

@@ -18,7 +18,7 @@ async fn signed_urls_are_verified() {
     .await;
     let key: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     std::fs::remove_file(&file).unwrap();
-    assert_eq!(Some(&key), f.server.service_account_key.as_ref());
+    assert_eq!(key, f.server.service_account_key);
     let signer = ServiceAccount::new(key).build_signer().unwrap();
     let sign = |method: Method, object: &str| {
         SignedUrlBuilder::for_object(BUCKET_PATH, object)

@@ -141,7 +141,7 @@ pub(crate) async fn run(given: &[String]) -> Result<bool, String> {
     }
     check_the_checker()?;
     let target = Target::from_env(&service.ok_or("--service is required")?)?;
-    let store = target.store(target.upstream()?).await?;
+    let store = target.store(target.upstream()?, "").await?;
     target.prepare(store.as_ref()).await?;
     let dir = format!("load/{}/", std::process::id());
     let tally = Arc::new(Tally {

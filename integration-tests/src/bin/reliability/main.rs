@@ -2,7 +2,8 @@
 //! `cargo xtask faults` and `cargo xtask load` with the environment of the conformance suite.
 //!
 //! - `reliability faults --service s3|azblob|gcs [--schedule quick|full] [--seed N]
-//!   [--title T] [--out FILE]`
+//!   [--title T] [--out FILE] [--only 'OPERATION / FAULT']` (`--only` runs the cells whose
+//!   names contain the text)
 //! - `reliability load --service s3|azblob|gcs [--seconds 20]`
 
 mod load;

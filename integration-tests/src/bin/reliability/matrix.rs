@@ -22,6 +22,8 @@ struct Args {
     schedule: Schedule,
     seed: u64,
     out: Option<String>,
+    /// Only the cells whose `operation / fault` contains this (for working on a few cells).
+    only: Option<String>,
 }
 
 fn args(given: &[String]) -> Result<Args, String> {
@@ -31,6 +33,7 @@ fn args(given: &[String]) -> Result<Args, String> {
         schedule: Schedule::Quick,
         seed: DEFAULT_SEED,
         out: None,
+        only: None,
     };
     let mut iter = given.iter().cloned();
     while let Some(flag) = iter.next() {
@@ -50,6 +53,7 @@ fn args(given: &[String]) -> Result<Args, String> {
                 args.seed = seed.parse().map_err(|_| format!("bad seed `{seed}`"))?;
             }
             "--out" => args.out = Some(value()?),
+            "--only" => args.only = Some(value()?),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -70,18 +74,23 @@ pub(crate) async fn run(given: &[String]) -> Result<bool, String> {
     let proxy = storage_faults::FaultProxy::start(target.upstream()?)
         .await
         .map_err(|err| format!("proxy: {err}"))?;
-    let store = target.store(proxy.addr()).await?;
+    let store = target.store(proxy.addr(), "").await?;
     target.prepare(store.as_ref()).await?;
     let cap = store.info().capability;
     let keep = |op: Op, fault| {
         target.undetectable(op, fault).is_none()
+            && target.runs(op)
             && match op {
                 Op::Append => cap.supports(storage_types::Operation::Append),
                 Op::Copy => cap.supports(storage_types::Operation::Copy),
                 _ => true,
             }
     };
-    let scenarios = plan::scenarios(args.schedule, args.seed, keep);
+    let mut scenarios = plan::scenarios(args.schedule, args.seed, keep);
+    if let Some(only) = &args.only {
+        scenarios
+            .retain(|s| format!("{} / {}", s.op.name(), s.fault.name()).contains(only.as_str()));
+    }
     let service = target.name();
     let mut cells: Vec<_> = futures_util::stream::iter(scenarios.into_iter().enumerate())
         .map(|(index, scenario)| {

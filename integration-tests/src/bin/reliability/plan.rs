@@ -14,6 +14,11 @@ pub(crate) enum Op {
     RangedRead,
     SmallWrite,
     MultipartWrite,
+    /// A streamed write in parts uploaded side by side (GCS: a parallel composite upload of
+    /// staged part objects).
+    CompositeWrite,
+    /// A large write from a stream, one chunk at a time (GCS: a resumable upload in chunks).
+    StreamedWrite,
     List,
     Copy,
     Delete,
@@ -21,13 +26,15 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    pub(crate) const ALL: [Op; 10] = [
+    pub(crate) const ALL: [Op; 12] = [
         Op::Stat,
         Op::Read,
         Op::ReadReplaced,
         Op::RangedRead,
         Op::SmallWrite,
         Op::MultipartWrite,
+        Op::CompositeWrite,
+        Op::StreamedWrite,
         Op::List,
         Op::Copy,
         Op::Delete,
@@ -42,6 +49,8 @@ impl Op {
             Op::RangedRead => "ranged read",
             Op::SmallWrite => "small write",
             Op::MultipartWrite => "multipart write",
+            Op::CompositeWrite => "parallel composite write",
+            Op::StreamedWrite => "streamed write in chunks",
             Op::List => "list",
             Op::Copy => "copy",
             Op::Delete => "delete",
@@ -51,7 +60,14 @@ impl Op {
 
     /// Whether the struck request carries a body the proxy can cut.
     fn sends_body(self) -> bool {
-        matches!(self, Op::SmallWrite | Op::MultipartWrite | Op::Append)
+        matches!(
+            self,
+            Op::SmallWrite
+                | Op::MultipartWrite
+                | Op::CompositeWrite
+                | Op::StreamedWrite
+                | Op::Append
+        )
     }
 
     /// Whether the struck response carries a body worth cutting or corrupting.
@@ -76,10 +92,14 @@ pub(crate) enum FaultKind {
     Truncate,
     FlipByte,
     Latency,
+    /// Nothing listens at the endpoint: every connection is refused.
+    Refused,
+    /// The endpoint's host name does not resolve.
+    UnknownHost,
 }
 
 impl FaultKind {
-    pub(crate) const ALL: [FaultKind; 10] = [
+    pub(crate) const ALL: [FaultKind; 12] = [
         FaultKind::ResetBeforeResponse,
         FaultKind::ResetDuringUpload,
         FaultKind::ResetDuringDownload,
@@ -90,6 +110,8 @@ impl FaultKind {
         FaultKind::Truncate,
         FaultKind::FlipByte,
         FaultKind::Latency,
+        FaultKind::Refused,
+        FaultKind::UnknownHost,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -104,13 +126,32 @@ impl FaultKind {
             FaultKind::Truncate => "truncated body",
             FaultKind::FlipByte => "flipped byte",
             FaultKind::Latency => "latency 300 ms",
+            FaultKind::Refused => "connection refused",
+            FaultKind::UnknownHost => "unknown host",
         }
+    }
+
+    /// Whether the fault is the endpoint's, not one request's: no proxy, no server, and the
+    /// store runs with its default retries and timeouts, which must end the call quickly.
+    pub(crate) fn unreachable(self) -> bool {
+        matches!(self, FaultKind::Refused | FaultKind::UnknownHost)
+    }
+
+    /// Whether a call struck once by this fault must succeed: every transient fault. A flipped
+    /// byte may end in an integrity error instead (no service sends its checksum again), and
+    /// an endpoint that is not there is not transient.
+    pub(crate) fn must_recover(self) -> bool {
+        !matches!(self, FaultKind::FlipByte) && !self.unreachable()
     }
 
     /// Whether the fault can strike `op` at all.
     pub(crate) fn applies_to(self, op: Op) -> bool {
         if op == Op::ReadReplaced {
             return self == FaultKind::ResetDuringDownload;
+        }
+        if self.unreachable() {
+            // A read and a write of each client: enough to show every call fails fast.
+            return matches!(op, Op::Stat | Op::Read | Op::SmallWrite);
         }
         match self {
             FaultKind::ResetDuringUpload => op.sends_body(),
@@ -150,7 +191,7 @@ pub(crate) struct Scenario {
 }
 
 /// Which cells run: `quick` strikes once only (every transient fault against every operation),
-/// `full` adds every lasting fault.
+/// `full` adds every lasting fault. An unreachable endpoint is a lasting fault that both run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Schedule {
     Quick,
@@ -175,6 +216,10 @@ pub(crate) fn scenarios(
             // Latency that lasts is still only latency: once says all there is to say.
             if schedule == Schedule::Full && fault != FaultKind::Latency {
                 strikes.push(Strikes::Always);
+            }
+            // Nothing answers, every time, and every run checks that calls give up quickly.
+            if fault.unreachable() {
+                strikes = vec![Strikes::Always];
             }
             for strikes in strikes {
                 out.push(Scenario {

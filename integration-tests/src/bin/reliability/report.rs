@@ -14,6 +14,9 @@ pub(crate) struct Tally {
     pub(crate) scenarios: usize,
     pub(crate) recovered: usize,
     pub(crate) typed: usize,
+    pub(crate) not_recovered: usize,
+    /// Cells not recovered without a documented reason: failures of the run.
+    pub(crate) unexplained: usize,
     pub(crate) corrupt: usize,
     pub(crate) partial: usize,
     pub(crate) hung: usize,
@@ -32,6 +35,12 @@ impl Tally {
             let count = match cell.verdict {
                 Verdict::Recovered => &mut tally.recovered,
                 Verdict::Typed { .. } => &mut tally.typed,
+                Verdict::NotRecovered { reason, .. } => {
+                    if reason.is_none() {
+                        tally.unexplained += 1;
+                    }
+                    &mut tally.not_recovered
+                }
                 Verdict::Corrupt(_) => &mut tally.corrupt,
                 Verdict::Partial(_) => &mut tally.partial,
                 Verdict::Hung => &mut tally.hung,
@@ -45,15 +54,29 @@ impl Tally {
     }
 
     pub(crate) fn failed(&self) -> bool {
-        self.corrupt + self.partial + self.hung + self.untyped + self.missed + self.broken > 0
+        self.unexplained
+            + self.corrupt
+            + self.partial
+            + self.hung
+            + self.untyped
+            + self.missed
+            + self.broken
+            > 0
     }
 
-    /// `faults <service>: N scenarios, A recovered, B typed errors, 0 corrupt, 0 partial, 0 hung`,
-    /// with the other failures named only when there are any.
+    /// `faults <service>: N scenarios, A recovered, B typed errors, C not recovered, 0 corrupt,
+    /// 0 partial, 0 hung`, with the other failures named only when there are any.
     pub(crate) fn line(&self, service: &str) -> String {
         let mut line = format!(
-            "faults {service}: {} scenarios, {} recovered, {} typed errors, {} corrupt, {} partial, {} hung",
-            self.scenarios, self.recovered, self.typed, self.corrupt, self.partial, self.hung
+            "faults {service}: {} scenarios, {} recovered, {} typed errors, {} not recovered, \
+             {} corrupt, {} partial, {} hung",
+            self.scenarios,
+            self.recovered,
+            self.typed,
+            self.not_recovered,
+            self.corrupt,
+            self.partial,
+            self.hung
         );
         for (count, what) in [
             (self.untyped, "untyped errors"),
@@ -136,14 +159,41 @@ pub(crate) fn section(target: &Target, title: &str, cells: &[Cell], seed: u64) -
     for why in undetectable {
         let _ = write!(out, "\nLeft out: {why}.\n");
     }
+    for cell in cells {
+        if let Verdict::NotRecovered {
+            reason: Some(reason),
+            ..
+        } = &cell.verdict
+        {
+            let _ = write!(
+                out,
+                "\nNot recovered, {} / {} struck {}: {reason}.\n",
+                cell.scenario.op.name(),
+                cell.scenario.fault.name(),
+                cell.scenario.strikes
+            );
+        }
+    }
     out
 }
 
 fn short(cell: &Cell) -> String {
     let verdict = match &cell.verdict {
-        Verdict::Typed { kind, temporary } => {
+        Verdict::Typed {
+            kind, temporary, ..
+        } => {
             let temporary = if *temporary { ", temporary" } else { "" };
             format!("error: {}{temporary}", kind.as_str())
+        }
+        // The reason is written once, under the table.
+        Verdict::NotRecovered {
+            kind,
+            temporary,
+            reason: Some(_),
+            ..
+        } => {
+            let temporary = if *temporary { ", temporary" } else { "" };
+            format!("not recovered: {}{temporary} (see below)", kind.as_str())
         }
         other => other.to_string().replace('|', "\\|"),
     };

@@ -1,5 +1,7 @@
 //! Running one cell: set up its objects through a proxy of its own, arm the fault, run the
-//! operation under a hang limit, then judge the result and what the store holds afterwards.
+//! operation under a hang limit, then judge the result and what the store holds afterwards
+//! (the object, and any upload left behind). A cell whose endpoint answers nothing runs with
+//! no proxy and the store's defaults, which must give up quickly.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,7 +11,7 @@ use storage_faults::FaultProxy;
 use storage_types::{ByteRange, Operation, ReadOptions, Storage, StorageExt, WriteOptions};
 
 use crate::plan::{Op, Scenario, Strikes};
-use crate::target::{RETRIES, TIMEOUT, Target};
+use crate::target::{FAIL_FAST, RETRIES, TIMEOUT, Target};
 use crate::verdict::Verdict;
 
 /// Longer than any well-behaved answer to a fault can take: every attempt timing out, with the
@@ -20,6 +22,12 @@ const OBJECT: usize = 1 << 20;
 const RANGE: (u64, u64) = (4096, 256 << 10);
 const MULTIPART: usize = 11 << 20;
 const PART: u64 = 5 << 20;
+/// The first part or chunk of a multipart write that a fault strikes is at least this long (a
+/// GCS resumable chunk, as the matrix sets it; S3 and Azure parts are `PART`).
+const STRUCK_PART: u64 = 2 << 20;
+/// A parallel composite write: its body, in parts of `COMPOSITE_PART`, four at once.
+const COMPOSITE: usize = (2 << 20) + (100 << 10);
+const COMPOSITE_PART: u64 = 512 << 10;
 const APPENDED: usize = 64 << 10;
 
 /// One judged cell.
@@ -64,13 +72,20 @@ async fn judge(
     scenario: Scenario,
     index: usize,
 ) -> Result<(Verdict, u32), String> {
+    if scenario.fault.unreachable() {
+        return unreachable(target, scenario).await;
+    }
     let upstream = target.upstream()?;
     let proxy = FaultProxy::start(upstream)
         .await
         .map_err(|err| format!("proxy: {err}"))?;
-    let store = target.store(proxy.addr()).await?;
-    let dir = format!("faults/{index:03}-{}/", std::process::id());
-    let setup = Setup::new(&store, &dir, scenario).await?;
+    // A root of its own, so that whatever an upload stages (GCS part objects, below the
+    // store's root) is this cell's alone.
+    let root = format!("faults/{index:03}-{}/", std::process::id());
+    let store = target.store(proxy.addr(), &root).await?;
+    let dir = "cell/";
+    let mut setup = Setup::new(&store, dir, scenario).await?;
+    setup.root = root;
     let times = match scenario.strikes {
         Strikes::Once => 1,
         Strikes::Always => u32::MAX,
@@ -84,16 +99,61 @@ async fn judge(
     let seen: Vec<String> = proxy
         .requests()
         .iter()
-        .map(|r| format!("{} {}", r.method, r.target))
+        .map(|r| match r.status {
+            Some(status) => format!("{} {} ({status})", r.method, r.target),
+            None => format!("{} {} (no answer)", r.method, r.target),
+        })
         .collect();
     proxy.clear();
     let verdict = match outcome {
         Err(_) => Verdict::Hung,
-        Ok(_) if fired == 0 => Verdict::Missed(seen.join(", ")),
-        Ok(result) => setup.check(&store, result).await?,
+        Ok(result) if fired == 0 => {
+            let ended = match result {
+                Ok(_) => "the call succeeded".to_owned(),
+                Err(err) => format!("the call failed: {err}"),
+            };
+            Verdict::Missed(format!("{ended}; requests: {}", seen.join(", ")))
+        }
+        Ok(result) => setup.check(target, &store, result).await?,
     };
-    let _ = store.remove_all(&dir).await;
+    // A read of an object replaced mid-read must fail (`ConditionNotMet`), not recover: the
+    // bytes it started on are gone.
+    let transient = scenario.strikes == Strikes::Once
+        && scenario.fault.must_recover()
+        && scenario.op != Op::ReadReplaced;
+    let verdict = if transient {
+        verdict.after_one_fault(target.contract(scenario.op, scenario.fault))
+    } else {
+        verdict
+    };
+    let _ = store.remove_all(dir).await;
     Ok((verdict, fired))
+}
+
+/// A cell whose endpoint answers nothing: the call, with the store's defaults, must end in a
+/// typed error within `FAIL_FAST`.
+async fn unreachable(target: &Target, scenario: Scenario) -> Result<(Verdict, u32), String> {
+    let store = target.unreachable(scenario.fault).await?;
+    let path = "faults/unreachable";
+    let call = async {
+        match scenario.op {
+            Op::Stat => store.stat(path).await.map(drop),
+            Op::Read => store.read_bytes(path).await.map(drop),
+            _ => store
+                .write_bytes(path, Bytes::from_static(b"x"))
+                .await
+                .map(drop),
+        }
+    };
+    let verdict = match tokio::time::timeout(FAIL_FAST, call).await {
+        Err(_) => Verdict::Hung,
+        Ok(Ok(())) => {
+            Verdict::Corrupt("a call to an endpoint where nothing answers succeeded".into())
+        }
+        Ok(Err(err)) => Verdict::of_error(&err),
+    };
+    // Every connection the call tried was refused (or never resolved): the fault struck.
+    Ok((verdict, 1))
 }
 
 /// What a scenario put in place before the fault, and what a correct operation yields.
@@ -103,6 +163,8 @@ struct Setup {
     path: String,
     other: String,
     dir: String,
+    /// The store's root, below which uploads stage what they stage.
+    root: String,
     old: Option<Bytes>,
     new: Bytes,
     /// The length of the body the fault strikes, over which its offset is spread.
@@ -129,6 +191,7 @@ impl Setup {
             path: path.clone(),
             other,
             dir: dir.to_owned(),
+            root: String::new(),
             old: None,
             new: data(OBJECT, salt),
             body_len: OBJECT as u64,
@@ -164,7 +227,21 @@ impl Setup {
                 put(old.clone()).await?;
                 setup.old = Some(old);
                 setup.new = data(MULTIPART, salt);
-                setup.body_len = PART;
+                setup.body_len = STRUCK_PART;
+            }
+            Op::StreamedWrite => {
+                let old = data(OBJECT / 2, salt ^ 1);
+                put(old.clone()).await?;
+                setup.old = Some(old);
+                setup.new = data(MULTIPART, salt);
+                setup.body_len = STRUCK_PART;
+            }
+            Op::CompositeWrite => {
+                let old = data(OBJECT / 2, salt ^ 1);
+                put(old.clone()).await?;
+                setup.old = Some(old);
+                setup.new = data(COMPOSITE, salt);
+                setup.body_len = COMPOSITE_PART;
             }
             Op::List => {
                 for n in 0..5 {
@@ -231,6 +308,19 @@ impl Setup {
                     .await?;
                 Ok(Done::Nothing)
             }
+            Op::CompositeWrite => {
+                let opts = WriteOptions::default()
+                    .with_part_size(COMPOSITE_PART)
+                    .with_concurrency(4);
+                store.write_with(&self.path, self.streamed(), opts).await?;
+                Ok(Done::Nothing)
+            }
+            Op::StreamedWrite => {
+                store
+                    .write_with(&self.path, self.streamed(), WriteOptions::default())
+                    .await?;
+                Ok(Done::Nothing)
+            }
             Op::List => {
                 let entries = store.list_all(&self.dir).await?;
                 Ok(Done::Names(
@@ -255,19 +345,38 @@ impl Setup {
         }
     }
 
+    /// The new data as a stream of known length: a body held whole in memory goes up another
+    /// way (in one upload, resumed from memory).
+    fn streamed(&self) -> storage_types::Body {
+        let chunks: Vec<std::io::Result<Bytes>> = self
+            .new
+            .chunks(64 << 10)
+            .map(|chunk| Ok(Bytes::copy_from_slice(chunk)))
+            .collect();
+        storage_types::Body::from_stream(
+            futures_util::stream::iter(chunks),
+            Some(self.new.len() as u64),
+        )
+    }
+
     /// Judges the operation's result and what the store holds now (read with no fault armed).
     async fn check(
         &self,
+        target: &Target,
         store: &Arc<dyn Storage>,
         result: storage_types::Result<Done>,
     ) -> Result<Verdict, String> {
         let failed = match result {
-            Ok(done) => return self.check_success(store, done).await,
+            Ok(done) => return self.check_success(target, store, done).await,
             Err(err) => err,
         };
         // A failed write must leave the old object or the new one, whole.
         let written = match self.op {
-            Op::SmallWrite | Op::MultipartWrite | Op::Append => Some(&self.path),
+            Op::SmallWrite
+            | Op::MultipartWrite
+            | Op::CompositeWrite
+            | Op::StreamedWrite
+            | Op::Append => Some(&self.path),
             Op::Copy => Some(&self.other),
             _ => None,
         };
@@ -285,13 +394,18 @@ impl Setup {
                 )));
             }
         }
-        if let Some(orphans) = self.orphaned_uploads(store).await? {
+        if let Some(orphans) = self.orphaned_uploads(target, store).await? {
             return Ok(Verdict::Partial(orphans));
         }
         Ok(Verdict::of_error(&failed))
     }
 
-    async fn check_success(&self, store: &Arc<dyn Storage>, done: Done) -> Result<Verdict, String> {
+    async fn check_success(
+        &self,
+        target: &Target,
+        store: &Arc<dyn Storage>,
+        done: Done,
+    ) -> Result<Verdict, String> {
         let wrong = |what: String| Ok(Verdict::Corrupt(what));
         match (self.op, done) {
             (Op::Stat, Done::Size(size)) if size != self.new.len() as u64 => {
@@ -319,7 +433,15 @@ impl Setup {
                 Ok(true) => wrong("the deleted object is still there".into()),
                 Err(err) => Err(format!("check: {err}")),
             },
-            (Op::SmallWrite | Op::MultipartWrite | Op::Append | Op::Copy, done) => {
+            (
+                Op::SmallWrite
+                | Op::MultipartWrite
+                | Op::CompositeWrite
+                | Op::StreamedWrite
+                | Op::Append
+                | Op::Copy,
+                done,
+            ) => {
                 if let (Op::Append, Done::Size(size)) = (self.op, &done)
                     && *size != self.new.len() as u64
                 {
@@ -338,7 +460,7 @@ impl Setup {
                         describe(now.as_ref())
                     ));
                 }
-                if let Some(orphans) = self.orphaned_uploads(store).await? {
+                if let Some(orphans) = self.orphaned_uploads(target, store).await? {
                     return Ok(Verdict::Partial(orphans));
                 }
                 Ok(Verdict::Recovered)
@@ -356,17 +478,38 @@ impl Setup {
         }
     }
 
-    /// Uploads still open below the scenario's directory, where the service can list them.
-    async fn orphaned_uploads(&self, store: &Arc<dyn Storage>) -> Result<Option<String>, String> {
-        let cap = &store.info().capability;
-        if self.op != Op::MultipartWrite || !cap.supports(Operation::ListMultipartUploads) {
+    /// What an upload left behind: multipart uploads still open below the scenario's
+    /// directory, where the service lists them, and whatever the backend staged below the
+    /// store's root (GCS part objects).
+    async fn orphaned_uploads(
+        &self,
+        target: &Target,
+        store: &Arc<dyn Storage>,
+    ) -> Result<Option<String>, String> {
+        if !matches!(
+            self.op,
+            Op::MultipartWrite | Op::CompositeWrite | Op::StreamedWrite | Op::Append
+        ) {
             return Ok(None);
         }
-        let open = store
-            .list_multipart_uploads(&self.dir)
-            .await
-            .map_err(|err| format!("check list_multipart_uploads: {err}"))?;
-        Ok((!open.is_empty()).then(|| format!("{} upload(s) left open", open.len())))
+        let cap = &store.info().capability;
+        if self.op != Op::Append && cap.supports(Operation::ListMultipartUploads) {
+            let open = store
+                .list_multipart_uploads(&self.dir)
+                .await
+                .map_err(|err| format!("check list_multipart_uploads: {err}"))?;
+            if !open.is_empty() {
+                return Ok(Some(format!("{} upload(s) left open", open.len())));
+            }
+        }
+        let staged = target.staged(&self.root).await?;
+        Ok((!staged.is_empty()).then(|| {
+            format!(
+                "{} staged object(s) left behind: {}",
+                staged.len(),
+                staged.join(", ")
+            )
+        }))
     }
 }
 

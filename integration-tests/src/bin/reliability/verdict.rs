@@ -5,13 +5,28 @@ use std::fmt;
 use storage_types::{Error, ErrorKind};
 
 /// The outcome of one cell. Corrupt, partial, hung, untyped and missed are failures of the
-/// run; recovered and typed errors are the two acceptable answers to a fault.
+/// run, and so is a transient fault not recovered from unless the service's contract is the
+/// reason; recovered and typed errors are the two acceptable answers to a fault.
 #[derive(Debug, Clone)]
 pub(crate) enum Verdict {
     /// The operation succeeded (after retries) and its result checked out.
     Recovered,
     /// The operation failed with an error of a meaningful kind, and left nothing half-done.
-    Typed { kind: ErrorKind, temporary: bool },
+    Typed {
+        kind: ErrorKind,
+        temporary: bool,
+        /// The error's text with its causes, for the progress line.
+        message: String,
+    },
+    /// A transient fault struck once, and the operation still failed (with a typed error,
+    /// leaving nothing half-done): a retry should have got past it. `reason` is the service's
+    /// contract that allows it, documented in docs/reliability.md; without one the run fails.
+    NotRecovered {
+        kind: ErrorKind,
+        temporary: bool,
+        message: String,
+        reason: Option<&'static str>,
+    },
     /// The operation failed with `ErrorKind::Unexpected`: a caller cannot tell what happened.
     Untyped(String),
     /// The operation returned data, or left an object, that differs from what was stored.
@@ -35,7 +50,25 @@ impl Verdict {
             kind => Verdict::Typed {
                 kind,
                 temporary: err.is_temporary(),
+                message: format!("{err:#}"),
             },
+        }
+    }
+
+    /// What a typed error becomes after a transient fault that struck once: not recovered.
+    pub(crate) fn after_one_fault(self, reason: Option<&'static str>) -> Verdict {
+        match self {
+            Verdict::Typed {
+                kind,
+                temporary,
+                message,
+            } => Verdict::NotRecovered {
+                kind,
+                temporary,
+                message,
+                reason,
+            },
+            other => other,
         }
     }
 }
@@ -44,15 +77,39 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Verdict::Recovered => f.write_str("recovered"),
-            Verdict::Typed { kind, temporary } => {
+            Verdict::Typed {
+                kind,
+                temporary,
+                message,
+            } => {
                 let temporary = if *temporary { ", temporary" } else { "" };
-                write!(f, "typed error ({}{temporary})", kind.as_str())
+                write!(f, "typed error ({}{temporary}): {message}", kind.as_str())
+            }
+            Verdict::NotRecovered {
+                kind,
+                temporary,
+                message,
+                reason,
+            } => {
+                let temporary = if *temporary { ", temporary" } else { "" };
+                match reason {
+                    Some(reason) => write!(
+                        f,
+                        "not recovered ({}{temporary}: {message}), as {reason}",
+                        kind.as_str()
+                    ),
+                    None => write!(
+                        f,
+                        "NOT RECOVERED from a fault that struck once ({}{temporary}): {message}",
+                        kind.as_str()
+                    ),
+                }
             }
             Verdict::Untyped(message) => write!(f, "UNTYPED error: {message}"),
             Verdict::Corrupt(what) => write!(f, "CORRUPT: {what}"),
             Verdict::Partial(what) => write!(f, "PARTIAL: {what}"),
             Verdict::Hung => f.write_str("HUNG"),
-            Verdict::Missed(seen) => write!(f, "MISSED: the fault never struck; requests: {seen}"),
+            Verdict::Missed(seen) => write!(f, "MISSED: the fault never struck; {seen}"),
             Verdict::Broken(what) => write!(f, "BROKEN: {what}"),
         }
     }
