@@ -330,7 +330,8 @@ fn render(
         "# Test coverage\n\n\
          Line coverage of the library crates under the whole suite: unit and doc tests, the \
          conformance suite and the other suites of `cargo xtask test` against every backend's \
-         local server (SeaweedFS and moto, Azurite, the GCS test server and fake-gcs-server), \
+         local server (SeaweedFS and moto, Azurite, the GCS test server, fake-gcs-server and \
+         gcp-storage-emulator), \
          the `stor` command and the examples run as processes. Written by \
          `cargo xtask coverage`, which instruments the build with cargo-llvm-cov; the tests \
          themselves, the benchmark and the tooling are not counted.\n\n",
