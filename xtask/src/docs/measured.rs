@@ -87,15 +87,6 @@ pub(crate) const COVERAGE: Block = Block {
 
 const BLOCKS: [&Block; 3] = [&BENCH, &FAULTS, &COVERAGE];
 
-/// Pages whose staleness is reported but does not fail the check yet, each with why. The
-/// benchmark block predates the benchmark that stamps its commit (issue 20 changed what it
-/// measures: two configurations, reads checked by content); it fails the check again once a
-/// full `cargo xtask bench` run has rewritten it. Keep this list empty otherwise.
-const NOT_YET_ENFORCED: &[(&str, &str)] = &[(
-    "docs/performance.md",
-    "awaiting a full `cargo xtask bench` run of the benchmark as issue 20 changed it",
-)];
-
 fn git(args: &[&str]) -> Result<std::process::Output, String> {
     Command::new("git")
         .args(args)
@@ -212,18 +203,11 @@ pub(crate) fn check() -> Result<Vec<String>, String> {
                 dirs.join(", ")
             );
         }
-        let pending = NOT_YET_ENFORCED
-            .iter()
-            .find(|(page, _)| *page == block.page);
         for reason in reasons {
-            let line = format!(
+            stale.push(format!(
                 "{} (written by `{}`) is stale: {reason}",
                 block.page, block.generator
-            );
-            match pending {
-                Some((_, why)) => println!("docs: STALE, not failing yet ({why}): {line}"),
-                None => stale.push(line),
-            }
+            ));
         }
     }
     Ok(stale)
