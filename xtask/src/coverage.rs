@@ -70,7 +70,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let facts = RunFacts {
         service: service.as_deref(),
         passed: suite.is_ok(),
-        commit: commit(),
+        commit: crate::docs::measured::stamp(&crate::docs::measured::COVERAGE),
         date: today(),
         minutes: started.elapsed().as_secs() / 60,
     };
@@ -384,26 +384,6 @@ fn render(
         }
     }
     out
-}
-
-/// The commit checked out, and whether the tree has changes on top of it.
-fn commit() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .current_dir(workspace_root())
-            .output()
-            .ok()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_default()
-    };
-    let hash = git(&["rev-parse", "--short", "HEAD"]);
-    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
-    if dirty {
-        format!("{hash} (with uncommitted changes)")
-    } else {
-        hash
-    }
 }
 
 /// Today's date, as `date -u` gives it.

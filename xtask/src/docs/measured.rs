@@ -147,20 +147,17 @@ fn stale_since(commit: &str, dirs: &[String]) -> Result<Option<String>, String> 
              describe no commit (commit the code, then regenerate)"
         )));
     }
-    let mut args = vec!["diff", "--quiet", commit, "HEAD", "--"];
+    let mut args = vec!["diff", "--name-only", commit, "HEAD", "--"];
     args.extend(dirs.iter().map(String::as_str));
     let out = git(&args)?;
     match out.status.code() {
-        Some(0) => Ok(None),
-        Some(1) => {
-            let mut names = vec!["diff", "--name-only", commit, "HEAD", "--"];
-            names.extend(dirs.iter().map(String::as_str));
-            let listed = git(&names)?;
-            let files: Vec<String> = String::from_utf8_lossy(&listed.stdout)
-                .lines()
-                .map(str::to_owned)
-                .collect();
-            let shown = files.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        Some(0) => {
+            let listed = String::from_utf8_lossy(&out.stdout);
+            let files: Vec<&str> = listed.lines().collect();
+            if files.is_empty() {
+                return Ok(None);
+            }
+            let shown = files.iter().take(5).copied().collect::<Vec<_>>().join(", ");
             let more = files.len().saturating_sub(5);
             Ok(Some(format!(
                 "the code it measured changed since commit `{commit}`: {} file(s), {shown}{}",
