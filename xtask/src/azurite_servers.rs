@@ -1,6 +1,7 @@
 //! Azurite's blob service, installed with npm under `target/xtask-tools/azurite`: in memory for
-//! the shared-key and SAS runs, on disk for the benchmark, and for the `azblob` service a second
-//! one over https with `--oauth basic`, which judges Microsoft Entra ID bearer tokens.
+//! the shared-key and SAS runs, on disk for the benchmark (both with a second account beside the
+//! well-known one), and for the `azblob` service a second one over https with `--oauth basic`,
+//! which judges Microsoft Entra ID bearer tokens.
 
 use std::fs;
 use std::path::PathBuf;
@@ -40,15 +41,34 @@ pub(crate) fn start_azurite_on_disk() -> Result<Running, String> {
     Ok(running)
 }
 
+/// Azurite's well-known account and key, which it serves unless told of other accounts.
+const WELL_KNOWN: (&str, &str) = (
+    "devstoreaccount1",
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+);
+
+/// A second account on the http Azurites, so that `stor` is tested between two accounts that
+/// hold a container of the same name (`RS_STORAGE_AZBLOB_PEER_*`).
+const PEER: (&str, &str) = (
+    "storpeer",
+    "cnMtc3RvcmFnZTogdGhlIHNlY29uZCBBenVyaXRlIGFjY291bnQgb2YgdGhlIHN0b3IgdGVzdHM=",
+);
+
 /// The environment the Azure test targets read, for an Azurite over http on `port`.
 fn env(service: &str, port: u16) -> Vec<(String, String)> {
     [
         ("RS_STORAGE_AZBLOB_SERVICE", service.to_owned()),
         (
             "RS_STORAGE_AZBLOB_ENDPOINT",
-            format!("http://127.0.0.1:{port}/devstoreaccount1"),
+            format!("http://127.0.0.1:{port}/{}", WELL_KNOWN.0),
         ),
         ("RS_STORAGE_AZBLOB_CONTAINER", "conformance".to_owned()),
+        (
+            "RS_STORAGE_AZBLOB_PEER_ENDPOINT",
+            format!("http://127.0.0.1:{port}/{}", PEER.0),
+        ),
+        ("RS_STORAGE_AZBLOB_PEER_ACCOUNT", PEER.0.to_owned()),
+        ("RS_STORAGE_AZBLOB_PEER_KEY", PEER.1.to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -114,6 +134,11 @@ fn spawn(name: &str, mode: Mode, running: &mut Running) -> Result<u16, String> {
         "--skipApiVersionCheck",
         "--disableTelemetry",
     ]);
+    if mode != Mode::OAuth {
+        // Naming accounts replaces the well-known one: it is named again, first.
+        let accounts = [WELL_KNOWN, PEER].map(|(name, key)| format!("{name}:{key}"));
+        cmd.env("AZURITE_ACCOUNTS", accounts.join(";"));
+    }
     match mode {
         Mode::OnDisk => {
             cmd.arg("--location").arg(run.join("data"));

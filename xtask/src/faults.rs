@@ -44,9 +44,11 @@ pub(crate) const BACKENDS: &[Backend] = &[
 ];
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    crate::check_args(args, &["--service", "--seed"], &["--quick"])?;
+    crate::check_args(args, &["--service", "--seed", "--only"], &["--quick"])?;
     let quick = args.iter().any(|a| a == "--quick");
     let seed = crate::flag_value(args, "--seed")?;
+    // A subset of cells, for working on them; such a run never writes the page.
+    let only = crate::flag_value(args, "--only")?;
     let selected = select(args)?;
     let binary = build_reliability()?;
     let out_dir = target_dir().join("reliability");
@@ -63,13 +65,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         if let Some(seed) = &seed {
             args.extend(["--seed".into(), seed.into()]);
         }
+        if let Some(only) = &only {
+            args.extend(["--only".into(), only.into()]);
+        }
         args
     })?;
     let sections: Vec<String> = selected
         .iter()
         .filter_map(|backend| fs::read_to_string(out(backend)).ok())
         .collect();
-    if !quick && selected.len() == BACKENDS.len() && failed.is_empty() {
+    if !quick && only.is_none() && selected.len() == BACKENDS.len() && failed.is_empty() {
         write_page(&sections)?;
         println!("faults: wrote the matrix into {PAGE}");
     } else {

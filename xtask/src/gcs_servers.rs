@@ -70,8 +70,28 @@ enum Access {
     Anonymous,
 }
 
+/// A second test server holding a bucket of the same name, for `stor`'s copies between two
+/// stores. It serves any caller, so that the first server's credentials reach it too and the
+/// endpoint is all that tells the two stores apart: `RS_STORAGE_GCS_PEER_ENDPOINT`.
+pub(crate) fn start_gcs_test_server_peer() -> Result<Running, String> {
+    let mut running = start_test_server_in("gcs-peer", build_test_server()?, Access::Anonymous)?;
+    let endpoint = running
+        .env
+        .iter()
+        .find(|(key, _)| key == "RS_STORAGE_GCS_ENDPOINT")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    running.env = vec![("RS_STORAGE_GCS_PEER_ENDPOINT".to_owned(), endpoint)];
+    Ok(running)
+}
+
 fn start_test_server(binary: PathBuf, access: Access) -> Result<Running, String> {
-    let dir = server_dir("gcs")?;
+    start_test_server_in("gcs", binary, access)
+}
+
+/// The test server, with its data, key and log in the run directory `name`.
+fn start_test_server_in(name: &str, binary: PathBuf, access: Access) -> Result<Running, String> {
+    let dir = server_dir(name)?;
     let port = free_ports(1)?[0];
     let log = dir.join("server.log");
     let key = dir.join("service-account.json");

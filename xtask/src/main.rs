@@ -51,11 +51,12 @@ commands:
         --check, fail when the committed page differs, or when the measured figures of
         docs/performance.md, docs/reliability.md or docs/coverage.md name no commit or one
         whose measured code differs from HEAD's
-  faults [--service s3,azblob,gcs] [--quick] [--seed N]
+  faults [--service s3,azblob,gcs] [--quick] [--seed N] [--only 'OPERATION / FAULT']
         run every operation of each cloud backend through a fault-injecting proxy under every
         fault (resets, error statuses, stalls, truncated and corrupted bodies, latency) and
         print `faults <service>: N scenarios, A recovered, B typed errors, 0 corrupt, ...`;
         a full run of every backend writes the matrix into docs/reliability.md
+        (`--only` runs the cells whose names contain the text, and writes no page)
   fuzz [--target a,b] [--seconds 600]
         run the cargo-fuzz targets of integration-tests/fuzz (nightly; cargo-fuzz installed if
         missing) and print `fuzz <target>: N runs in S s, 0 crashes`

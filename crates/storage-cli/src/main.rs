@@ -8,6 +8,7 @@ mod options;
 mod presign;
 mod progress;
 mod remove;
+mod same_store;
 mod transfer;
 
 use std::process::ExitCode;

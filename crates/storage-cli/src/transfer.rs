@@ -14,6 +14,7 @@ use tokio::io::AsyncWriteExt;
 use crate::cli::{CatArgs, TransferArgs};
 use crate::options::{needs_streaming, parse_encryption, write_options};
 use crate::progress::{bar, reporter};
+use crate::same_store::{StoreAddress, looks_like_itself, same_store};
 
 /// `A-B` (inclusive) or `A-` as read options.
 fn range_options(range: Option<&str>) -> Result<ReadOptions> {
@@ -88,6 +89,8 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
     let dst = locate(&args.destination)
         .await
         .with_context(|| dst_shown.clone())?;
+    let src_address = StoreAddress::of(&args.source).with_context(|| src_shown.clone())?;
+    let dst_address = StoreAddress::of(&args.destination).with_context(|| dst_shown.clone())?;
     let jobs = if args.recursive {
         plan_tree(&src, &dst)
             .await
@@ -102,8 +105,10 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
     let bar = bar(jobs.iter().map(|j| j.size).sum());
     let write_opts = write_options(&args)?;
     // Within one store, and with nothing asked that only a new write can carry, the service
-    // copies (or renames) without the bytes passing through here.
-    let server_side = same_store(&src.store, &dst.store) && !needs_streaming(&args);
+    // copies (or renames) without the bytes passing through here. The copy runs on the
+    // source's client, so "one store" must be certain: when in doubt, stream.
+    let server_side =
+        same_store(&src_address, &src.store, &dst_address, &dst.store) && !needs_streaming(&args);
     let mut copy_opts = CopyOptions::default();
     if let Some(encryption) = &args.encryption {
         copy_opts = copy_opts.with_encryption(parse_encryption(encryption)?);
@@ -119,6 +124,22 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
                 .with_context(context)?;
             bar.inc(job.size);
             continue;
+        }
+        // Two spellings of one store stream rather than rename: a move of an object onto
+        // itself would then delete the only copy.
+        if remove_source
+            && !server_side
+            && job.from == job.to
+            && src_address.same_bucket_name(&dst_address)
+            && looks_like_itself(&src.store, &job.from, &dst.store, &job.to)
+                .await
+                .with_context(context)?
+        {
+            bail!(
+                "{src_shown} -> {dst_shown}: the destination looks like the source itself \
+                 (the same bucket and path, reached through URLs with different keys); \
+                 nothing was moved"
+            );
         }
         if server_side && capability.supports(Operation::Copy) {
             src.store
@@ -150,12 +171,6 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
     }
     bar.finish_and_clear();
     Ok(())
-}
-
-/// Whether both locations are the same store, so that a copy or move can stay on the service.
-fn same_store(a: &Arc<dyn Storage>, b: &Arc<dyn Storage>) -> bool {
-    let (a, b) = (a.info(), b.info());
-    a.service == b.service && a.name == b.name && a.root == b.root
 }
 
 async fn plan_one(src: &Location, dst: &Location) -> Result<Job> {

@@ -135,3 +135,26 @@ fn flags_are_read_alike_on_every_store() {
         );
     }
 }
+
+/// Locations written with different URL keys are not taken for one store, so the bytes stream;
+/// a move whose destination is then the source itself (one file reached two ways) is refused
+/// before anything is deleted, instead of losing the file.
+#[test]
+fn differently_keyed_locations_stream_and_never_move_a_file_onto_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("a.txt"), "alpha").unwrap();
+    let keyed = |rel: &str| format!("fs://{}?sync=false", path(d, rel));
+
+    ok(&["cp", &path(d, "a.txt"), &keyed("b.txt")]);
+    assert_eq!(fs::read_to_string(d.join("b.txt")).unwrap(), "alpha");
+    ok(&["mv", &keyed("b.txt"), &path(d, "c.txt")]);
+    assert!(!d.join("b.txt").exists());
+    assert_eq!(fs::read_to_string(d.join("c.txt")).unwrap(), "alpha");
+
+    let out = stor(&["mv", &path(d, "a.txt"), &keyed("a.txt")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a move onto itself succeeded");
+    assert!(err.contains("looks like the source itself"), "{err}");
+    assert_eq!(fs::read_to_string(d.join("a.txt")).unwrap(), "alpha");
+}

@@ -1,8 +1,9 @@
 //! `stor` as a process against a cloud backend's local server (the one `cargo xtask test`
 //! started; its environment names it): a local tree copied up and back (`-r`) and compared
 //! byte for byte, `ls`, `stat --json`, `cat --range`, a server-side copy, `mv`, `presign`,
-//! `rm -r`, and `mb` / `rb`. It fails loudly when no server is named: nothing passes by
-//! skipping.
+//! `rm -r`, and `mb` / `rb`; then `cp` and `mv` into a second store holding a bucket of the same
+//! name (another server, or another Azure account), which must land there and not in the
+//! source's store. It fails loudly when a server is not named: nothing passes by skipping.
 #![allow(clippy::unwrap_used)]
 
 use std::fs;
@@ -18,11 +19,23 @@ struct Target {
     query: String,
     /// A second bucket's URL, for mb / rb.
     other_bucket: String,
+    /// The same prefix in a bucket of the same name in another store: `(base, query)`.
+    peer: (String, String),
 }
 
 impl Target {
     fn url(&self, rel: &str) -> String {
         format!("{}{rel}{}", self.base, self.query)
+    }
+
+    fn peer_url(&self, rel: &str) -> String {
+        format!("{}{rel}{}", self.peer.0, self.peer.1)
+    }
+
+    /// The peer's bucket itself (made by the test where the server does not hold it).
+    fn peer_bucket(&self) -> String {
+        let bucket = self.peer.0.split("/stor-").next().unwrap_or_default();
+        format!("{bucket}{}", self.peer.1)
     }
 }
 
@@ -50,10 +63,16 @@ fn target(run: &str) -> Result<Target, String> {
             need("RS_STORAGE_S3_SECRET_KEY")?
         );
         let bucket = need("RS_STORAGE_S3_BUCKET")?;
+        // The second server differs in its endpoint only: same bucket, keys and region.
+        let peer_query = query.replace(
+            &encoded(&need("RS_STORAGE_S3_ENDPOINT")?),
+            &encoded(&need("RS_STORAGE_S3_PEER_ENDPOINT")?),
+        );
         return Ok(Target {
             service,
             base: format!("s3://{bucket}/stor-{run}/"),
             other_bucket: format!("s3://stor-{run}{query}"),
+            peer: (format!("s3://{bucket}/stor-{run}/"), peer_query),
             query,
         });
     }
@@ -64,10 +83,18 @@ fn target(run: &str) -> Result<Target, String> {
             encoded(&need("RS_STORAGE_AZBLOB_ENDPOINT")?)
         );
         let container = need("RS_STORAGE_AZBLOB_CONTAINER")?;
+        // Another account of the same Azurite, with a container of the same name.
+        let peer_query = format!(
+            "?account-name={}&account-key={}&endpoint={}",
+            need("RS_STORAGE_AZBLOB_PEER_ACCOUNT")?,
+            encoded(&need("RS_STORAGE_AZBLOB_PEER_KEY")?),
+            encoded(&need("RS_STORAGE_AZBLOB_PEER_ENDPOINT")?)
+        );
         return Ok(Target {
             service,
             base: format!("azblob://{container}/stor-{run}/"),
             other_bucket: format!("azblob://stor-{run}{query}"),
+            peer: (format!("azblob://{container}/stor-{run}/"), peer_query),
             query,
         });
     }
@@ -79,10 +106,16 @@ fn target(run: &str) -> Result<Target, String> {
             encoded(&need("RS_STORAGE_GCS_CREDENTIALS")?)
         );
         let bucket = need("RS_STORAGE_GCS_BUCKET")?;
+        // A second server holding the same bucket, reached with the same credentials.
+        let peer_query = query.replace(
+            &encoded(&need("RS_STORAGE_GCS_ENDPOINT")?),
+            &encoded(&need("RS_STORAGE_GCS_PEER_ENDPOINT")?),
+        );
         return Ok(Target {
             service,
             base: format!("gcs://{bucket}/stor-{run}/"),
             other_bucket: format!("gcs://stor-{run}{query}"),
+            peer: (format!("gcs://{bucket}/stor-{run}/"), peer_query),
             query,
         });
     }
@@ -214,11 +247,14 @@ fn run(t: &Target, dir: &Path) -> Result<usize, String> {
     ok(&["rb", &t.other_bucket])?;
     checks += 1;
 
+    checks += between_two_stores(t, &up)?;
+
     // One line of error naming the URL, without its secrets.
     let missing = stor(&["cat", &t.url("no/such/object")]);
     let err = String::from_utf8_lossy(&missing.stderr);
     let s3_secret = std::env::var("RS_STORAGE_S3_SECRET_KEY").unwrap_or_default();
-    let secret_shown = [s3_secret.as_str(), "Eby8vdM02"]
+    let peer_key = std::env::var("RS_STORAGE_AZBLOB_PEER_KEY").unwrap_or_default();
+    let secret_shown = [s3_secret.as_str(), peer_key.as_str(), "Eby8vdM02"]
         .iter()
         .any(|s| !s.is_empty() && err.contains(s));
     check(
@@ -227,6 +263,97 @@ fn run(t: &Target, dir: &Path) -> Result<usize, String> {
         &err,
     )?;
     checks += 1;
+    Ok(checks)
+}
+
+/// Whether `url` names an object (`stat` finds it).
+fn exists(url: &str) -> bool {
+    stor(&["stat", url]).status.success()
+}
+
+/// `cp` and `mv`, of one object and of a tree, from the store under test into another store
+/// holding a bucket of the same name: each lands in the destination's store, never in the
+/// source's; `cp` leaves the source, `mv` removes it. A server-side copy on the source's
+/// client would put the object into the source's own bucket and still exit 0.
+fn between_two_stores(t: &Target, up: &Path) -> Result<usize, String> {
+    if stor(&["ls", &t.peer_bucket()]).status.success() {
+        // The server holds the bucket already (the GCS test server is started with it).
+    } else {
+        ok(&["mb", &t.peer_bucket()])?;
+    }
+    let local = format!("{}/", up.display());
+    ok(&["cp", "-r", &local, &t.url("from/")])?;
+    let mut checks = 0;
+
+    ok(&["cp", &t.url("from/a.txt"), &t.peer_url("copied/a.txt")])?;
+    let there = ok(&["cat", &t.peer_url("copied/a.txt")])?;
+    check(
+        "cp to the other store lands there",
+        there == "alpha",
+        &there,
+    )?;
+    check(
+        "cp to the other store leaves the source's store alone",
+        exists(&t.url("from/a.txt")) && !exists(&t.url("copied/a.txt")),
+        "the source is gone, or the copy went into the source's store",
+    )?;
+    checks += 1;
+
+    ok(&["mv", &t.url("from/sub/b.txt"), &t.peer_url("moved/b.txt")])?;
+    let there = ok(&["cat", &t.peer_url("moved/b.txt")])?;
+    check(
+        "mv to the other store lands there",
+        there == "bravo!",
+        &there,
+    )?;
+    check(
+        "mv to the other store removes the source and nothing else appears there",
+        !exists(&t.url("from/sub/b.txt")) && !exists(&t.url("moved/b.txt")),
+        "the source is still there, or the object went into the source's store",
+    )?;
+    checks += 1;
+
+    // The same path on both sides: only the store tells source and destination apart.
+    ok(&["cp", "-r", &t.url("from/"), &t.peer_url("from/")])?;
+    let listed = ok(&["ls", "-r", &t.peer_url("from/")])?;
+    let mut names: Vec<&str> = listed.lines().collect();
+    names.sort();
+    let expected = ["a.txt", "empty", "sub/deeper/big.bin"];
+    check(
+        "cp -r to the other store",
+        names == expected,
+        format!("{names:?}"),
+    )?;
+    let still = ok(&["ls", "-r", &t.url("from/")])?;
+    check(
+        "cp -r to the other store leaves the source",
+        still.lines().count() == 3,
+        &still,
+    )?;
+    checks += 1;
+
+    ok(&["rm", "-r", &t.peer_url("from/")])?;
+    ok(&["mv", "-r", &t.url("from/"), &t.peer_url("from/")])?;
+    let listed = ok(&["ls", "-r", &t.peer_url("from/")])?;
+    let mut names: Vec<&str> = listed.lines().collect();
+    names.sort();
+    check(
+        "mv -r to the other store",
+        names == expected,
+        format!("{names:?}"),
+    )?;
+    let big = ok(&["stat", "--json", &t.peer_url("from/sub/deeper/big.bin")])?;
+    check(
+        "mv -r moved the multi-part object whole",
+        big.contains(&format!("\"size\":{}", 9u32 << 20)),
+        &big,
+    )?;
+    let left = ok(&["ls", "-r", &t.url("from/")])?;
+    check("mv -r removes the source", left.trim().is_empty(), &left)?;
+    checks += 1;
+
+    ok(&["rm", "-r", &t.url("")])?;
+    ok(&["rm", "-r", &t.peer_url("")])?;
     Ok(checks)
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use google_cloud_auth::credentials::Credentials;
 use google_cloud_auth::signer::Signer;
 use google_cloud_storage::client::{Storage, StorageControl};
 use storage_types::backend::Backend;
@@ -22,6 +23,7 @@ use crate::capability::{
     capability,
 };
 use crate::config::GcsBuilder;
+use crate::control::{Control, Recipe};
 use crate::encryption::GcsEncryption;
 use crate::retry::Retry;
 use crate::{credentials, deadline};
@@ -37,7 +39,7 @@ pub struct GcsStorage {
 
 pub(crate) struct Inner {
     pub(crate) storage: Storage,
-    pub(crate) control: StorageControl,
+    pub(crate) control: Control,
     pub(crate) bucket: String,
     /// `projects/_/buckets/<bucket>`, as the SDK names buckets.
     pub(crate) bucket_path: String,
@@ -56,6 +58,11 @@ pub(crate) struct Inner {
     pub(crate) timeout: Option<Duration>,
     /// The store's retry settings, for requests that need a policy of their own.
     pub(crate) retry: Retry,
+    /// The credentials the clients were built with, for the requests the streamed upload
+    /// sends itself (see `resumable`).
+    pub(crate) credentials: Credentials,
+    /// The HTTP client of those requests.
+    pub(crate) http: reqwest::Client,
 }
 
 impl fmt::Debug for GcsStorage {
@@ -116,7 +123,6 @@ impl GcsStorage {
                 usize::try_from(single_upload_limit).unwrap_or(usize::MAX),
             )
             .with_resumable_upload_buffer_size(usize::try_from(chunk_size).unwrap_or(usize::MAX));
-        let mut control = StorageControl::builder().with_credentials(creds.credentials);
         let retry = Retry {
             retries: config.max_retries,
             timeout: config.timeout,
@@ -124,14 +130,27 @@ impl GcsStorage {
             attempt_timeout: config.attempt_timeout,
         };
         storage = storage.with_retry_policy(retry.policy());
-        control = control.with_retry_policy(retry.policy());
+        // No redirects and no decompression, as the SDK's client for uploads.
+        let http = reqwest::Client::builder()
+            .connect_timeout(retry.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(false)
+            .deflate(false)
+            .build()
+            .map_err(|err| {
+                Error::invalid_input("cannot create the HTTP client").with_source(err)
+            })?;
 
         if let Some(endpoint) = &config.endpoint {
             storage = storage.with_endpoint(endpoint.clone());
-            control = control.with_endpoint(endpoint.clone());
         }
         let storage = storage.build().await.map_err(client_error)?;
-        let control = control.build().await.map_err(client_error)?;
+        let control = Control::new(Recipe {
+            credentials: creds.credentials.clone(),
+            endpoint: config.endpoint.clone(),
+            retry,
+        })
+        .await?;
         let capability = capability(creds.signer.is_some());
         let info = StorageInfo::new(crate::SCHEME, config.bucket.clone(), capability)
             .with_root(root.clone())
@@ -154,6 +173,8 @@ impl GcsStorage {
                 single_upload_limit,
                 timeout: config.timeout,
                 retry,
+                credentials: creds.credentials,
+                http,
             }),
         })
     }
@@ -168,9 +189,11 @@ impl GcsStorage {
         &self.inner.storage
     }
 
-    /// The SDK's control-plane client (metadata, listing, copies, buckets over gRPC).
-    pub fn control(&self) -> &StorageControl {
-        &self.inner.control
+    /// The SDK's control-plane client (metadata, listing, copies, buckets over gRPC). The
+    /// store replaces its client after a request stalled (a new client dials a new
+    /// connection), so this is the current one.
+    pub fn control(&self) -> StorageControl {
+        self.inner.control.client().0
     }
 
     /// The bucket, as `projects/_/buckets/<name>`.

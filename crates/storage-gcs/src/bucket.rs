@@ -1,7 +1,7 @@
 //! Directory markers, and buckets (create, delete, list in the store's project).
 
 use futures_util::TryStreamExt;
-use google_cloud_storage::model::Bucket;
+use google_cloud_storage::model::{Bucket, ListBucketsRequest};
 use storage_types::{Body, Error, ErrorKind, ObjectPath, Result, WriteOptions};
 
 use crate::GcsStorage;
@@ -50,8 +50,9 @@ fn project(s: &GcsStorage) -> Result<String> {
 }
 
 async fn create_bucket(s: &GcsStorage, name: &str) -> Result<()> {
-    s.inner
-        .control
+    // Not attempted again after a stall: a second create of a bucket the first made would
+    // fail as `AlreadyExists`.
+    s.control()
         .create_bucket()
         .set_parent(project(s)?)
         .set_bucket_id(name)
@@ -64,8 +65,7 @@ async fn create_bucket(s: &GcsStorage, name: &str) -> Result<()> {
 
 async fn delete_bucket(s: &GcsStorage, name: &str) -> Result<()> {
     let result = s
-        .inner
-        .control
+        .control()
         .delete_bucket()
         .set_name(format!("projects/_/buckets/{name}"))
         .send()
@@ -83,13 +83,13 @@ async fn delete_bucket(s: &GcsStorage, name: &str) -> Result<()> {
 }
 
 async fn list_buckets(s: &GcsStorage) -> Result<Vec<String>> {
-    let pages = s
-        .inner
-        .control
-        .list_buckets()
-        .set_parent(project(s)?)
-        .by_page();
-    let pages = crate::paging::pages(pages);
+    let request = ListBucketsRequest::new().set_parent(project(s)?);
+    let pages = crate::paging::pages(s, move |control, token| {
+        let call = control
+            .list_buckets()
+            .with_request(request.clone().set_page_token(token));
+        async move { Box::pin(call.send()).await.map_err(map_error) }
+    });
     let pages: Vec<_> = pages.try_collect().await?;
     Ok(pages
         .into_iter()

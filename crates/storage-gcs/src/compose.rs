@@ -98,11 +98,9 @@ pub(crate) async fn compose_once(
     if let Some(params) = encryption.params() {
         request = request.set_common_object_request_params(params);
     }
-    s.inner
-        .control
-        .compose_object()
-        .with_request(request)
-        .send()
-        .await
-        .map_err(map_error)
+    s.with_control(|control| {
+        let call = control.compose_object().with_request(request.clone());
+        async move { Box::pin(call.send()).await.map_err(map_error) }
+    })
+    .await
 }

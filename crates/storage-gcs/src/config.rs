@@ -200,11 +200,13 @@ impl GcsBuilder {
         self
     }
 
-    /// A limit on each attempt of a gRPC request (stat, list, copy, delete, compose), so that
-    /// an attempt that gets no answer is retried within [`timeout`](Self::timeout), which
-    /// bounds them all: the SDK gives each attempt the shorter of this and what is left of the
-    /// time limit. The JSON client's uploads and downloads take no deadline per attempt.
-    /// Default: none, each attempt may take what is left.
+    /// A limit on each attempt of a request: one that has not answered within it is dropped
+    /// and sent again (up to the store's retries, within [`timeout`](Self::timeout)), and
+    /// after a stalled gRPC request the store moves to a new connection. Applies to metadata,
+    /// listings, copies, deletes, composes, single-request writes, each chunk of a resumable
+    /// upload and a download until its headers arrive; set it above the time the largest of
+    /// these takes (a chunk of [`chunk_size`](Self::chunk_size) bytes on a slow link).
+    /// Default: none, each attempt may take what is left of the call's time.
     pub fn attempt_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self

@@ -4,6 +4,7 @@
 //! so that a write to the source in between is neither lost nor half-moved.
 
 use google_cloud_gax::options::RequestOptionsBuilder;
+use google_cloud_storage::model::RewriteObjectRequest;
 use storage_types::{CopyOptions, Error, ObjectPath, Result};
 
 use crate::GcsStorage;
@@ -48,10 +49,7 @@ async fn rewrite(
     let g = generations(None, opts.if_none_match.as_deref())?;
     let mut token = String::new();
     loop {
-        let mut req = s
-            .inner
-            .control
-            .rewrite_object()
+        let mut req = RewriteObjectRequest::new()
             .set_source_bucket(s.bucket_path())
             .set_source_object(s.object_name(from))
             .set_destination_bucket(s.bucket_path())
@@ -81,7 +79,15 @@ async fn rewrite(
             req = req.set_destination_predefined_acl(acl.clone());
         }
         // Safe to send again: see `retry`.
-        let response = req.with_idempotency(true).send().await.map_err(map_error)?;
+        let response = s
+            .with_control(|control| {
+                let call = control
+                    .rewrite_object()
+                    .with_request(req.clone())
+                    .with_idempotency(true);
+                async move { Box::pin(call.send()).await.map_err(map_error) }
+            })
+            .await?;
         if response.done {
             return Ok(());
         }

@@ -2,6 +2,7 @@
 //! attempted). Deleting what is not there succeeds.
 
 use google_cloud_gax::options::RequestOptionsBuilder;
+use google_cloud_storage::model::DeleteObjectRequest;
 use storage_types::{ErrorKind, ObjectPath, Result};
 
 use crate::GcsStorage;
@@ -27,18 +28,22 @@ impl GcsStorage {
         name: &str,
         generation: Option<i64>,
     ) -> Result<()> {
-        // Safe to send again: see `retry`.
-        let mut req = self
-            .inner
-            .control
-            .delete_object()
+        let mut request = DeleteObjectRequest::new()
             .set_bucket(self.bucket_path())
-            .set_object(name)
-            .with_idempotency(true);
+            .set_object(name);
         if let Some(generation) = generation {
-            req = req.set_generation(generation);
+            request = request.set_generation(generation);
         }
-        let result = Box::pin(req.send()).await.map_err(map_error);
+        let result = self
+            .with_control(|control| {
+                // Safe to send again: see `retry`.
+                let call = control
+                    .delete_object()
+                    .with_request(request.clone())
+                    .with_idempotency(true);
+                async move { Box::pin(call.send()).await.map_err(map_error) }
+            })
+            .await;
         match result {
             Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
             other => other,

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod append;
+mod attempt;
 mod backend;
 mod bucket;
 mod capability;
@@ -26,6 +27,7 @@ mod compose;
 mod composite;
 mod conditions;
 mod config;
+mod control;
 mod copy;
 mod credentials;
 mod deadline;
@@ -38,6 +40,7 @@ mod object;
 mod paging;
 mod presign;
 mod reader;
+mod resumable;
 mod retry;
 mod writer;
 

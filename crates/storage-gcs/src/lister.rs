@@ -2,11 +2,12 @@
 //! objects and prefixes merged into sorted entries. The multipart staging area is hidden.
 
 use futures_util::TryStreamExt;
-use google_cloud_storage::model::ListObjectsResponse;
+use google_cloud_storage::model::{ListObjectsRequest, ListObjectsResponse};
 use storage_types::{Entry, ListOptions, Lister, Metadata, ObjectPath, Result};
 
 use crate::GcsStorage;
 use crate::capability::MAX_PAGE_SIZE;
+use crate::error::map_error;
 use crate::multipart::STAGING;
 use crate::object::metadata;
 
@@ -32,10 +33,7 @@ fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions, with_markers: bo
         "{dir_name}{}",
         opts.name_prefix.as_deref().unwrap_or_default()
     );
-    let mut req = store
-        .inner
-        .control
-        .list_objects()
+    let mut request = ListObjectsRequest::new()
         .set_parent(store.bucket_path())
         .set_prefix(prefix)
         .set_page_size(
@@ -44,14 +42,19 @@ fn list(store: GcsStorage, dir: &ObjectPath, opts: ListOptions, with_markers: bo
                 .clamp(1, MAX_PAGE_SIZE) as i32,
         );
     if !opts.recursive {
-        req = req.set_delimiter("/");
+        request = request.set_delimiter("/");
     }
     let start_after = opts.start_after.clone();
     if let Some(after) = &start_after {
         // Inclusive; the entry itself is dropped below.
-        req = req.set_lexicographic_start(format!("{}{after}", store.inner.root));
+        request = request.set_lexicographic_start(format!("{}{after}", store.inner.root));
     }
-    let pages = crate::paging::pages(req.by_page());
+    let pages = crate::paging::pages(&store, move |control, token| {
+        let call = control
+            .list_objects()
+            .with_request(request.clone().set_page_token(token));
+        async move { Box::pin(call.send()).await.map_err(map_error) }
+    });
     let recursive = opts.recursive;
     let entries = pages.map_ok(move |page| {
         let items: Vec<Result<Entry>> =

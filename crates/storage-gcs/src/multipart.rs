@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use futures_util::TryStreamExt;
-use google_cloud_storage::model::Object;
+use google_cloud_storage::model::{ListObjectsRequest, Object};
 use storage_types::{
     Body, CompleteOptions, Error, Metadata, MultipartUpload, ObjectPath, Part, PartOptions, Result,
     WriteOptions,
@@ -22,6 +22,7 @@ use crate::capability::{MAX_PAGE_SIZE, MAX_PARTS};
 use crate::compose::{compose, source};
 use crate::conditions::{generation_of, generations};
 use crate::encryption::GcsEncryption;
+use crate::error::map_error;
 use crate::object::metadata;
 
 /// The staging directory of multipart uploads, relative to the store's root.
@@ -105,15 +106,16 @@ impl GcsStorage {
 
     /// Every object below a prefix, all pages.
     pub(crate) async fn objects_below(&self, prefix: &str) -> Result<Vec<Object>> {
-        let pages = self
-            .inner
-            .control
-            .list_objects()
+        let request = ListObjectsRequest::new()
             .set_parent(self.bucket_path())
             .set_prefix(prefix)
-            .set_page_size(MAX_PAGE_SIZE as i32)
-            .by_page();
-        let pages = crate::paging::pages(pages);
+            .set_page_size(MAX_PAGE_SIZE as i32);
+        let pages = crate::paging::pages(self, move |control, token| {
+            let call = control
+                .list_objects()
+                .with_request(request.clone().set_page_token(token));
+            async move { Box::pin(call.send()).await.map_err(map_error) }
+        });
         let pages: Vec<_> = pages.try_collect().await?;
         Ok(pages.into_iter().flat_map(|p| p.objects).collect())
     }

@@ -2,7 +2,7 @@
 //! arrives; the SDK checks the CRC32C of whole reads and resumes broken downloads pinned to
 //! the generation it started with).
 
-use google_cloud_storage::model::Object;
+use google_cloud_storage::model::{GetObjectRequest, Object};
 use google_cloud_storage::model_ext::ReadRange;
 use storage_types::{
     Error, ListOptions, Metadata, ObjectPath, ReadOptions, Reader, Result, StatOptions,
@@ -25,13 +25,10 @@ impl GcsStorage {
     /// The object resource of a name (metadata only, which GCS serves without a customer
     /// key), or `None` when there is none.
     pub(crate) async fn object_of(&self, name: &str) -> Result<Option<Object>> {
-        let req = self
-            .inner
-            .control
-            .get_object()
+        let request = GetObjectRequest::new()
             .set_bucket(self.bucket_path())
             .set_object(name);
-        match Box::pin(req.send()).await.map_err(map_error) {
+        match self.get_object(&request).await {
             Ok(object) => Ok(Some(object)),
             Err(err) if err.kind() == storage_types::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(err),
@@ -41,6 +38,19 @@ impl GcsStorage {
     pub(crate) async fn read_object(&self, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
         read(self, path, opts).await
     }
+
+    /// GetObject, attempted as `attempt` says.
+    async fn get_object(&self, request: &GetObjectRequest) -> Result<Object> {
+        self.with_control(|control| {
+            let req = control.get_object().with_request(request.clone());
+            // The SDK's request futures are tens of kilobytes: held inline, they would make
+            // every future around them as large, and each wrapper (the deadline, the trait's
+            // box) would copy them whole. Boxed where they are sent, they are copied once, as
+            // in a plain SDK call.
+            async move { Box::pin(req.send()).await.map_err(map_error) }
+        })
+        .await
+    }
 }
 
 async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -> Result<Metadata> {
@@ -49,23 +59,17 @@ async fn stat(s: &GcsStorage, path: &ObjectPath, opts: StatOptions) -> Result<Me
     }
     let encryption = s.encryption(opts.encryption.as_ref())?;
     let g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
-    let mut req = s
-        .inner
-        .control
-        .get_object()
+    let mut request = GetObjectRequest::new()
         .set_bucket(s.bucket_path())
         .set_object(s.object_name(path))
         .set_or_clear_if_generation_match(g.if_match)
         .set_or_clear_if_generation_not_match(g.if_not_match);
     if let Some(generation) = version_of(opts.version.as_deref())? {
-        req = req.set_generation(generation);
+        request = request.set_generation(generation);
     }
     // GCS serves metadata without the customer key, and the key is checked here against the
     // SHA256 GCS records: it need not travel (nor be in the SDK's request logs).
-    // The SDK's request futures are tens of kilobytes: held inline, they would make every
-    // future around them as large, and each wrapper (the deadline, the trait's box) would copy
-    // them whole. Boxed where they are sent, they are copied once, as in a plain SDK call.
-    let object = Box::pin(req.send()).await.map_err(map_error)?;
+    let object = s.get_object(&request).await?;
     encryption.check_object(key_sha256(&object))?;
     Ok(metadata(&object))
 }
@@ -95,29 +99,34 @@ async fn stat_dir(s: &GcsStorage, dir: &ObjectPath) -> Result<Metadata> {
 async fn read(s: &GcsStorage, path: &ObjectPath, opts: ReadOptions) -> Result<Reader> {
     let encryption = s.encryption(opts.encryption.as_ref())?;
     let g = generations(opts.if_match.as_deref(), opts.if_none_match.as_deref())?;
-    let mut req = s
-        .inner
-        .storage
-        .read_object(s.bucket_path(), s.object_name(path));
-    if let Some(generation) = g.if_match {
-        req = req.set_if_generation_match(generation);
-    }
-    if let Some(generation) = g.if_not_match {
-        req = req.set_if_generation_not_match(generation);
-    }
-    if let Some(generation) = version_of(opts.version.as_deref())? {
-        req = req.set_generation(generation);
-    }
-    if let Some(range) = opts.range {
-        req = req.set_read_range(match range.length() {
-            Some(length) => ReadRange::segment(range.offset(), length),
-            None => ReadRange::offset(range.offset()),
-        });
-    }
-    if let Some(key) = encryption.key.clone() {
-        req = req.set_key(key);
-    }
-    let response = Box::pin(req.send()).await.map_err(map_error)?;
+    let version = version_of(opts.version.as_deref())?;
+    let open = || {
+        let mut req = s
+            .inner
+            .storage
+            .read_object(s.bucket_path(), s.object_name(path));
+        if let Some(generation) = g.if_match {
+            req = req.set_if_generation_match(generation);
+        }
+        if let Some(generation) = g.if_not_match {
+            req = req.set_if_generation_not_match(generation);
+        }
+        if let Some(generation) = version {
+            req = req.set_generation(generation);
+        }
+        if let Some(range) = opts.range {
+            req = req.set_read_range(match range.length() {
+                Some(length) => ReadRange::segment(range.offset(), length),
+                None => ReadRange::offset(range.offset()),
+            });
+        }
+        if let Some(key) = encryption.key.clone() {
+            req = req.set_key(key);
+        }
+        async move { Box::pin(req.send()).await.map_err(map_error) }
+    };
+    // Attempted until the download's headers arrive; from then on the SDK resumes it.
+    let response = s.with_data(open).await?;
     let meta = from_highlights(&response.object());
     let length = match opts.range {
         None => meta.size,

@@ -15,14 +15,9 @@
 //! on every attempt. On a bucket with object versioning, a write or copy whose answer was lost
 //! can leave one extra noncurrent version.
 //!
-//! One exception: a streamed resumable upload. After a chunk request that broke off with no
-//! answer (a reset, a stall), google-cloud-storage 1.21 does not ask the service how much it
-//! kept, and sends its next chunk at the failed chunk's offset
-//! (googleapis/google-cloud-rust#6685): wrong bytes, which the service may accept. Such an
-//! upload gets [`Retry::streamed`], under which that failure ends the write (`Unavailable` or
-//! `TimedOut`, temporary) and nothing is written; an answer with a status (503, 429 ...) is
-//! still retried, correctly. A body held in memory (a part of a composite or multipart
-//! upload) is uploaded without that buffer, and resumed where the service says.
+//! A streamed resumable upload does not go through the SDK (its buffered upload resends at a
+//! wrong offset after a chunk request with no answer, googleapis/google-cloud-rust#6685): it
+//! is sent by `resumable`, whose retries keep the same bounds, taken from [`Retry`] too.
 
 use std::time::{Duration, Instant};
 
@@ -54,29 +49,26 @@ pub(crate) struct Retry {
 impl Retry {
     /// The policy of both clients, and of every request that sets none of its own.
     pub(crate) fn policy(self) -> StorePolicy {
-        self.make(false)
-    }
-
-    /// The policy of a streamed resumable upload: a request that broke off with no answer
-    /// ends it (see the module's documentation).
-    pub(crate) fn streamed(self) -> StorePolicy {
-        self.make(true)
-    }
-
-    fn make(self, no_answer_is_final: bool) -> StorePolicy {
-        let attempts = self
-            .retries
-            .map_or(u32::MAX, |retries| retries.saturating_add(1));
         StorePolicy {
             // The time limit stays whatever is set: its remaining time is each attempt's
             // deadline, which is what ends an attempt on a stalled server.
             inner: RetryableErrors
-                .with_attempt_limit(attempts)
-                .with_time_limit(self.timeout.unwrap_or(RETRY_TIME_LIMIT)),
+                .with_attempt_limit(self.attempts())
+                .with_time_limit(self.time_limit()),
             connect_timeout: self.connect_timeout,
             attempt_timeout: self.attempt_timeout,
-            no_answer_is_final,
         }
+    }
+
+    /// Attempts of one request, the first included (none set: unlimited).
+    pub(crate) fn attempts(self) -> u32 {
+        self.retries
+            .map_or(u32::MAX, |retries| retries.saturating_add(1))
+    }
+
+    /// How long a call may retry: the store's `timeout`, else the SDK's default.
+    pub(crate) fn time_limit(self) -> Duration {
+        self.timeout.unwrap_or(RETRY_TIME_LIMIT)
     }
 }
 
@@ -86,7 +78,6 @@ pub(crate) struct StorePolicy {
     inner: LimitedElapsedTime<LimitedAttemptCount<RetryableErrors>>,
     connect_timeout: Duration,
     attempt_timeout: Option<Duration>,
-    no_answer_is_final: bool,
 }
 
 impl RetryPolicy for StorePolicy {
@@ -98,14 +89,6 @@ impl RetryPolicy for StorePolicy {
             && Instant::now().saturating_duration_since(state.start) >= self.connect_timeout
         {
             return RetryResult::Exhausted(error);
-        }
-        // A request sent, whose answer never came: what the service kept is unknown, and the
-        // SDK's buffered upload would not ask (googleapis/google-cloud-rust#6685).
-        let no_answer = (error.is_io() || error.is_timeout() || error.is_transport())
-            && error.http_status_code().is_none()
-            && error.status().is_none();
-        if self.no_answer_is_final && no_answer {
-            return RetryResult::Permanent(error);
         }
         self.inner.on_error(state, error)
     }
@@ -250,41 +233,6 @@ mod tests {
         assert!(matches!(
             policy.on_error(&started(Duration::from_secs(60)), unavailable()),
             RetryResult::Exhausted(_)
-        ));
-    }
-}
-
-#[cfg(test)]
-mod streamed_tests {
-    use google_cloud_gax::error::rpc::{Code, Status};
-
-    use super::*;
-
-    fn retry() -> Retry {
-        Retry {
-            retries: None,
-            timeout: None,
-            connect_timeout: Duration::from_secs(5),
-            attempt_timeout: None,
-        }
-    }
-
-    #[test]
-    fn a_streamed_upload_ends_on_a_request_with_no_answer_and_retries_an_answer() {
-        let state = RetryState::new(true);
-        let broken = || Error::io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
-        assert!(matches!(
-            retry().streamed().on_error(&state, broken()),
-            RetryResult::Permanent(_)
-        ));
-        assert!(matches!(
-            retry().policy().on_error(&state, broken()),
-            RetryResult::Continue(_)
-        ));
-        let unavailable = Error::service(Status::default().set_code(Code::Unavailable));
-        assert!(matches!(
-            retry().streamed().on_error(&state, unavailable),
-            RetryResult::Continue(_)
         ));
     }
 }

@@ -73,6 +73,32 @@ pub enum Fault {
     /// Wait this long before forwarding the response head (the first one, when the server sends
     /// an interim `100 Continue` before its final answer).
     Latency(Duration),
+    /// Forward a chunk of a GCS resumable upload only up to the last multiple of `quantum`
+    /// bytes before its end, as a service that persisted less than it was sent: the request's
+    /// Content-Length and `Content-Range: bytes A-B/T` are lowered to match, the rest of the
+    /// body is read from the client and dropped, and the server's answer is relayed (a `308`
+    /// whose `Range` ends short of what the client sent). The client must send the rest again
+    /// from where the `Range` ends.
+    ///
+    /// Only a request whose Content-Length body the `Content-Range` spans exactly, longer than
+    /// `quantum`, is struck: any other is relayed unchanged, and the fault does not count.
+    ShortChunk {
+        /// The granularity of what is kept: GCS takes chunks in multiples of 256 KiB.
+        quantum: u64,
+    },
+}
+
+impl Fault {
+    /// The offset in the response body at which the fault strikes, for the faults that cut or
+    /// change a response body: a body that ends at or before it is not struck.
+    pub(crate) fn response_offset(&self) -> Option<u64> {
+        match self {
+            Fault::ResetDuringResponseBody { after: at }
+            | Fault::Truncate { keep: at }
+            | Fault::FlipByte { at } => Some(*at),
+            _ => None,
+        }
+    }
 }
 
 /// What to do to a tunnelled connection (an HTTP/2 client, whose requests the proxy cannot
@@ -115,6 +141,11 @@ pub struct Rule {
     pub header_present: Option<String>,
     /// How many more times the rule may fire; a rule at 0 is skipped.
     pub times: u32,
+    /// Whether a firing that struck nothing (a cut or a flip past the end of the body, a short
+    /// resume on an answer other than a 308) is given back, so that the rule waits for a
+    /// request it can strike: the answer to the last chunk of an upload, say, when the others
+    /// have empty bodies. Off by default: a rule fires on the requests it matches.
+    pub until_struck: bool,
     /// What to do to a matching request.
     pub fault: Fault,
 }
@@ -130,6 +161,7 @@ impl Rule {
             query_contains: None,
             header_present: None,
             times: 1,
+            until_struck: false,
             fault,
         }
     }
@@ -159,6 +191,14 @@ impl Rule {
     #[must_use]
     pub fn header_present(mut self, name: impl Into<String>) -> Self {
         self.header_present = Some(name.into());
+        self
+    }
+
+    /// Give back a firing that struck nothing (see the field of the same name): the rule fires
+    /// on the first `times` matching requests that it can strike.
+    #[must_use]
+    pub fn until_struck(mut self) -> Self {
+        self.until_struck = true;
         self
     }
 

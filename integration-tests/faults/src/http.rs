@@ -241,6 +241,11 @@ impl RequestHead {
         self.fields.has(name)
     }
 
+    /// The value of the first field called `name`.
+    pub(crate) fn header<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        self.fields.values(name).next()
+    }
+
     pub(crate) fn is_head(&self) -> bool {
         self.method == "HEAD"
     }

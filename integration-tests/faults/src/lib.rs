@@ -1,8 +1,9 @@
 //! A fault-injecting HTTP/1.1 proxy for tests: it sits on loopback between a storage SDK's
 //! client and a local server, passes requests through, and breaks the ones a [`Rule`] picks with
 //! a [`Fault`]: a reset before or during a transfer, a made-up error status, a stall, a
-//! truncated or corrupted body, added latency. Tests then check that the SDK-backed storage
-//! retries, fails cleanly or detects the corruption.
+//! truncated or corrupted body, added latency, a resumable upload's chunk received in part.
+//! Tests then check that the SDK-backed storage retries, fails cleanly or detects the
+//! corruption.
 //!
 //! ```no_run
 //! use storage_faults::{Fault, FaultProxy, Rule};
@@ -40,6 +41,7 @@ mod http;
 mod proxy;
 mod relay;
 mod reply;
+mod resume;
 mod state;
 mod tunnel;
 

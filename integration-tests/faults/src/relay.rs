@@ -13,8 +13,8 @@ use tokio::net::TcpStream;
 use crate::body::{self, Relayed, Shape};
 use crate::fault::Fault;
 use crate::http::{Broken, Framing, READ_CHUNK, RequestHead, ResponseHead, read_head};
-use crate::reply;
 use crate::state::{Shared, Ticket};
+use crate::{reply, resume};
 
 /// What becomes of the connection after an exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,11 @@ impl Record<'_> {
     /// The fault was applied: it counts as struck.
     fn struck(self, fault: &Fault) {
         self.shared.struck(self.ticket, fault);
+    }
+
+    /// The fault will not strike this exchange (see [`Shared::spared`]).
+    fn spared(self) {
+        self.shared.spared(self.ticket);
     }
 }
 
@@ -135,10 +140,31 @@ async fn exchange(
     {
         record.struck(fault);
     }
+    let next = act(
+        client, server, upstream, hosts, &request, framing, fault, record,
+    )
+    .await;
+    // Whatever did not strike by now never will: a rule that waits for a strike fires again.
+    record.spared();
+    next
+}
+
+/// Sees one admitted request through, with its fault.
+#[allow(clippy::too_many_arguments)]
+async fn act(
+    client: &mut Peer,
+    server: &mut Option<Peer>,
+    upstream: SocketAddr,
+    hosts: &Hosts,
+    request: &RequestHead,
+    framing: Framing,
+    fault: Option<Fault>,
+    record: Record<'_>,
+) -> Next {
     match fault {
         Some(Fault::ResetBeforeResponse) => {
             // Reset whether or not the body arrived whole: the client sees the same either way.
-            let _ = swallow(client, &request, framing).await;
+            let _ = swallow(client, request, framing).await;
             Next::Reset
         }
         Some(Fault::Status {
@@ -146,7 +172,7 @@ async fn exchange(
             headers,
             body,
         }) => {
-            if swallow(client, &request, framing).await.is_err() {
+            if swallow(client, request, framing).await.is_err() {
                 return Next::Close;
             }
             let response = reply::status(code, &headers, &body, request.is_head());
@@ -161,7 +187,7 @@ async fn exchange(
             }
         }
         Some(Fault::Stall) => {
-            if swallow(client, &request, framing).await.is_ok() {
+            if swallow(client, request, framing).await.is_ok() {
                 wait_for_close(client).await;
             }
             Next::Close
@@ -181,7 +207,7 @@ async fn exchange(
             forward(
                 client,
                 server,
-                &request,
+                request,
                 framing,
                 fault.as_ref(),
                 hosts,
@@ -251,12 +277,24 @@ async fn forward(
     hosts: &Hosts,
     record: Record<'_>,
 ) -> Next {
-    if server.stream.write_all(request.raw()).await.is_err() {
+    // A short chunk goes up with a head of its own, announcing only the part that is kept.
+    let short = match fault {
+        Some(Fault::ShortChunk { quantum }) => {
+            let short = resume::shorten(request, framing, *quantum);
+            if short.is_none() {
+                record.spared();
+            }
+            short
+        }
+        _ => None,
+    };
+    let head = short.as_ref().map_or(request.raw(), |short| &short.head);
+    if server.stream.write_all(head).await.is_err() {
         return Next::Close;
     }
     let cut = match fault {
         Some(Fault::ResetDuringRequestBody { after }) => Some(*after),
-        _ => None,
+        _ => short.as_ref().map(|short| short.kept),
     };
     let shape = Shape {
         stop_at: cut,
@@ -264,13 +302,37 @@ async fn forward(
     };
     let (mut client_read, mut client_write) = client.stream.split();
     let (mut server_read, mut server_write) = server.stream.split();
-    let send = body::relay(
-        &mut client_read,
-        &mut client.buf,
-        &mut server_write,
-        framing,
-        shape,
-    );
+    let send = async {
+        let relayed = body::relay(
+            &mut client_read,
+            &mut client.buf,
+            &mut server_write,
+            framing,
+            shape,
+        )
+        .await?;
+        match (&short, relayed, framing) {
+            (Some(short), Relayed::Stopped, Framing::Length(length)) => {
+                // The rest is read and dropped: for the server, the request ended where its
+                // new head says, and the connection carries on.
+                let rest = Framing::Length(length - short.kept);
+                let mut nowhere = tokio::io::sink();
+                body::relay(
+                    &mut client_read,
+                    &mut client.buf,
+                    &mut nowhere,
+                    rest,
+                    Shape::default(),
+                )
+                .await?;
+                if let Some(fault) = fault {
+                    record.struck(fault);
+                }
+                Ok(Relayed::Complete)
+            }
+            _ => Ok(relayed),
+        }
+    };
     let answer = respond(
         &mut server_read,
         &mut server.buf,
@@ -354,9 +416,18 @@ where
         if !head.is_interim() {
             record.answered(head.status());
         }
-        dst.write_all(&head.located_at(&hosts.upstream, &hosts.proxy))
-            .await
-            .map_err(|_| Broken::Sink)?;
+        let out = head.located_at(&hosts.upstream, &hosts.proxy);
+        if !head.is_interim()
+            && let (Some(fault), Framing::Length(length)) = (fault, framing)
+            && fault
+                .response_offset()
+                .is_some_and(|offset| offset >= length)
+        {
+            // Nothing of this body lies at the offset: known before a byte goes out, so that a
+            // rule waiting for a strike is armed again before the client sends what follows.
+            record.spared();
+        }
+        dst.write_all(&out).await.map_err(|_| Broken::Sink)?;
         if head.is_interim() {
             continue;
         }

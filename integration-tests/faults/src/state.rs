@@ -19,6 +19,9 @@ struct State {
     tunnel: Option<(TunnelFault, u32)>,
     fired: u32,
     seen: Vec<Seen>,
+    /// Beside each record of `seen`: the rule whose firing the exchange holds, until it strikes
+    /// or is [`spared`](Shared::spared).
+    holds: Vec<Option<usize>>,
     /// Bumped by every clear, so that an exchange still running across a clear does not write
     /// its status into somebody else's record.
     epoch: u64,
@@ -65,6 +68,7 @@ impl Shared {
         state.tunnel = None;
         state.fired = 0;
         state.seen.clear();
+        state.holds.clear();
         state.epoch += 1;
     }
 
@@ -82,14 +86,17 @@ impl Shared {
     /// body changes nothing and is never counted.
     pub(crate) fn admit(&self, request: &RequestHead) -> (Option<Fault>, Ticket) {
         let mut state = self.lock();
-        let fault = state
+        let picked = state
             .rules
             .iter_mut()
-            .find(|rule| rule.times > 0 && rule.matches(request))
-            .map(|rule| {
+            .enumerate()
+            .find(|(_, rule)| rule.times > 0 && rule.matches(request))
+            .map(|(index, rule)| {
                 rule.times -= 1;
-                rule.fault.clone()
+                (index, rule.fault.clone())
             });
+        let (hold, fault) = picked.unzip();
+        state.holds.push(hold);
         state.seen.push(Seen {
             method: request.method().to_owned(),
             target: request.target().to_owned(),
@@ -114,6 +121,28 @@ impl Shared {
         state.fired = state.fired.saturating_add(1);
         if let Some(seen) = state.seen.get_mut(ticket.index) {
             seen.fault = Some(fault.clone());
+        }
+        if let Some(hold) = state.holds.get_mut(ticket.index) {
+            *hold = None;
+        }
+    }
+
+    /// Notes that the fault picked for the request behind `ticket` will not strike (its answer
+    /// gave it nothing to change, or the exchange ended first): a rule that fires
+    /// [`until_struck`](Rule::until_struck()) gets its firing back. Called again, or after the
+    /// fault struck, it does nothing.
+    pub(crate) fn spared(&self, ticket: Ticket) {
+        let mut state = self.lock();
+        if state.epoch != ticket.epoch {
+            return;
+        }
+        let Some(rule) = state.holds.get_mut(ticket.index).and_then(Option::take) else {
+            return;
+        };
+        if let Some(rule) = state.rules.get_mut(rule)
+            && rule.until_struck
+        {
+            rule.times = rule.times.saturating_add(1);
         }
     }
 

@@ -11,7 +11,10 @@ use anyhow::Context as _;
 use bytes::Bytes;
 use storage_conformance::{Case, Ctx, Need, check};
 use storage_gcs::GcsStorage;
-use storage_types::{ErrorKind, Feature, MultipartUpload, Part, WriteOptions};
+use storage_types::{
+    Checksum, CustomerKey, Encryption, ErrorKind, Feature, MultipartUpload, Part, ReadOptions,
+    StatOptions, StorageExt, WriteOptions,
+};
 
 type CaseFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
 
@@ -51,6 +54,15 @@ pub(crate) fn cases() -> Vec<Case> {
         ),
         Case::new("gcs::append_keeps_the_storage_class", APPEND, |ctx| {
             boxed(append_keeps_the_storage_class(ctx))
+        }),
+        Case::new("gcs::large_write_keeps_headers_and_key", &[], |ctx| {
+            boxed(large_write_keeps_headers_and_key(ctx))
+        }),
+        Case::new("gcs::large_write_keeps_its_conditions", &[], |ctx| {
+            boxed(large_write_keeps_its_conditions(ctx))
+        }),
+        Case::new("gcs::large_write_in_memory_goes_up_in_chunks", &[], |ctx| {
+            boxed(large_write_in_memory_goes_up_in_chunks(ctx))
         }),
         Case::new(
             "gcs::long_body_at_a_chunk_boundary_stores_nothing",
@@ -169,6 +181,95 @@ async fn long_body_at_a_chunk_boundary_stores_nothing(ctx: &Ctx) -> anyhow::Resu
     let write = ctx.store.write_with(&ctx.path("long"), body, opts).await;
     check::expect_kind(write, ErrorKind::IntegrityMismatch)?;
     ctx.ensure_absent("long").await
+}
+
+/// Past the default single-upload limit (16 MiB), with an odd tail: a resumable upload of
+/// 1 MiB chunks, which rs-storage sends itself (not the SDK).
+const LARGE: usize = (17 << 20) + 12_345;
+const CHUNK: u64 = 1 << 20;
+
+fn large_streamed(seed: u8) -> (Bytes, storage_types::Body) {
+    let data = check::pattern(LARGE, seed);
+    let body = check::chunked_body(data.clone(), 1 << 20, None);
+    (data, body)
+}
+
+fn customer_key() -> Encryption {
+    Encryption::CustomerKey(CustomerKey::new(storage_conformance::customer_key(5)))
+}
+
+// The resumable upload's session carries the object's headers, user metadata and customer key.
+async fn large_write_keeps_headers_and_key(ctx: &Ctx) -> anyhow::Result<()> {
+    let (data, body) = large_streamed(41);
+    let opts = WriteOptions::default()
+        .with_part_size(CHUNK)
+        .with_content_type("text/x-large")
+        .with_cache_control("no-store")
+        .with_user_metadata("origin", "streamed")
+        .with_encryption(customer_key());
+    ctx.store.write_with(&ctx.path("large"), body, opts).await?;
+    let keyed = StatOptions::default().with_encryption(customer_key());
+    let meta = ctx.store.stat_with(&ctx.path("large"), keyed).await?;
+    anyhow::ensure!(
+        meta.size == LARGE as u64,
+        "size {} after the write",
+        meta.size
+    );
+    anyhow::ensure!(
+        meta.content_type.as_deref() == Some("text/x-large")
+            && meta.cache_control.as_deref() == Some("no-store")
+            && meta.user_metadata.get("origin").map(String::as_str) == Some("streamed"),
+        "the headers of a large write were not kept: {meta:?}"
+    );
+    check::expect_kind(
+        ctx.store.read_bytes(&ctx.path("large")).await,
+        ErrorKind::InvalidInput,
+    )
+    .context("reading a large customer-key object without the key")?;
+    let read = ReadOptions::default().with_encryption(customer_key());
+    let bytes = ctx
+        .store
+        .read_with(&ctx.path("large"), read)
+        .await?
+        .bytes()
+        .await?;
+    check::ensure_bytes(&bytes, &data, "content of a large customer-key write")
+}
+
+// A large write honours `if_none_match: *` and a checksum given with it, and a refused one
+// leaves what was there.
+async fn large_write_keeps_its_conditions(ctx: &Ctx) -> anyhow::Result<()> {
+    let (data, body) = large_streamed(42);
+    let opts = WriteOptions::default().with_part_size(CHUNK);
+    ctx.store
+        .write_with(&ctx.path("kept"), body, opts.clone())
+        .await?;
+    let (_, again) = large_streamed(43);
+    let create_only = opts.clone().with_if_none_match("*");
+    let write = ctx
+        .store
+        .write_with(&ctx.path("kept"), again, create_only)
+        .await;
+    check::expect_kind(write, ErrorKind::ConditionNotMet)?;
+    ctx.ensure_content("kept", &data).await?;
+    let (_, wrong) = large_streamed(44);
+    let checked = opts.with_checksum(Checksum::Crc32c(0x1234_5678));
+    let write = ctx
+        .store
+        .write_with(&ctx.path("checked"), wrong, checked)
+        .await;
+    check::expect_kind(write, ErrorKind::IntegrityMismatch)?;
+    ctx.ensure_absent("checked").await
+}
+
+// A body held in memory past the single-upload limit takes the same chunked path.
+async fn large_write_in_memory_goes_up_in_chunks(ctx: &Ctx) -> anyhow::Result<()> {
+    let data = check::pattern(LARGE, 45);
+    let opts = WriteOptions::default().with_part_size(CHUNK);
+    ctx.store
+        .write_with(&ctx.path("memory"), data.clone().into(), opts)
+        .await?;
+    ctx.ensure_content("memory", &data).await
 }
 
 async fn ensure_class(ctx: &Ctx, rel: &str) -> anyhow::Result<()> {

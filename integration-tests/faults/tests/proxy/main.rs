@@ -7,6 +7,7 @@ mod client;
 mod faults;
 mod malformed;
 mod passthrough;
+mod resume;
 mod rules;
 mod upstream;
 

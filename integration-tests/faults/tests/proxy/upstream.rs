@@ -1,6 +1,6 @@
 //! A tiny HTTP/1.1 origin server for the tests: a few fixed routes, keep-alive, `100 Continue`
-//! on request, and a log of the requests it read, so that tests can check what the proxy let
-//! through. Its HTTP handling is written apart from the proxy's, so that it checks the proxy
+//! on request, a resumable-upload session that answers chunks with `308`, and a log of the
+//! requests it read, so that tests can check what the proxy let through. Its HTTP handling is written apart from the proxy's, so that it checks the proxy
 //! rather than agreeing with it.
 
 use std::net::SocketAddr;
@@ -122,10 +122,14 @@ async fn serve(stream: TcpStream, log: Arc<Mutex<Vec<String>>>) {
                 .unwrap()
                 .push(format!("{method} {target} {read}"));
             let body = read.to_string();
-            let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
+            let answer = if target.starts_with("/session") {
+                session_answer(header("content-range").as_deref(), read)
+            } else {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+            };
             if stream.write_all(answer.as_bytes()).await.is_err() {
                 return;
             }
@@ -162,6 +166,22 @@ async fn serve(stream: TcpStream, log: Arc<Mutex<Vec<String>>>) {
             return;
         }
     }
+}
+
+/// The answer to a chunk `PUT /session` of a resumable upload, as GCS gives it: `308` with
+/// the bytes persisted so far (everything up to the end of this chunk, which starts where its
+/// `Content-Range: bytes A-B/...` says), no `Range` when there are none.
+fn session_answer(content_range: Option<&str>, read: u64) -> String {
+    let start: u64 = content_range
+        .and_then(|range| range.strip_prefix("bytes "))
+        .and_then(|range| range.split('-').next())
+        .and_then(|first| first.parse().ok())
+        .unwrap_or(0);
+    let range = match start + read {
+        0 => String::new(),
+        persisted => format!("Range: bytes=0-{}\r\n", persisted - 1),
+    };
+    format!("HTTP/1.1 308 Resume Incomplete\r\n{range}Content-Length: 0\r\n\r\n")
 }
 
 /// The head's lines, or `None` at the end of the connection (or of its sanity).

@@ -76,10 +76,12 @@ pub(crate) async fn run(given: &[String]) -> Result<bool, String> {
         .map_err(|err| format!("proxy: {err}"))?;
     let store = target.store(proxy.addr(), "").await?;
     target.prepare(store.as_ref()).await?;
+    target.probe_staged().await?;
     let cap = store.info().capability;
     let keep = |op: Op, fault| {
         target.undetectable(op, fault).is_none()
             && target.runs(op)
+            && (!fault.strikes_chunk_answers(op) || target.resumable(op))
             && match op {
                 Op::Append => cap.supports(storage_types::Operation::Append),
                 Op::Copy => cap.supports(storage_types::Operation::Copy),

@@ -77,6 +77,13 @@ impl Op {
             Op::Read | Op::ReadReplaced | Op::RangedRead | Op::List
         )
     }
+
+    /// Whether the operation may go up in chunks, each answered with how much the service
+    /// kept (a GCS resumable upload; [`Target::resumable`](crate::target::Target::resumable)
+    /// says where it does).
+    fn sends_chunks(self) -> bool {
+        matches!(self, Op::MultipartWrite | Op::StreamedWrite)
+    }
 }
 
 /// A fault, before its body offset is drawn.
@@ -90,6 +97,9 @@ pub(crate) enum FaultKind {
     Throttle429,
     Stall,
     Truncate,
+    /// A chunk of a resumable upload reaches the service only in part (all but its last
+    /// 256 KiB, or its tail), so that its `308` has a `Range` short of what the client sent.
+    ShortResume,
     FlipByte,
     Latency,
     /// Nothing listens at the endpoint: every connection is refused.
@@ -99,7 +109,7 @@ pub(crate) enum FaultKind {
 }
 
 impl FaultKind {
-    pub(crate) const ALL: [FaultKind; 12] = [
+    pub(crate) const ALL: [FaultKind; 13] = [
         FaultKind::ResetBeforeResponse,
         FaultKind::ResetDuringUpload,
         FaultKind::ResetDuringDownload,
@@ -108,6 +118,7 @@ impl FaultKind {
         FaultKind::Throttle429,
         FaultKind::Stall,
         FaultKind::Truncate,
+        FaultKind::ShortResume,
         FaultKind::FlipByte,
         FaultKind::Latency,
         FaultKind::Refused,
@@ -124,6 +135,7 @@ impl FaultKind {
             FaultKind::Throttle429 => "429 Retry-After",
             FaultKind::Stall => "stall",
             FaultKind::Truncate => "truncated body",
+            FaultKind::ShortResume => "308 with a short Range",
             FaultKind::FlipByte => "flipped byte",
             FaultKind::Latency => "latency 300 ms",
             FaultKind::Refused => "connection refused",
@@ -155,11 +167,18 @@ impl FaultKind {
         }
         match self {
             FaultKind::ResetDuringUpload => op.sends_body(),
-            FaultKind::ResetDuringDownload | FaultKind::Truncate | FaultKind::FlipByte => {
-                op.receives_body()
-            }
+            FaultKind::ResetDuringDownload | FaultKind::FlipByte => op.receives_body(),
+            // A chunked upload's last answer (the object's resource) is a body to cut too.
+            FaultKind::Truncate => op.receives_body() || op.sends_chunks(),
+            FaultKind::ShortResume => op.sends_chunks(),
             _ => true,
         }
+    }
+
+    /// Whether the fault strikes `op` in the answers to its chunks, which only an upload in
+    /// chunks has (see [`Target::resumable`](crate::target::Target::resumable)).
+    pub(crate) fn strikes_chunk_answers(self, op: Op) -> bool {
+        op.sends_chunks() && matches!(self, FaultKind::Truncate | FaultKind::ShortResume)
     }
 }
 

@@ -29,6 +29,9 @@ const STRUCK_PART: u64 = 2 << 20;
 const COMPOSITE: usize = (2 << 20) + (100 << 10);
 const COMPOSITE_PART: u64 = 512 << 10;
 const APPENDED: usize = 64 << 10;
+/// A cut in the answer to a resumable upload's last chunk lands within this many bytes: the
+/// object resource GCS answers with is longer.
+const CHUNK_ANSWER: u64 = 256;
 
 /// One judged cell.
 pub(crate) struct Cell {
@@ -222,19 +225,16 @@ impl Setup {
                 setup.new = data(OBJECT / 4, salt);
                 setup.body_len = setup.new.len() as u64;
             }
-            Op::MultipartWrite => {
+            Op::MultipartWrite | Op::StreamedWrite => {
                 let old = data(OBJECT / 2, salt ^ 1);
                 put(old.clone()).await?;
                 setup.old = Some(old);
                 setup.new = data(MULTIPART, salt);
-                setup.body_len = STRUCK_PART;
-            }
-            Op::StreamedWrite => {
-                let old = data(OBJECT / 2, salt ^ 1);
-                put(old.clone()).await?;
-                setup.old = Some(old);
-                setup.new = data(MULTIPART, salt);
-                setup.body_len = STRUCK_PART;
+                setup.body_len = if scenario.fault.strikes_chunk_answers(scenario.op) {
+                    CHUNK_ANSWER
+                } else {
+                    STRUCK_PART
+                };
             }
             Op::CompositeWrite => {
                 let old = data(OBJECT / 2, salt ^ 1);
@@ -395,7 +395,10 @@ impl Setup {
             }
         }
         if let Some(orphans) = self.orphaned_uploads(target, store).await? {
-            return Ok(Verdict::Partial(orphans));
+            return Ok(match target.keeps_staged_after_failure() {
+                Some(why) => Verdict::of_error(&failed).noting(&format!("{orphans}, as {why}")),
+                None => Verdict::Partial(orphans),
+            });
         }
         Ok(Verdict::of_error(&failed))
     }

@@ -55,6 +55,26 @@ impl Verdict {
         }
     }
 
+    /// The verdict with `note` added to its error's message (what the failed call left
+    /// behind that the service allows); other verdicts as they are.
+    pub(crate) fn noting(self, note: &str) -> Verdict {
+        match self {
+            Verdict::Typed {
+                kind,
+                temporary,
+                message,
+            } => Verdict::Typed {
+                kind,
+                temporary,
+                message: format!("{message}; left behind: {note}"),
+            },
+            Verdict::Untyped(message) => {
+                Verdict::Untyped(format!("{message}; left behind: {note}"))
+            }
+            other => other,
+        }
+    }
+
     /// What a typed error becomes after a transient fault that struck once: not recovered.
     pub(crate) fn after_one_fault(self, reason: Option<&'static str>) -> Verdict {
         match self {
