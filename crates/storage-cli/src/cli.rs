@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand};
 /// other spellings of docs/urls.md. A trailing `/` names a directory. Secrets in URLs never
 /// appear in messages.
 #[derive(Debug, Parser)]
-#[command(name = "stor", version, propagate_version = true)]
+#[command(
+    name = "stor",
+    version,
+    propagate_version = true,
+    after_help = crate::exit::TABLE
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -18,8 +23,12 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// List a directory.
-    #[command(after_help = "Examples:\n  stor ls /data/backups/\n  stor ls -r -l \
-                            s3://backups/tidb/?region=us-east-1\n  stor ls --json gcs://logs/")]
+    #[command(
+        after_help = "Examples:\n  stor ls /data/backups/\n  stor ls -r -l \
+                            s3://backups/tidb/?region=us-east-1\n  stor ls -lh gcs://logs/\n  \
+                            stor ls --json gcs://logs/",
+        disable_help_flag = true
+    )]
     Ls(LsArgs),
     /// Show an object's metadata.
     #[command(
@@ -30,7 +39,8 @@ pub(crate) enum Command {
     /// Write an object's content (or a byte range of it) to standard output.
     #[command(
         after_help = "Examples:\n  stor cat /data/report.csv | head\n  stor cat --range \
-                            0-1023 s3://b/big.bin > first-kib"
+                            0-1023 s3://b/big.bin > first-kib\n  stor cat --range -100 \
+                            gcs://logs/app.log"
     )]
     Cat(CatArgs),
     /// Copy an object (or with -r a directory) between any two locations.
@@ -38,7 +48,10 @@ pub(crate) enum Command {
         after_help = "Examples:\n  stor cp ./dump.sql s3://backups/db/\n  stor cp -r \
                             /data/in/ gcs://bucket/in/\n  stor cp --concurrency 8 --part-size \
                             16MiB big.tar s3://b/\n  stor cp --encryption kms:alias/backup x \
-                            s3://b/x\n\nWithin one store (the same bucket and the same URL keys: endpoint, \
+                            s3://b/x\n  pg_dump db | stor cp --expected-size 20GiB - \
+                            s3://b/db.sql\n  stor cp s3://b/db.sql - | psql db\n  stor cp \
+                            --cache-control max-age=60 --metadata owner=web -r site/ \
+                            gcs://www/\n\nWithin one store (the same bucket and the same URL keys: endpoint, \
                             account, credentials ...) the copy is server-side; otherwise the \
                             bytes stream through stor."
     )]
@@ -64,6 +77,13 @@ pub(crate) enum Command {
     /// Remove an empty bucket (container).
     #[command(after_help = "Example:\n  stor rb s3://old-bucket")]
     Rb(LocationArg),
+    /// Show the bytes and the number of objects below a prefix.
+    #[command(
+        after_help = "Examples:\n  stor du s3://backups/tidb/\n  stor du -h gcs://logs/2024/\n  \
+                      stor du --json azblob://c/data/?account-name=acct",
+        disable_help_flag = true
+    )]
+    Du(crate::du::DuArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +97,9 @@ pub(crate) struct LsArgs {
     /// One JSON object per line, with every field the store reports.
     #[arg(long)]
     pub(crate) json: bool,
+    /// `-h`: human-readable sizes (implies -l).
+    #[command(flatten)]
+    pub(crate) sizes: crate::human::HumanArgs,
     /// The directory to list.
     pub(crate) location: String,
 }
@@ -98,8 +121,9 @@ pub(crate) struct LocationArg {
 
 #[derive(Debug, Args)]
 pub(crate) struct CatArgs {
-    /// Only bytes A to B (inclusive, from 0), or from A to the end with `A-`.
-    #[arg(long, value_name = "A-B")]
+    /// Only bytes A to B (inclusive, from 0), from A to the end with `A-`, or the last N
+    /// bytes with `-N`.
+    #[arg(long, value_name = "A-B", allow_hyphen_values = true)]
     pub(crate) range: Option<String>,
     /// The object.
     pub(crate) location: String,
@@ -116,18 +140,19 @@ pub(crate) struct TransferArgs {
     /// The size of those parts (`8MiB`, `64M`, `1048576`), read as URL keys' sizes are.
     #[arg(long, value_name = "SIZE", value_parser = size_flag)]
     pub(crate) part_size: Option<u64>,
-    /// The content type of written objects.
-    #[arg(long, value_name = "TYPE")]
-    pub(crate) content_type: Option<String>,
     /// The storage class (tier) of written objects: `STANDARD_IA`, `Cool`, `NEARLINE` ...
     #[arg(long, value_name = "CLASS")]
     pub(crate) storage_class: Option<String>,
     /// Encryption of written objects: `service`, `kms:KEY_ID` or `customer-key:BASE64`.
     #[arg(long, value_name = "MODE")]
     pub(crate) encryption: Option<String>,
-    /// The source object (or directory with -r).
+    /// Content type, cache control, encoding, user metadata, checksum, expected size.
+    #[command(flatten)]
+    pub(crate) upload: crate::upload::UploadArgs,
+    /// The source object (or directory with -r); `-` is standard input.
     pub(crate) source: String,
-    /// The destination; a trailing `/` or an existing directory keeps the source's name.
+    /// The destination; a trailing `/` or an existing directory keeps the source's name; `-`
+    /// is standard output.
     pub(crate) destination: String,
 }
 

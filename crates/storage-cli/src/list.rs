@@ -5,6 +5,7 @@ use futures_util::TryStreamExt;
 use storage::{ListOptions, Metadata, locate, redact_url};
 
 use crate::cli::{LsArgs, StatArgs};
+use crate::human::HumanArgs;
 
 pub(crate) async fn ls(args: LsArgs) -> Result<()> {
     let shown = redact_url(&args.location);
@@ -29,8 +30,8 @@ pub(crate) async fn ls(args: LsArgs) -> Result<()> {
             .unwrap_or(entry.path.as_str());
         if args.json {
             println!("{}", metadata_json(name, &entry.metadata));
-        } else if args.long {
-            println!("{}  {}", long_columns(&entry.metadata), name);
+        } else if args.long || args.sizes.human {
+            println!("{}  {}", long_columns(&entry.metadata, &args.sizes), name);
         } else {
             println!("{name}");
         }
@@ -38,11 +39,11 @@ pub(crate) async fn ls(args: LsArgs) -> Result<()> {
     Ok(())
 }
 
-fn long_columns(meta: &Metadata) -> String {
+fn long_columns(meta: &Metadata, sizes: &HumanArgs) -> String {
     let size = if meta.is_dir() {
         "DIR".to_owned()
     } else {
-        meta.size.to_string()
+        sizes.size(meta.size)
     };
     let modified = meta
         .last_modified

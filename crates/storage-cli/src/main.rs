@@ -2,14 +2,20 @@
 //! sign URLs; make and remove buckets.
 
 mod bucket;
+mod cat;
 mod cli;
+mod du;
+mod exit;
+mod human;
 mod list;
 mod options;
+mod pipe;
 mod presign;
 mod progress;
 mod remove;
 mod same_store;
 mod transfer;
+mod upload;
 
 use std::process::ExitCode;
 
@@ -20,16 +26,14 @@ use crate::cli::{Cli, Command};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Ls(args) => list::ls(args).await,
-        Command::Stat(args) => list::stat(args).await,
-        Command::Cat(args) => transfer::cat(args).await,
-        Command::Cp(args) => transfer::cp(args).await,
-        Command::Mv(args) => transfer::mv(args).await,
-        Command::Rm(args) => remove::rm(args).await,
-        Command::Presign(args) => presign::presign(args).await,
-        Command::Mb(args) => bucket::mb(args).await,
-        Command::Rb(args) => bucket::rb(args).await,
+    // Ctrl-C drops the command's work (its guards start their clean-up: the select has
+    // ended before `interrupted` runs) and exits 130.
+    let outcome = tokio::select! {
+        outcome = run(cli.command) => Some(outcome),
+        () = exit::ctrl_c() => None,
+    };
+    let Some(outcome) = outcome else {
+        return exit::interrupted().await;
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,7 +48,22 @@ async fn main() -> ExitCode {
                 }
             }
             eprintln!("stor: {}", line.join(": ").replace('\n', " "));
-            ExitCode::FAILURE
+            exit::status(&err)
         }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Ls(args) => list::ls(args).await,
+        Command::Stat(args) => list::stat(args).await,
+        Command::Cat(args) => cat::cat(args).await,
+        Command::Cp(args) => transfer::cp(args).await,
+        Command::Mv(args) => transfer::mv(args).await,
+        Command::Rm(args) => remove::rm(args).await,
+        Command::Presign(args) => presign::presign(args).await,
+        Command::Mb(args) => bucket::mb(args).await,
+        Command::Rb(args) => bucket::rb(args).await,
+        Command::Du(args) => du::du(args).await,
     }
 }

@@ -1,5 +1,5 @@
-//! Write options from `stor cp`/`mv` flags: part size and concurrency, content type, storage
-//! class and encryption.
+//! Write options from `stor cp`/`mv` flags: part size and concurrency, storage class and
+//! encryption (the metadata flags are `upload`'s).
 
 use anyhow::{Context, Result, bail};
 use storage::types::CustomerKey;
@@ -29,9 +29,6 @@ pub(crate) fn write_options(args: &TransferArgs) -> Result<WriteOptions> {
     if let Some(size) = args.part_size {
         opts = opts.with_part_size(size);
     }
-    if let Some(content_type) = &args.content_type {
-        opts = opts.with_content_type(content_type.clone());
-    }
     if let Some(class) = &args.storage_class {
         opts = opts.with_storage_class(class.clone());
     }
@@ -43,7 +40,7 @@ pub(crate) fn write_options(args: &TransferArgs) -> Result<WriteOptions> {
 
 /// Whether the flags ask for anything a server-side copy cannot carry.
 pub(crate) fn needs_streaming(args: &TransferArgs) -> bool {
-    args.content_type.is_some()
+    args.upload.any()
         || args.storage_class.is_some()
         || args.part_size.is_some()
         || args.concurrency.is_some()

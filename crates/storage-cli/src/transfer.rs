@@ -1,70 +1,20 @@
-//! `stor cat`, `stor cp` and `stor mv`: streaming transfers between any two locations, and
+//! `stor cp` and `stor mv`: streaming transfers between any two locations, and
 //! server-side copies within one store.
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use futures_util::TryStreamExt;
 use storage::{
-    Body, CopyOptions, ListOptions, Location, ObjectPath, Operation, ReadOptions, Storage,
-    StorageExt, WriteOptions, locate, redact_url,
+    Body, CopyOptions, ListOptions, Location, ObjectPath, Operation, Storage, StorageExt,
+    WriteOptions, locate, redact_url,
 };
-use tokio::io::AsyncWriteExt;
 
-use crate::cli::{CatArgs, TransferArgs};
+use crate::cli::TransferArgs;
+use crate::exit::usage;
 use crate::options::{needs_streaming, parse_encryption, write_options};
 use crate::progress::{bar, reporter};
 use crate::same_store::{StoreAddress, looks_like_itself, same_store};
-
-/// `A-B` (inclusive) or `A-` as read options.
-fn range_options(range: Option<&str>) -> Result<ReadOptions> {
-    let Some(range) = range else {
-        return Ok(ReadOptions::default());
-    };
-    let parse = |n: &str| {
-        n.trim()
-            .parse::<u64>()
-            .with_context(|| format!("--range takes A-B or A-, not `{range}`"))
-    };
-    let Some((start, end)) = range.split_once('-') else {
-        bail!("--range takes A-B or A-, not `{range}`");
-    };
-    let start = parse(start)?;
-    Ok(match end.trim() {
-        "" => ReadOptions::default().with_range(start..),
-        end => {
-            let end = parse(end)?;
-            if end < start {
-                bail!("--range {range}: the end comes before the start");
-            }
-            ReadOptions::default().with_range(start..end + 1)
-        }
-    })
-}
-
-pub(crate) async fn cat(args: CatArgs) -> Result<()> {
-    let shown = redact_url(&args.location);
-    let opts = range_options(args.range.as_deref())?;
-    let loc = locate(&args.location)
-        .await
-        .with_context(|| shown.clone())?;
-    let mut stream = loc
-        .store
-        .read_with(&loc.path, opts)
-        .await
-        .with_context(|| shown.clone())?
-        .into_stream();
-    let mut stdout = tokio::io::stdout();
-    while let Some(chunk) = stream.try_next().await.with_context(|| shown.clone())? {
-        match stdout.write_all(&chunk).await {
-            // A closed pipe (`stor cat x | head`) is the reader's choice, not an error.
-            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-            other => other?,
-        }
-    }
-    stdout.flush().await?;
-    Ok(())
-}
+use crate::upload::{UploadArgs, checksum_of, object_options};
 
 /// One object to move: where from and where to.
 struct Job {
@@ -82,6 +32,10 @@ pub(crate) async fn mv(args: TransferArgs) -> Result<()> {
 }
 
 async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
+    crate::pipe::check_usage(&args, remove_source)?;
+    if crate::pipe::is_pipe(&args) {
+        return crate::pipe::cp(args).await;
+    }
     let (src_shown, dst_shown) = (redact_url(&args.source), redact_url(&args.destination));
     let src = locate(&args.source)
         .await
@@ -155,6 +109,7 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
                 &job.to,
                 &bar,
                 &write_opts,
+                &args.upload,
             )
             .await
             .with_context(context)?;
@@ -176,7 +131,9 @@ async fn transfer(args: TransferArgs, remove_source: bool) -> Result<()> {
 async fn plan_one(src: &Location, dst: &Location) -> Result<Job> {
     let from = ObjectPath::parse(&src.path)?;
     if from.is_dir() {
-        bail!("the source is a directory; use -r to copy directories");
+        return Err(usage(
+            "the source is a directory; use -r to copy directories",
+        ));
     }
     let size = src.store.stat(from.as_str()).await?.size;
     let into_dir = dst.path.is_empty()
@@ -230,11 +187,24 @@ async fn copy_one(
     to: &str,
     bar: &indicatif::ProgressBar,
     opts: &WriteOptions,
+    upload: &UploadArgs,
 ) -> Result<()> {
+    let checksum = match upload.checksum_algorithm {
+        Some(algorithm) => Some(checksum_of(src, from, algorithm).await?),
+        None => None,
+    };
     let reader = src.read(from).await?;
     let length = reader.content_length();
+    let mut opts = object_options(
+        opts.clone(),
+        upload,
+        Some(reader.metadata()),
+        (Some(from), to),
+        dst.as_ref(),
+    );
+    opts.checksum = checksum;
     let body = Body::from_stream(reader.into_stream(), Some(length));
-    let opts = opts.clone().with_progress(reporter(bar));
+    let opts = opts.with_progress(reporter(bar));
     dst.write_with(to, body, opts).await?;
     Ok(())
 }

@@ -158,3 +158,175 @@ fn differently_keyed_locations_stream_and_never_move_a_file_onto_itself() {
     assert!(err.contains("looks like the source itself"), "{err}");
     assert_eq!(fs::read_to_string(d.join("a.txt")).unwrap(), "alpha");
 }
+
+/// The exit codes a local store can show (exit.rs maps them; the cloud suite has the rest),
+/// and `cat --range -N`, `ls -h` and `du` on local files.
+#[test]
+fn exit_codes_ranges_and_sizes_on_local_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir_all(d.join("tree/sub")).unwrap();
+    fs::write(d.join("tree/a.txt"), "alpha").unwrap();
+    fs::write(d.join("tree/sub/kib.bin"), vec![0u8; 1536]).unwrap();
+    let code = |args: &[&str]| stor(args).status.code();
+
+    assert_eq!(code(&["cat", &path(d, "missing")]), Some(3));
+    assert_eq!(code(&["rm", &path(d, "missing")]), Some(3));
+    assert_eq!(code(&["stat", "nosuch://b/x"]), Some(2));
+    assert_eq!(code(&["cp", &path(d, "tree/"), &path(d, "x")]), Some(2));
+    assert_eq!(
+        code(&["cat", "--range", "3-1", &path(d, "tree/a.txt")]),
+        Some(2)
+    );
+    assert_eq!(
+        code(&["cat", "--range", "-0", &path(d, "tree/a.txt")]),
+        Some(2)
+    );
+    assert_eq!(code(&["stat", "--no-such-flag", "x"]), Some(2));
+    assert_eq!(
+        code(&["cat", "--range", "10-", &path(d, "tree/a.txt")]),
+        Some(1)
+    );
+
+    assert_eq!(ok(&["cat", "--range", "-2", &path(d, "tree/a.txt")]), "ha");
+    assert_eq!(ok(&["cat", "--range=-9", &path(d, "tree/a.txt")]), "alpha");
+    let long = ok(&["ls", "-lh", &path(d, "tree/sub/")]);
+    assert!(
+        long.contains("1.5 KiB") && long.contains("kib.bin"),
+        "{long}"
+    );
+    let help = ok(&["ls", "--help"]);
+    assert!(help.contains("--human-readable"), "{help}");
+    let top = ok(&["--help"]);
+    assert!(top.contains("Exit status:") && top.contains("130"), "{top}");
+
+    let du = ok(&["du", &path(d, "tree/")]);
+    assert!(du.starts_with("1541  2 objects  "), "{du}");
+    let du = ok(&["du", "-h", &path(d, "tree")]);
+    assert!(du.starts_with("1.5 KiB  2 objects  "), "{du}");
+    let du = ok(&["du", "--json", &path(d, "tree/a.txt")]);
+    assert!(
+        du.contains("\"bytes\":5") && du.contains("\"objects\":1"),
+        "{du}"
+    );
+}
+
+/// Ctrl-C while `stor cat` waits on a pipe nobody reads: one line and exit 130.
+#[test]
+fn ctrl_c_exits_130() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("big"), vec![1u8; 4 << 20]).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stor"))
+        .args(["cat", &path(dir.path(), "big")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Output has begun, so the handler is in place; the pipe then fills and stor waits.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdout);
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "stor: interrupted"
+    );
+}
+
+/// `stor` with `input` piped into its standard input while it runs.
+fn stor_fed(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stor"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stor runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // stor may stop reading early (a usage error): then the pipe closes and the write fails.
+    let feeder = std::thread::spawn(move || stdin.write_all(&input).is_ok());
+    let out = child.wait_with_output().expect("stor ends");
+    feeder.join().unwrap();
+    out
+}
+
+#[test]
+fn pipes_standard_input_to_a_file_and_a_file_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data: Vec<u8> = (0..(3u32 << 20)).map(|i| (i % 251) as u8).collect();
+
+    let out = stor_fed(&["cp", "-", &path(d, "piped.bin")], &data);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(fs::read(d.join("piped.bin")).unwrap() == data);
+
+    let out = stor(&["cp", &path(d, "piped.bin"), "-"]);
+    assert!(out.status.success() && out.stdout == data);
+
+    let sized = &["cp", "--expected-size", "3MiB", "-", &path(d, "sized.bin")];
+    assert!(stor_fed(sized, &data).status.success());
+    assert!(fs::read(d.join("sized.bin")).unwrap() == data);
+    // A stream that ends short of its declared size leaves no file.
+    let short = &["cp", "--expected-size", "4MiB", "-", &path(d, "short.bin")];
+    assert!(!stor_fed(short, &data).status.success());
+    assert!(!d.join("short.bin").exists());
+
+    // Usage errors (exit 2) before anything is read or written.
+    for args in [
+        vec!["mv", "-", &path(d, "moved.bin")],
+        vec!["mv", &path(d, "piped.bin"), "-"],
+        vec!["cp", "-", "-"],
+        vec!["cp", "-r", "-", &path(d, "dir/")],
+        vec!["cp", "-", &path(d, "dir/")],
+        vec!["cp", "--checksum-algorithm", "md5", "-", &path(d, "x")],
+        vec![
+            "cp",
+            "--expected-size",
+            "1",
+            &path(d, "piped.bin"),
+            &path(d, "y"),
+        ],
+        vec!["cp", "--content-type", "a/b", &path(d, "piped.bin"), "-"],
+    ] {
+        let out = stor_fed(&args, b"x");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    }
+    assert!(d.join("piped.bin").exists() && !d.join("moved.bin").exists());
+    assert!(!d.join("x").exists() && !d.join("y").exists());
+}
+
+#[test]
+fn checksum_algorithm_on_a_local_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("a.txt"), "checked").unwrap();
+    for algorithm in ["md5", "crc32c"] {
+        let out = stor(&[
+            "cp",
+            "--checksum-algorithm",
+            algorithm,
+            &path(d, "a.txt"),
+            &format!("memory://sums/{algorithm}.txt"),
+        ]);
+        // The memory store checks the checksum as the body streams in.
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+    }
+}

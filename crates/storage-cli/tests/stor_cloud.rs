@@ -10,6 +10,12 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, ExitCode, Output};
 
+// The root of a test target looks for modules beside it, not in `stor_cloud/`.
+#[path = "stor_cloud/exit_codes.rs"]
+mod exit_codes;
+#[path = "stor_cloud/pipes_metadata.rs"]
+mod pipes_metadata;
+
 /// The store under test: its name and the URL of a fresh prefix in it (with a `?query`).
 struct Target {
     service: String,
@@ -248,6 +254,8 @@ fn run(t: &Target, dir: &Path) -> Result<usize, String> {
     checks += 1;
 
     checks += between_two_stores(t, &up)?;
+    checks += exit_codes::run(t, dir)?;
+    checks += pipes_metadata::run(t, dir)?;
 
     // One line of error naming the URL, without its secrets.
     let missing = stor(&["cat", &t.url("no/such/object")]);
