@@ -17,6 +17,10 @@ use crate::harness::{
 /// How long the removal of a passed case's objects may take; it is best effort.
 const CLEANUP_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Cases that list the whole store, not only their own directory: they run alone, after the
+/// others.
+const WHOLE_STORE: &[&str] = &["prefix::empty_prefix_lists_whole_store"];
+
 /// Runs every case of [`all_cases`](crate::all_cases) whose name contains `filter`.
 pub async fn run(store: Arc<dyn Storage>, filter: Option<&str>) -> Report {
     run_cases(store, crate::all_cases(), filter, &[]).await
@@ -38,6 +42,9 @@ pub async fn run_cases(
 
 /// [`run_cases`], with the cases the backend itself cannot pass (`backend_gaps`) reported as
 /// unsupported too.
+///
+/// Cases that list the whole store (see `WHOLE_STORE`) run after all the others, one at a
+/// time: run beside them they would see other cases' objects and directories vanish mid-walk.
 pub async fn run_cases_with_gaps(
     store: Arc<dyn Storage>,
     cases: Vec<Case>,
@@ -50,31 +57,40 @@ pub async fn run_cases_with_gaps(
         .into_iter()
         .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
         .collect();
-    let mut outcomes: Vec<(usize, &'static str, Outcome)> =
-        futures_util::stream::iter(selected.into_iter().enumerate())
-            .map(|(index, case)| {
-                let ctx = Ctx::new(Arc::clone(&store), &run_id, case.name);
-                let gap = gaps
+    // Cases that list the whole store see every other case's objects come and go: they run
+    // after the others, one at a time.
+    let (alone, together): (Vec<_>, Vec<_>) = selected
+        .into_iter()
+        .enumerate()
+        .partition(|(_, case)| WHOLE_STORE.contains(&case.name));
+    let start = |(index, case): (usize, Case)| {
+        let ctx = Ctx::new(Arc::clone(&store), &run_id, case.name);
+        let gap = gaps
+            .iter()
+            .find(|g| g.case == case.name)
+            .map(|g| Need::Server(g.reason))
+            .or_else(|| {
+                backend_gaps
                     .iter()
                     .find(|g| g.case == case.name)
-                    .map(|g| Need::Server(g.reason))
-                    .or_else(|| {
-                        backend_gaps
-                            .iter()
-                            .find(|g| g.case == case.name)
-                            .map(|g| Need::Backend(g.reason))
-                    });
-                async move {
-                    let outcome = match gap {
-                        Some(need) => Outcome::Unsupported(need),
-                        None => run_one(case, ctx).await,
-                    };
-                    (index, case.name, outcome)
-                }
-            })
-            .buffer_unordered(PARALLEL_CASES)
-            .collect()
-            .await;
+                    .map(|g| Need::Backend(g.reason))
+            });
+        async move {
+            let outcome = match gap {
+                Some(need) => Outcome::Unsupported(need),
+                None => run_one(case, ctx).await,
+            };
+            (index, case.name, outcome)
+        }
+    };
+    let mut outcomes: Vec<(usize, &'static str, Outcome)> = futures_util::stream::iter(together)
+        .map(&start)
+        .buffer_unordered(PARALLEL_CASES)
+        .collect()
+        .await;
+    for case in alone {
+        outcomes.push(start(case).await);
+    }
     outcomes.sort_by_key(|(index, _, _)| *index);
     // The run's own directory, if the backend keeps empty directories and every case below it
     // was cleaned up; a failed case's objects keep it (and this delete fails, harmlessly).
