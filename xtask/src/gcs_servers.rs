@@ -74,15 +74,8 @@ enum Access {
 /// stores. It serves any caller, so that the first server's credentials reach it too and the
 /// endpoint is all that tells the two stores apart: `RS_STORAGE_GCS_PEER_ENDPOINT`.
 pub(crate) fn start_gcs_test_server_peer() -> Result<Running, String> {
-    let mut running = start_test_server_in("gcs-peer", build_test_server()?, Access::Anonymous)?;
-    let endpoint = running
-        .env
-        .iter()
-        .find(|(key, _)| key == "RS_STORAGE_GCS_ENDPOINT")
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default();
-    running.env = vec![("RS_STORAGE_GCS_PEER_ENDPOINT".to_owned(), endpoint)];
-    Ok(running)
+    let running = start_test_server_in("gcs-peer", build_test_server()?, Access::Anonymous)?;
+    Ok(running.into_peer("RS_STORAGE_GCS_ENDPOINT", "RS_STORAGE_GCS_PEER_ENDPOINT"))
 }
 
 fn start_test_server(binary: PathBuf, access: Access) -> Result<Running, String> {

@@ -176,15 +176,8 @@ pub(crate) fn start_seaweedfs() -> Result<Running, String> {
 /// A second SeaweedFS with the same credentials, for `stor`'s copies between two stores that
 /// hold a bucket of the same name (the test makes it): `RS_STORAGE_S3_PEER_ENDPOINT`.
 pub(crate) fn start_seaweedfs_peer() -> Result<Running, String> {
-    let mut running = seaweedfs("seaweedfs-peer", false)?;
-    let endpoint = running
-        .env
-        .iter()
-        .find(|(key, _)| key == "RS_STORAGE_S3_ENDPOINT")
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default();
-    running.env = vec![("RS_STORAGE_S3_PEER_ENDPOINT".to_owned(), endpoint)];
-    Ok(running)
+    let running = seaweedfs("seaweedfs-peer", false)?;
+    Ok(running.into_peer("RS_STORAGE_S3_ENDPOINT", "RS_STORAGE_S3_PEER_ENDPOINT"))
 }
 
 /// SeaweedFS serving S3 over HTTPS as well, with a certificate from a CA made for the run:

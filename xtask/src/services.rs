@@ -25,6 +25,21 @@ pub(crate) struct Running {
     pub(crate) logs: Vec<std::path::PathBuf>,
 }
 
+impl Running {
+    /// This server as a second store beside the first: its only variable is `peer`, holding
+    /// the value of its own `endpoint` variable (where the tests find the second server).
+    pub(crate) fn into_peer(mut self, endpoint: &str, peer: &str) -> Running {
+        let value = self
+            .env
+            .iter()
+            .find(|(key, _)| key == endpoint)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default();
+        self.env = vec![(peer.to_owned(), value)];
+        self
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         for child in &mut self.children {
