@@ -15,6 +15,7 @@ mod fuzz;
 mod gcs_servers;
 mod load;
 mod memcheck;
+mod serve;
 mod servers;
 mod services;
 mod size_proxy;
@@ -29,12 +30,13 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  test [--service a,b] [--skip-unit]
+  test [--service a,b] [--suite NAME] [--skip-unit]
         run `tidy`, the unit and doc tests, then the conformance suite per backend, and print
         `conformance <service>: N passed, M failed, K unsupported` for each; then, on the
         same servers, object_store's suite against the adapter
         (`object_store-suite <service>: N passed, M failed, K not applicable`), `stor` as a
-        process (`stor-cli <service>: ...`) and the I/O adapters (`storage-io <service>: ...`)
+        process (`stor-cli <service>: ...`) and the I/O adapters (`storage-io <service>: ...`);
+        `--suite stor-cli` runs that suite only (no unit tests), for working on it
   bench [--service s3,fs,azblob,gcs] [--quick] [--rounds 5] [--binary PATH]
         builds the benchmark in release, starts each service's local server and runs the raw
         SDK, rs-storage, OpenDAL and object_store through the same workloads, interleaved;
@@ -68,6 +70,9 @@ commands:
         write and read back a large object through the API (on local files unless a service
         is named, on its local server) and report the peak resident memory; fails above the
         limit. Builds in release; --debug uses the debug build the tests compiled (CI)
+  serve --service NAME
+        start one service's test server as `test` does, print its environment (`export ...`)
+        and keep it up until interrupted, for driving `stor` or a test by hand
   tidy
         check what no compiler checks: each crate's dependencies against the table in
         docs/architecture.md (and storage-types free of tokio, HTTP and SDKs), a `//!` line
@@ -86,6 +91,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("load") => load::run(&args[1..]),
         Some("tidy") => tidy::run(&args[1..]),
+        Some("serve") => serve::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

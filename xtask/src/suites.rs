@@ -8,6 +8,11 @@ use std::process::Command;
 use crate::cargo::{cargo, run_teed};
 use crate::services::{Running, Service};
 
+/// Whether `name` is a suite's name (`--suite`).
+pub(crate) fn is_suite(name: &str) -> bool {
+    SUITES.iter().any(|s| s.prefix == name)
+}
+
 /// A suite: the services it covers, and the command that runs it on one of them.
 struct Suite {
     /// Its summary lines start `<prefix> <service>:`.
@@ -155,17 +160,19 @@ fn examples(service: &Service) -> Command {
     cargo_test("storage-examples", "run_examples", "", &[service.name])
 }
 
-/// Runs every suite that covers `service` against its running server; collects the summary
-/// lines and failures.
+/// Runs every suite that covers `service` against its running server (only the suite named
+/// `only`, when given); collects the summary lines and failures.
 pub(crate) fn run_all(
     service: &Service,
     running: &Running,
+    only: Option<&str>,
     summaries: &mut Vec<String>,
     failures: &mut Vec<String>,
 ) -> Result<(), String> {
     let applicable = SUITES
         .iter()
-        .filter(|s| s.services.is_empty() || s.services.contains(&service.name));
+        .filter(|s| s.services.is_empty() || s.services.contains(&service.name))
+        .filter(|s| only.is_none_or(|name| s.prefix == name));
     for suite in applicable {
         println!("== {} on {} ==", suite.prefix, service.name);
         let peers = match (suite.peers)(service) {

@@ -6,8 +6,15 @@ use crate::services::select;
 use crate::{check_args, flag_value};
 
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    check_args(args, &["--service"], &["--skip-unit"])?;
+    check_args(args, &["--service", "--suite"], &["--skip-unit"])?;
     let filter = flag_value(args, "--service")?;
+    // One suite only (`--suite stor-cli`): for working on it, not for CI.
+    let only = flag_value(args, "--suite")?;
+    if let Some(name) = only.as_deref().filter(|n| !crate::suites::is_suite(n)) {
+        return Err(format!(
+            "--suite {name}: no such suite (its summary lines' first word)"
+        ));
+    }
     let services = select(filter.as_deref())?;
     let mut failures = Vec::new();
 
@@ -18,7 +25,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         failures.push("tidy: its problems are listed at the start (`cargo xtask tidy`)".to_owned());
     }
 
-    if !args.iter().any(|a| a == "--skip-unit") && filter.is_none() {
+    if !args.iter().any(|a| a == "--skip-unit") && filter.is_none() && only.is_none() {
         let mut unit = cargo();
         unit.args(["test", "--workspace", "--exclude", "storage-conformance"]);
         if let Err(err) = run_checked(unit) {
@@ -35,7 +42,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
                 continue;
             }
         };
-        crate::suites::run_all(service, &running, &mut summaries, &mut failures)?;
+        crate::suites::run_all(
+            service,
+            &running,
+            only.as_deref(),
+            &mut summaries,
+            &mut failures,
+        )?;
         drop(running);
     }
 

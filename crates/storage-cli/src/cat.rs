@@ -2,12 +2,23 @@
 //! `-N`), to standard output.
 
 use anyhow::{Context, Result};
+use clap::Args;
 use futures_util::TryStreamExt;
-use storage::{ReadOptions, Storage, locate, redact_url};
+use storage::{ReadOptions, Storage};
 use tokio::io::AsyncWriteExt;
 
-use crate::cli::CatArgs;
 use crate::exit::usage;
+use crate::session::{Located, Session};
+
+#[derive(Debug, Args)]
+pub(crate) struct CatArgs {
+    /// Only bytes A to B (inclusive, from 0), from A to the end with `A-`, or the last N
+    /// bytes with `-N`.
+    #[arg(long, value_name = "A-B", allow_hyphen_values = true)]
+    pub(crate) range: Option<String>,
+    /// The object.
+    pub(crate) location: String,
+}
 
 /// The bytes `--range` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,12 +87,9 @@ async fn read_options(
     }))
 }
 
-pub(crate) async fn cat(args: CatArgs) -> Result<()> {
-    let shown = redact_url(&args.location);
+pub(crate) async fn cat(session: &Session, args: CatArgs) -> Result<()> {
     let wanted = parse_range(args.range.as_deref())?;
-    let loc = locate(&args.location)
-        .await
-        .with_context(|| shown.clone())?;
+    let Located { loc, shown, .. } = session.locate(&args.location).await?;
     let Some(opts) = read_options(wanted, loc.store.as_ref(), &loc.path)
         .await
         .with_context(|| shown.clone())?

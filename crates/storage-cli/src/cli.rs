@@ -1,6 +1,6 @@
 //! The command line of `stor`: subcommands, their flags and their help texts.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 /// Work with objects and files on any store rs-storage opens.
 ///
@@ -16,6 +16,9 @@ use clap::{Args, Parser, Subcommand};
     after_help = crate::exit::TABLE
 )]
 pub(crate) struct Cli {
+    /// Output, named stores, endpoint and bandwidth: flags every command takes.
+    #[command(flatten)]
+    pub(crate) global: crate::session::GlobalArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -29,20 +32,20 @@ pub(crate) enum Command {
                             stor ls --json gcs://logs/",
         disable_help_flag = true
     )]
-    Ls(LsArgs),
+    Ls(crate::list::LsArgs),
     /// Show an object's metadata.
     #[command(
         after_help = "Examples:\n  stor stat /data/backups/2024.tar\n  stor stat --json \
                             azblob://c/x?account-name=acct"
     )]
-    Stat(StatArgs),
+    Stat(crate::list::StatArgs),
     /// Write an object's content (or a byte range of it) to standard output.
     #[command(
         after_help = "Examples:\n  stor cat /data/report.csv | head\n  stor cat --range \
                             0-1023 s3://b/big.bin > first-kib\n  stor cat --range -100 \
                             gcs://logs/app.log"
     )]
-    Cat(CatArgs),
+    Cat(crate::cat::CatArgs),
     /// Copy an object (or with -r a directory) between any two locations.
     #[command(
         after_help = "Examples:\n  stor cp ./dump.sql s3://backups/db/\n  stor cp -r \
@@ -55,28 +58,28 @@ pub(crate) enum Command {
                             account, credentials ...) the copy is server-side; otherwise the \
                             bytes stream through stor."
     )]
-    Cp(TransferArgs),
+    Cp(crate::options::TransferArgs),
     /// Move an object (or with -r a directory).
     #[command(
         after_help = "Examples:\n  stor mv /data/tmp/a.csv /data/done/\n  stor mv -r \
                             s3://b/incoming/ s3://b/done/"
     )]
-    Mv(TransferArgs),
+    Mv(crate::options::TransferArgs),
     /// Remove an object (or with -r a directory and everything below it).
     #[command(after_help = "Examples:\n  stor rm /data/tmp/a.csv\n  stor rm -r s3://b/tmp/")]
-    Rm(RmArgs),
+    Rm(crate::remove::RmArgs),
     /// Print a signed URL that allows one request on an object without credentials.
     #[command(
         after_help = "Examples:\n  stor presign s3://b/report.pdf\n  stor presign --method \
                             put --expires 10m gcs://b/upload.bin"
     )]
-    Presign(PresignArgs),
+    Presign(crate::presign::PresignArgs),
     /// Make a bucket (container).
     #[command(after_help = "Example:\n  stor mb s3://new-bucket?region=eu-west-1")]
-    Mb(LocationArg),
+    Mb(crate::bucket::LocationArg),
     /// Remove an empty bucket (container).
     #[command(after_help = "Example:\n  stor rb s3://old-bucket")]
-    Rb(LocationArg),
+    Rb(crate::bucket::LocationArg),
     /// Show the bytes and the number of objects below a prefix.
     #[command(
         after_help = "Examples:\n  stor du s3://backups/tidb/\n  stor du -h gcs://logs/2024/\n  \
@@ -84,113 +87,29 @@ pub(crate) enum Command {
         disable_help_flag = true
     )]
     Du(crate::du::DuArgs),
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct LsArgs {
-    /// List everything below the directory, not only one level.
-    #[arg(short, long)]
-    pub(crate) recursive: bool,
-    /// Show size and modification time.
-    #[arg(short = 'l', long = "long")]
-    pub(crate) long: bool,
-    /// One JSON object per line, with every field the store reports.
-    #[arg(long)]
-    pub(crate) json: bool,
-    /// `-h`: human-readable sizes (implies -l).
-    #[command(flatten)]
-    pub(crate) sizes: crate::human::HumanArgs,
-    /// The directory to list.
-    pub(crate) location: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct StatArgs {
-    /// Print a JSON object.
-    #[arg(long)]
-    pub(crate) json: bool,
-    /// The object or directory.
-    pub(crate) location: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct LocationArg {
-    /// The location.
-    pub(crate) location: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct CatArgs {
-    /// Only bytes A to B (inclusive, from 0), from A to the end with `A-`, or the last N
-    /// bytes with `-N`.
-    #[arg(long, value_name = "A-B", allow_hyphen_values = true)]
-    pub(crate) range: Option<String>,
-    /// The object.
-    pub(crate) location: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct TransferArgs {
-    /// Copy a directory and everything below it.
-    #[arg(short, long)]
-    pub(crate) recursive: bool,
-    /// Parts of one object uploaded at once (stores that upload in parts).
-    #[arg(long, value_name = "N")]
-    pub(crate) concurrency: Option<usize>,
-    /// The size of those parts (`8MiB`, `64M`, `1048576`), read as URL keys' sizes are.
-    #[arg(long, value_name = "SIZE", value_parser = size_flag)]
-    pub(crate) part_size: Option<u64>,
-    /// The storage class (tier) of written objects: `STANDARD_IA`, `Cool`, `NEARLINE` ...
-    #[arg(long, value_name = "CLASS")]
-    pub(crate) storage_class: Option<String>,
-    /// Encryption of written objects: `service`, `kms:KEY_ID` or `customer-key:BASE64`.
-    #[arg(long, value_name = "MODE")]
-    pub(crate) encryption: Option<String>,
-    /// Content type, cache control, encoding, user metadata, checksum, expected size.
-    #[command(flatten)]
-    pub(crate) upload: crate::upload::UploadArgs,
-    /// The source object (or directory with -r); `-` is standard input.
-    pub(crate) source: String,
-    /// The destination; a trailing `/` or an existing directory keeps the source's name; `-`
-    /// is standard output.
-    pub(crate) destination: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct RmArgs {
-    /// Remove a directory and everything below it.
-    #[arg(short, long)]
-    pub(crate) recursive: bool,
-    /// The object or directory.
-    pub(crate) location: String,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct PresignArgs {
-    /// How long the URL is good for (`15m`, `1h`, `7days`).
-    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = humantime::parse_duration)]
-    pub(crate) expires: std::time::Duration,
-    /// The request it allows.
-    #[arg(long, value_enum, default_value_t = MethodArg::Get, ignore_case = true)]
-    pub(crate) method: MethodArg,
-    /// The object.
-    pub(crate) location: String,
-}
-
-/// The request a signed URL allows (`--method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum MethodArg {
-    /// GET: read the object.
-    Get,
-    /// PUT: write the object.
-    Put,
-    /// HEAD: read its metadata.
-    Head,
-    /// DELETE: delete it.
-    Delete,
-}
-
-/// `--part-size`: the size parser of URL keys, so that both take the same spellings.
-fn size_flag(text: &str) -> Result<u64, String> {
-    storage::types::backend::parse_size("--part-size", text).map_err(|err| err.message().to_owned())
+    /// Make a destination directory hold what the source holds: copy what is missing or
+    /// changed, and with --delete remove what the source does not have.
+    #[command(
+        after_help = "Examples:\n  stor sync /data/backups/ s3://b/backups/\n  stor sync --dry-run \
+                      --delete gcs://logs/ /archive/logs/\n  stor sync --checksum --exclude \
+                      '*.tmp' ./site/ prod:www/\n\nA file is current when the destination holds one of \
+                      the same size that is not older (--checksum: the same content hash \
+                      where both sides have one). An interrupted sync run again sends only \
+                      what did not arrive."
+    )]
+    Sync(crate::sync::SyncArgs),
+    /// Named stores: `stor ls prod:backups/` once `prod` is in the config file.
+    #[command(
+        after_help = "Examples:\n  stor config add prod s3://backups region=eu-west-1 \
+                      profile=backup\n  stor config list\n  stor config show prod\n  \
+                      stor config remove prod\n  stor ls prod:tidb/"
+    )]
+    Config(crate::config::ConfigArgs),
+    /// Print a shell's completion script for stor.
+    #[command(
+        after_help = "Examples:\n  stor completions bash > ~/.local/share/bash-completion/completions/stor\n  \
+                      stor completions zsh > ~/.zfunc/_stor\n  stor completions fish > \
+                      ~/.config/fish/completions/stor.fish"
+    )]
+    Completions(crate::completions::CompletionsArgs),
 }

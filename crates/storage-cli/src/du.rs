@@ -4,17 +4,15 @@
 use anyhow::{Context, Result};
 use clap::Args;
 use futures_util::TryStreamExt;
-use storage::{ErrorKind, ListOptions, ObjectPath, Storage, locate, redact_url};
+use storage::{ErrorKind, ListOptions, ObjectPath, Storage};
 
 use crate::human::HumanArgs;
+use crate::session::{Located, Session};
 
 #[derive(Debug, Args)]
 pub(crate) struct DuArgs {
     #[command(flatten)]
     pub(crate) sizes: HumanArgs,
-    /// Print one JSON object: `{"path":..,"bytes":..,"objects":..}` (bytes are always a number).
-    #[arg(long)]
-    pub(crate) json: bool,
     /// The directory (prefix) to measure; an object's name measures that object.
     pub(crate) location: String,
 }
@@ -26,11 +24,8 @@ struct Total {
     objects: u64,
 }
 
-pub(crate) async fn du(args: DuArgs) -> Result<()> {
-    let shown = redact_url(&args.location);
-    let loc = locate(&args.location)
-        .await
-        .with_context(|| shown.clone())?;
+pub(crate) async fn du(session: &Session, args: DuArgs) -> Result<()> {
+    let Located { loc, shown, .. } = session.locate(&args.location).await?;
     let dir = ObjectPath::parse_dir(&loc.path).with_context(|| shown.clone())?;
     let store = loc.store.as_ref();
     // Without a trailing `/` the location may name one object rather than a prefix.
@@ -56,7 +51,7 @@ pub(crate) async fn du(args: DuArgs) -> Result<()> {
         }
         Err(err) => return Err(err).with_context(|| shown.clone()),
     };
-    if args.json {
+    if session.global.json {
         let json = serde_json::json!({
             "path": shown,
             "bytes": total.bytes,

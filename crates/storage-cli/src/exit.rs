@@ -23,6 +23,8 @@ pub(crate) const CONFLICT: u8 = 6;
 pub(crate) const PARTIAL: u8 = 7;
 /// Ctrl-C (SIGINT): 128 + 2, as shells report it.
 pub(crate) const INTERRUPTED: u8 = 130;
+/// SIGTERM (`kill`, a service manager, a CI job's timeout): 128 + 15, as shells report it.
+pub(crate) const TERMINATED: u8 = 143;
 
 /// The table, for `stor --help` (keep it in step with the constants above).
 pub(crate) const TABLE: &str = "Exit status:
@@ -34,7 +36,8 @@ pub(crate) const TABLE: &str = "Exit status:
   5    temporary: throttled, unavailable or timed out after retries; try again later
   6    conflict: the bucket exists, a condition failed, or the bucket is not empty
   7    partial failure: a job over several files failed for some of them
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)";
 
 /// A command line refused before any store is asked: a directory without `-r`, a bad range.
 #[derive(Debug)]
@@ -54,19 +57,41 @@ pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
 }
 
 /// What a job over several files returns when it went on past failures and some files failed
-/// (exit 7). The job prints each failure as it happens; this is the count at the end.
+/// (exit 7). The job prints each failure as it happens; this names them again at the end.
 #[derive(Debug)]
 pub(crate) struct PartialFailure {
     /// The files that failed.
-    pub(crate) failed: usize,
+    pub(crate) failed: Vec<String>,
     /// All the files of the job.
-    pub(crate) total: usize,
+    pub(crate) total: u64,
 }
+
+/// How many failed files the final message names (all were printed as they failed).
+const NAMED: usize = 10;
 
 impl fmt::Display for PartialFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} of {} files failed", self.failed, self.total)
+        write!(f, "{} of {} files failed: ", self.failed.len(), self.total)?;
+        let shown: Vec<&str> = self.failed.iter().take(NAMED).map(String::as_str).collect();
+        f.write_str(&shown.join(", "))?;
+        if self.failed.len() > NAMED {
+            write!(f, " and {} more", self.failed.len() - NAMED)?;
+        }
+        Ok(())
     }
+}
+
+/// An error and its causes on one line: a cause that a library already folded into the
+/// message before it is not repeated.
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
+    let mut line: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if !line.last().is_some_and(|before| before.contains(&text)) {
+            line.push(text);
+        }
+    }
+    line.join(": ").replace('\n', " ")
 }
 
 impl std::error::Error for PartialFailure {}
@@ -118,6 +143,42 @@ fn of_storage(err: &Error) -> u8 {
     }
 }
 
+/// The signal that stopped a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Ctrl-C (SIGINT).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+impl Stop {
+    /// The exit code: 128 + the signal's number.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Stop::Interrupt => INTERRUPTED,
+            Stop::Terminate => TERMINATED,
+        }
+    }
+
+    /// The one line printed on the way out.
+    fn message(self) -> &'static str {
+        match self {
+            Stop::Interrupt => "stor: interrupted",
+            Stop::Terminate => "stor: terminated",
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, whichever comes first. A signal that cannot be watched is
+/// never reported, and then kills the process as usual.
+pub(crate) async fn stop() -> Stop {
+    tokio::select! {
+        () = ctrl_c() => Stop::Interrupt,
+        () = sigterm() => Stop::Terminate,
+    }
+}
+
 /// Resolves on Ctrl-C; never, where the signal cannot be watched (then Ctrl-C kills as usual).
 pub(crate) async fn ctrl_c() {
     if tokio::signal::ctrl_c().await.is_err() {
@@ -125,12 +186,29 @@ pub(crate) async fn ctrl_c() {
     }
 }
 
-/// After Ctrl-C, with the command's work already dropped: the stores' guards have started
-/// aborting open multipart uploads and removing staged parts as tasks; give those a moment
-/// (a second Ctrl-C skips it), then exit 130. `exit` rather than a return, because a write
-/// to a stdout nobody reads blocks a thread the runtime would wait for.
-pub(crate) async fn interrupted() -> ExitCode {
-    eprintln!("stor: interrupted");
+/// Resolves on SIGTERM; never, where it cannot be watched (then it kills as usual) or does not
+/// exist (Windows).
+async fn sigterm() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        // The handler is installed on the first poll: from then on SIGTERM no longer kills.
+        if let Ok(mut term) = signal(SignalKind::terminate())
+            && term.recv().await.is_some()
+        {
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
+}
+
+/// After `signal`, with the command's work already dropped: the stores' guards have started
+/// aborting open multipart uploads and removing staged parts as tasks; give those a moment (a
+/// second Ctrl-C or SIGTERM skips it), then exit 128 + the signal's number. `exit` rather than
+/// a return, because a write to a stdout nobody reads blocks a thread the runtime would wait
+/// for.
+pub(crate) async fn stopped(signal: Stop) -> ExitCode {
+    eprintln!("{}", signal.message());
     let settle = async {
         let deadline = Instant::now() + Duration::from_secs(1);
         let runtime = tokio::runtime::Handle::current();
@@ -140,9 +218,9 @@ pub(crate) async fn interrupted() -> ExitCode {
     };
     tokio::select! {
         () = settle => {}
-        () = ctrl_c() => {}
+        _ = stop() => {}
     }
-    std::process::exit(i32::from(INTERRUPTED))
+    std::process::exit(i32::from(signal.code()))
 }
 
 #[cfg(test)]
@@ -184,12 +262,24 @@ mod tests {
     #[test]
     fn partial_failures_and_plain_errors() {
         let partial = anyhow::Error::new(PartialFailure {
-            failed: 2,
+            failed: vec!["a".into(), "b".into()],
             total: 5,
         });
         assert_eq!(code(&partial), PARTIAL);
-        assert_eq!(partial.to_string(), "2 of 5 files failed");
+        assert_eq!(partial.to_string(), "2 of 5 files failed: a, b");
         assert_eq!(code(&anyhow::anyhow!("something")), OTHER);
+    }
+
+    #[test]
+    fn signals_exit_with_128_plus_their_number() {
+        assert_eq!(Stop::Interrupt.code(), 128 + 2);
+        assert_eq!(Stop::Terminate.code(), 128 + 15);
+        for code in [INTERRUPTED, TERMINATED] {
+            assert!(
+                TABLE.contains(&format!("\n  {code}  ")),
+                "{code} missing from TABLE"
+            );
+        }
     }
 
     #[test]

@@ -46,6 +46,12 @@ pub(crate) fn human(bytes: u64) -> String {
     }
 }
 
+/// `--part-size` (and the other size flags): the size parser of URL keys, so that both take
+/// the same spellings.
+pub(crate) fn size_flag(text: &str) -> Result<u64, String> {
+    storage::types::backend::parse_size("a size", text).map_err(|err| err.message().to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::human;

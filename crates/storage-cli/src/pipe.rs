@@ -6,13 +6,15 @@ use anyhow::{Context, Result};
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use indicatif::ProgressStyle;
-use storage::{Body, ObjectPath, locate, redact_url};
+use storage::io::RateLimit;
+use storage::{Body, ObjectPath};
 use tokio::io::AsyncReadExt;
 
-use crate::cli::{CatArgs, TransferArgs};
+use crate::cat::CatArgs;
 use crate::exit::usage;
-use crate::options::{needs_streaming, write_options};
+use crate::options::{TransferArgs, needs_streaming, write_options};
 use crate::progress::{bar, reporter};
+use crate::session::{Located, Session};
 use crate::upload::object_options;
 
 /// The location that means standard input (as a source) or standard output (as a
@@ -37,7 +39,7 @@ pub(crate) fn check_usage(args: &TransferArgs, moving: bool) -> Result<()> {
             "stor mv cannot read standard input or write standard output (`-`); use stor cp",
         ));
     }
-    if args.upload.expected_size.is_some() && args.source != STDIO {
+    if args.write.upload.expected_size.is_some() && args.source != STDIO {
         return Err(usage(
             "--expected-size is for standard input (`-` as the source) only",
         ));
@@ -53,14 +55,16 @@ pub(crate) fn check_usage(args: &TransferArgs, moving: bool) -> Result<()> {
     if args.source == STDIO && args.destination == STDIO {
         return Err(usage("stor cp - -: one side must be a file or an object"));
     }
-    if args.source == STDIO && args.upload.checksum_algorithm.is_some() {
+    if args.source == STDIO && args.write.upload.checksum_algorithm.is_some() {
         return Err(usage(
             "--checksum-algorithm needs the whole source before the upload starts, and \
              standard input can be read only once; checksum a file instead",
         ));
     }
     if args.destination == STDIO
-        && (needs_streaming(args) || args.upload.any() || args.encryption.is_some())
+        && (needs_streaming(&args.write)
+            || args.write.upload.any()
+            || args.write.encryption.is_some())
     {
         return Err(usage("stor cp ... -: standard output takes no write flags"));
     }
@@ -68,28 +72,27 @@ pub(crate) fn check_usage(args: &TransferArgs, moving: bool) -> Result<()> {
 }
 
 /// `stor cp - DEST` or `stor cp SRC -`.
-pub(crate) async fn cp(args: TransferArgs) -> Result<()> {
+pub(crate) async fn cp(session: &Session, args: TransferArgs) -> Result<()> {
     if args.destination == STDIO {
-        return crate::cat::cat(CatArgs {
+        let cat = CatArgs {
             range: None,
             location: args.source,
-        })
-        .await;
+        };
+        return crate::cat::cat(session, cat).await;
     }
-    let shown = redact_url(&args.destination);
-    let dst = locate(&args.destination)
-        .await
-        .with_context(|| shown.clone())?;
+    let Located {
+        loc: dst, shown, ..
+    } = session.locate(&args.destination).await?;
     if dst.path.is_empty() || dst.path.ends_with('/') {
         return Err(usage(format!(
             "{shown}: standard input has no name to keep; give the object's full path"
         )));
     }
     let to = ObjectPath::parse(&dst.path).with_context(|| shown.clone())?;
-    let expected = args.upload.expected_size;
+    let expected = args.write.upload.expected_size;
     let mut opts = object_options(
-        write_options(&args)?,
-        &args.upload,
+        write_options(&args.write)?,
+        &args.write.upload,
         None,
         (None, to.as_str()),
         dst.store.as_ref(),
@@ -97,7 +100,7 @@ pub(crate) async fn cp(args: TransferArgs) -> Result<()> {
     if let Some(size) = expected {
         opts = crate::upload::fit_parts(opts, dst.store.info().capability.limits(), size)?;
     }
-    let bar = bar(expected.unwrap_or(0));
+    let bar = bar(&session.global, expected.unwrap_or(0));
     if expected.is_none() {
         // No total to count towards: the bytes so far and the rate.
         if let Ok(style) = ProgressStyle::with_template("{bytes:>10} {bytes_per_sec:>12}") {
@@ -108,6 +111,10 @@ pub(crate) async fn cp(args: TransferArgs) -> Result<()> {
     // With a size, the store is told it upfront, and a stream ending at another size fails
     // the write (the central layer counts the bytes) before the object is committed.
     let body = Body::from_stream(stdin_chunks(), expected);
+    let body = match session.global.bwlimit {
+        Some(rate) => RateLimit::per_second(rate).limit_body(body),
+        None => body,
+    };
     dst.store
         .write_with(to.as_str(), body, opts)
         .await

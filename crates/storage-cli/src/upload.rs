@@ -12,7 +12,7 @@ use storage::types::{Checksum, Limits, Pair};
 use storage::{Metadata, Operation, Storage, WriteOptions};
 
 /// Upload flags of `stor cp` and `stor mv`, flattened into their arguments.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct UploadArgs {
     /// The content type of written objects. Without it, a copy keeps the source's stored type,
     /// or guesses one from the destination's name, then the source's (`x.json` ->

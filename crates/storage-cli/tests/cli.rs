@@ -330,3 +330,20 @@ fn checksum_algorithm_on_a_local_copy() {
         assert!(out.status.success(), "{err}");
     }
 }
+
+#[test]
+fn completions_cover_every_subcommand_and_their_flags() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = ok(&["completions", shell]);
+        for word in [
+            "sync",
+            "presign",
+            "completions",
+            "config",
+            "--recursive",
+            "--delete",
+        ] {
+            assert!(script.contains(word), "{shell}: {word} missing");
+        }
+    }
+}

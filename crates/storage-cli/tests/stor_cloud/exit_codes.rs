@@ -1,4 +1,4 @@
-//! `stor`'s exit codes against the server, one real case for each (7 has no producer yet:
+//! `stor`'s exit codes against the server, one real case for each (7: bulk.rs has its producer;
 //! exit.rs's unit tests cover its mapping), and `ls -h`, `cat --range -N` and `du`.
 
 use std::io::Read;
