@@ -164,10 +164,7 @@ fn escape_key(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     for c in key.chars() {
         if matches!(c, '%' | '&' | '=' | '#' | '+' | ' ') || c.is_control() {
-            let mut bytes = [0; 4];
-            for byte in c.encode_utf8(&mut bytes).bytes() {
-                out.push_str(&format!("%{byte:02X}"));
-            }
+            crate::printed::push_escaped(&mut out, c);
         } else {
             out.push(c);
         }

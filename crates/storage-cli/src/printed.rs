@@ -22,15 +22,20 @@ pub(crate) fn escape(name: &str) -> String {
         let needed =
             matches!(c, '%' | '#' | '?' | '\\') || c.is_control() || (c == ' ' && Some(at) == last);
         if needed {
-            let mut bytes = [0; 4];
-            for byte in c.encode_utf8(&mut bytes).bytes() {
-                out.push_str(&format!("%{byte:02X}"));
-            }
+            push_escaped(&mut out, c);
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// `c` as `%XX` escapes of its UTF-8 bytes.
+pub(crate) fn push_escaped(out: &mut String, c: char) {
+    let mut bytes = [0; 4];
+    for byte in c.encode_utf8(&mut bytes).bytes() {
+        out.push_str(&format!("%{byte:02X}"));
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use super::{Target, check, encoded, env, ok, stor};
 
@@ -96,27 +96,36 @@ fn unreachable(t: &Target) -> Result<String, String> {
     ))
 }
 
-/// `stor cat` of a large object into a pipe nobody reads, then Ctrl-C: exit 130.
-fn interrupted(url: &str) -> Result<usize, String> {
+/// `stor cat` of a large object into a pipe nobody reads, then `kill -SIGNAL` once output
+/// has begun (so the handler is in place; then the pipe fills and stor waits): its output.
+pub(super) fn cat_then_signal(url: &str, signal: &str) -> Result<Output, String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stor"))
         .args(["cat", url])
+        .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
-    // Output has begun, so the signal handler is in place; then the pipe fills and stor waits.
     let mut first = [0u8; 1];
     let mut stdout = child.stdout.take().ok_or("no stdout")?;
     stdout.read_exact(&mut first).map_err(|e| e.to_string())?;
     let pid = child.id().to_string();
-    let sent = Command::new("kill").args(["-INT", &pid]).status();
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status();
     check(
-        "kill -INT runs",
+        &format!("kill -{signal} runs"),
         matches!(sent, Ok(s) if s.success()),
         format!("{sent:?}"),
     )?;
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     drop(stdout);
+    Ok(out)
+}
+
+/// Ctrl-C: exit 130.
+fn interrupted(url: &str) -> Result<usize, String> {
+    let out = cat_then_signal(url, "INT")?;
     let err = String::from_utf8_lossy(&out.stderr);
     check(
         "Ctrl-C: exit 130 and one line",

@@ -267,26 +267,7 @@ fn progress(t: &Target, big: &str) -> Result<usize, String> {
 
 /// `stor cat` of a large object into a pipe nobody reads, then SIGTERM: one line, exit 143.
 fn terminated(url: &str) -> Result<usize, String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stor"))
-        .args(["cat", url])
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    // Output has begun, so the handler is in place; then the pipe fills and stor waits.
-    let mut first = [0u8; 1];
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
-    stdout.read_exact(&mut first).map_err(|e| e.to_string())?;
-    let pid = child.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status();
-    check(
-        "kill -TERM runs",
-        matches!(sent, Ok(s) if s.success()),
-        format!("{sent:?}"),
-    )?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    drop(stdout);
+    let out = super::exit_codes::cat_then_signal(url, "TERM")?;
     let err = text(&out.stderr);
     check(
         "SIGTERM: exit 143 and one line",
