@@ -132,7 +132,7 @@ where
     let finished = jobs
         .map(|item| async move {
             let job = item?;
-            report.listed(job.size);
+            report.listed(&job.relative, job.size);
             match work(job.clone()).await {
                 Ok(Outcome::Done(bytes)) => report.done(&job.relative, bytes),
                 Ok(Outcome::Skipped(reason)) => report.skipped(&job.relative, job.size, reason),

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
     name = "stor",
     version,
     propagate_version = true,
-    after_help = crate::exit::TABLE
+    after_help = main_help()
 )]
 pub(crate) struct Cli {
     /// Output, named stores, endpoint and bandwidth: flags every command takes.
@@ -112,4 +112,15 @@ pub(crate) enum Command {
                       ~/.config/fish/completions/stor.fish"
     )]
     Completions(crate::completions::CompletionsArgs),
+}
+
+/// `stor --help`'s closing text: a few first commands, then the exit codes.
+fn main_help() -> String {
+    format!(
+        "Examples:\n  stor ls s3://backups/?region=eu-west-1\n  stor cp -r ./data/ \
+         gcs://bucket/data/\n  stor sync --delete /srv/site/ prod:www/\n  pg_dump db | stor cp - \
+         azblob://c/db.sql?account-name=acct\n  stor config add prod s3://backups \
+         region=eu-west-1\n\nEach command's --help has more examples.\n\n{}",
+        crate::exit::TABLE
+    )
 }

@@ -24,14 +24,25 @@ pub(crate) struct ConfigArgs {
 enum ConfigCommand {
     /// Add a named store: `stor config add prod s3://backups region=eu-west-1`. The URL's own
     /// query keys are kept as the store's keys.
+    #[command(
+        after_help = "Examples:\n  stor config add prod s3://backups region=eu-west-1 \
+                            profile=backup\n  stor config add minio s3:// \
+                            endpoint=http://127.0.0.1:9000 region=us-east-1\n  stor config add \
+                            --force logs 'gcs://logs?project-id=acme'\n  stor config add \
+                            archive /mnt/archive"
+    )]
     Add(AddArgs),
     /// One line per named store: its name and its URL, secrets masked.
+    #[command(after_help = "Examples:\n  stor config list\n  stor --json config list")]
     List,
     /// Every key of a named store, secrets masked.
+    #[command(after_help = "Examples:\n  stor config show prod\n  stor --json config show prod")]
     Show(NameArg),
     /// Remove a named store.
+    #[command(after_help = "Example:\n  stor config remove prod")]
     Remove(NameArg),
     /// Print the config file's path.
+    #[command(after_help = "Example:\n  $EDITOR \"$(stor config path)\"")]
     Path,
 }
 

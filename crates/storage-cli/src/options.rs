@@ -1,7 +1,7 @@
 //! Write options from `stor cp`/`mv` flags: part size and concurrency, storage class and
 //! encryption (the metadata flags are `upload`'s).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 use storage::types::CustomerKey;
 use storage::{Encryption, WriteOptions};
@@ -52,8 +52,11 @@ pub(crate) fn parse_encryption(text: &str) -> Result<Encryption> {
         Some(("customer-key", key)) => Ok(Encryption::CustomerKey(
             CustomerKey::from_base64(key).context("the customer key")?,
         )),
-        // Never echo the value: it may be a key.
-        _ => bail!("--encryption takes service, kms:KEY_ID or customer-key:BASE64"),
+        // Never echo the value: it may be a key. A usage error (exit 2), checked before any
+        // request.
+        _ => Err(crate::exit::usage(
+            "--encryption takes service, kms:KEY_ID or customer-key:BASE64",
+        )),
     }
 }
 
@@ -96,6 +99,7 @@ mod tests {
         let err = parse_encryption("customer-key:c2VjcmV0").unwrap_err();
         assert!(!format!("{err:#}").contains("c2VjcmV0"), "{err:#}");
         let err = parse_encryption("hunter2").unwrap_err();
+        assert!(err.is::<crate::exit::Usage>(), "{err:#}");
         assert!(!format!("{err:#}").contains("hunter2"));
     }
 }

@@ -108,7 +108,7 @@ async fn remove_tree(
         .try_filter(|entry| ready(!entry.metadata.is_dir()))
         .map_ok(|entry| {
             let doomed = Doomed::of(entry, dir);
-            report.listed(doomed.size);
+            report.listed(&doomed.relative, doomed.size);
             doomed
         });
     if batch {

@@ -63,9 +63,11 @@ impl Report {
         &self.bar
     }
 
-    /// A file of `bytes` joined the job (the listing found it): the bar's total grows.
-    pub(crate) fn listed(&self, bytes: u64) {
+    /// The file at `path`, of `bytes`, starts: the bar's total grows, and its message names
+    /// the newest file in flight.
+    pub(crate) fn listed(&self, path: &str, bytes: u64) {
         self.bar.inc_length(bytes);
+        self.bar.set_message(path.to_owned());
     }
 
     /// `path` is done: `bytes` of it went through (or were copied on the service).

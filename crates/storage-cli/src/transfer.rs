@@ -50,7 +50,7 @@ async fn transfer(session: &Session, args: TransferArgs, remove_source: bool) ->
         let job = plan_one(&src, &dst)
             .await
             .with_context(|| src.shown.clone())?;
-        report.listed(job.size);
+        report.listed(&job.relative, job.size);
         let context = || format!("{} -> {}", src.shown, dst.shown);
         match copier.run(job.clone()).await.with_context(context)? {
             Outcome::Done(bytes) => report.done(&job.relative, bytes),

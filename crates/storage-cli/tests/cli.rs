@@ -183,6 +183,26 @@ fn exit_codes_ranges_and_sizes_on_local_files() {
         Some(2)
     );
     assert_eq!(code(&["stat", "--no-such-flag", "x"]), Some(2));
+    let a = path(d, "tree/a.txt");
+    assert_eq!(
+        code(&["cp", "--encryption", "bogus", &a, &path(d, "e")]),
+        Some(2)
+    );
+    assert_eq!(
+        code(&["cp", "--include", "*.txt", &a, &path(d, "f")]),
+        Some(2)
+    );
+    assert_eq!(
+        code(&[
+            "cp",
+            "-r",
+            "--exclude",
+            "a[",
+            &path(d, "tree/"),
+            &path(d, "g/")
+        ]),
+        Some(2)
+    );
     assert_eq!(
         code(&["cat", "--range", "10-", &path(d, "tree/a.txt")]),
         Some(1)
@@ -340,8 +360,8 @@ fn completions_cover_every_subcommand_and_their_flags() {
             "presign",
             "completions",
             "config",
-            "--recursive",
-            "--delete",
+            "recursive",
+            "delete",
         ] {
             assert!(script.contains(word), "{shell}: {word} missing");
         }
