@@ -8,6 +8,7 @@ mod cli;
 mod completions;
 mod config;
 mod config_file;
+mod dirs;
 mod du;
 mod exit;
 mod filter;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use futures_util::TryStreamExt;
 use futures_util::stream::TryChunksError;
-use storage::{Entry, ErrorKind, ListOptions, ObjectPath, Operation, Storage, StorageExt};
+use storage::{Entry, ErrorKind, ListOptions, ObjectPath, Operation, Storage};
 
 use crate::exit::usage;
 use crate::report::Report;
@@ -134,7 +134,7 @@ async fn remove_tree(
 }
 
 /// Whether `store` deletes many objects in one request.
-fn batches(store: &dyn Storage) -> bool {
+pub(crate) fn batches(store: &dyn Storage) -> bool {
     let info = store.info();
     info.capability.supports(Operation::DeleteMany) && BATCHING_SERVICES.contains(&info.service)
 }
@@ -168,16 +168,7 @@ fn finished(report: &Report, one: &Doomed, outcome: &Result<()>) {
 /// deepest first, as `StorageExt::remove_all` tidies them. On stores without directories
 /// the listings are empty and the deletes find nothing, which is success.
 async fn tidy(store: &dyn Storage, dir: &ObjectPath, report: &Report) -> Result<()> {
-    let mut dirs = Vec::new();
-    let mut pending = vec![dir.clone()];
-    while let Some(next) = pending.pop() {
-        for entry in store.list_all(next.as_str()).await? {
-            if entry.metadata.is_dir() {
-                pending.push(entry.path.clone());
-                dirs.push(entry.path);
-            }
-        }
-    }
+    let dirs = crate::dirs::below(store, dir).await?;
     for gone in dirs.iter().rev().chain(std::iter::once(dir)) {
         if let Err(err) = store.delete(gone.as_str()).await {
             let relative = gone.as_str().strip_prefix(dir.as_str()).unwrap_or("");
@@ -197,6 +188,7 @@ async fn tidy(store: &dyn Storage, dir: &ObjectPath, report: &Report) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storage::StorageExt;
 
     fn quiet_report() -> Report {
         Report::new(&crate::session::parse_global(&["stor", "-q"]), "removed")

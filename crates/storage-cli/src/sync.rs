@@ -244,23 +244,14 @@ async fn md5_of(store: &Arc<dyn Storage>, path: &str) -> Result<Md5> {
 /// Refuses a source that is a file (that is `cp`) or a directory that does not exist: with
 /// `--delete`, a mistyped source's empty listing would empty the destination.
 async fn check_source(src: &Located, dir: &ObjectPath) -> Result<()> {
-    let store = &src.loc.store;
-    let path = src.loc.path.as_str();
-    if !path.is_empty() && !path.ends_with('/') {
-        match store.stat(path).await {
-            Ok(meta) if meta.is_file() => {
-                return Err(usage(format!(
-                    "{}: a file, and sync works on directories; use stor cp for one file",
-                    src.shown
-                )));
-            }
-            Ok(_) => {}
-            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::IsDirectory) => {}
-            Err(err) => return Err(err).with_context(|| src.shown.clone()),
-        }
-    }
+    refuse_file(
+        src,
+        "a file, and sync works on directories; use stor cp for one file",
+    )
+    .await?;
     if !dir.is_root() {
-        store
+        src.loc
+            .store
             .stat(dir.as_str())
             .await
             .with_context(|| format!("{}: the source directory", src.shown))?;
@@ -270,21 +261,22 @@ async fn check_source(src: &Located, dir: &ObjectPath) -> Result<()> {
 
 /// Refuses a destination that is a file; a directory is made as files arrive.
 async fn check_destination(dst: &Located) -> Result<()> {
-    let path = dst.loc.path.as_str();
-    if !path.is_empty() && !path.ends_with('/') {
-        match dst.loc.store.stat(path).await {
-            Ok(meta) if meta.is_file() => {
-                return Err(usage(format!(
-                    "{}: a file, and sync writes into a directory",
-                    dst.shown
-                )));
-            }
-            Ok(_) => {}
-            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::IsDirectory) => {}
-            Err(err) => return Err(err).with_context(|| dst.shown.clone()),
-        }
+    refuse_file(dst, "a file, and sync writes into a directory").await
+}
+
+/// A usage error saying `why` when `at` names a file (a path without a trailing `/` may name
+/// either; one that names nothing yet is fine).
+async fn refuse_file(at: &Located, why: &str) -> Result<()> {
+    let path = at.loc.path.as_str();
+    if path.is_empty() || path.ends_with('/') {
+        return Ok(());
     }
-    Ok(())
+    match at.loc.store.stat(path).await {
+        Ok(meta) if meta.is_file() => Err(usage(format!("{}: {why}", at.shown))),
+        Ok(_) => Ok(()),
+        Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::IsDirectory) => Ok(()),
+        Err(err) => Err(err).with_context(|| at.shown.clone()),
+    }
 }
 
 /// Refuses directories of one store where one holds the other: the copies would land in the

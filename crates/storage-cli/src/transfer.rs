@@ -146,7 +146,6 @@ impl Copier {
     /// Transfers one file (and with `mv` removes its source).
     pub(crate) async fn run(&self, job: Job) -> Result<Outcome> {
         if self.ignore_existing && self.dst.exists(&job.to).await? {
-            self.bar.inc(job.size);
             return Ok(Outcome::Skipped("exists"));
         }
         if self.no_overwrite && self.dst.exists(&job.to).await? {
@@ -274,19 +273,7 @@ async fn plan_one(src: &Located, dst: &Located) -> Result<Job> {
 /// Deletes the directories below `dir` (deepest first) and `dir` itself where they are empty;
 /// a directory that still holds something stays, and so do errors: this is tidying.
 async fn prune_dirs(store: &dyn Storage, dir: &ObjectPath) {
-    let mut dirs = Vec::new();
-    let mut pending = vec![dir.clone()];
-    while let Some(next) = pending.pop() {
-        let Ok(entries) = store.list_all(next.as_str()).await else {
-            continue;
-        };
-        for entry in entries {
-            if entry.metadata.is_dir() {
-                pending.push(entry.path.clone());
-                dirs.push(entry.path);
-            }
-        }
-    }
+    let dirs = crate::dirs::below(store, dir).await.unwrap_or_default();
     for d in dirs.iter().rev() {
         let _ = store.delete(d.as_str()).await;
     }

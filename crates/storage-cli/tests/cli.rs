@@ -8,6 +8,10 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[path = "support/fed.rs"]
+mod fed;
+use fed::stor_fed;
+
 fn stor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stor"))
         .args(args)
@@ -262,33 +266,13 @@ fn ctrl_c_exits_130() {
     );
 }
 
-/// `stor` with `input` piped into its standard input while it runs.
-fn stor_fed(args: &[&str], input: &[u8]) -> Output {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stor"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("stor runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    // stor may stop reading early (a usage error): then the pipe closes and the write fails.
-    let feeder = std::thread::spawn(move || stdin.write_all(&input).is_ok());
-    let out = child.wait_with_output().expect("stor ends");
-    feeder.join().unwrap();
-    out
-}
-
 #[test]
 fn pipes_standard_input_to_a_file_and_a_file_to_standard_output() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let data: Vec<u8> = (0..(3u32 << 20)).map(|i| (i % 251) as u8).collect();
 
-    let out = stor_fed(&["cp", "-", &path(d, "piped.bin")], &data);
+    let out = stor_fed(&["cp", "-", &path(d, "piped.bin")], data.as_slice());
     assert!(
         out.status.success(),
         "{}",
@@ -300,11 +284,11 @@ fn pipes_standard_input_to_a_file_and_a_file_to_standard_output() {
     assert!(out.status.success() && out.stdout == data);
 
     let sized = &["cp", "--expected-size", "3MiB", "-", &path(d, "sized.bin")];
-    assert!(stor_fed(sized, &data).status.success());
+    assert!(stor_fed(sized, data.as_slice()).status.success());
     assert!(fs::read(d.join("sized.bin")).unwrap() == data);
     // A stream that ends short of its declared size leaves no file.
     let short = &["cp", "--expected-size", "4MiB", "-", &path(d, "short.bin")];
-    assert!(!stor_fed(short, &data).status.success());
+    assert!(!stor_fed(short, data.as_slice()).status.success());
     assert!(!d.join("short.bin").exists());
 
     // Usage errors (exit 2) before anything is read or written.

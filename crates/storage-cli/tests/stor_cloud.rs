@@ -15,6 +15,8 @@ use std::process::{Command, ExitCode, Output};
 mod bulk;
 #[path = "stor_cloud/exit_codes.rs"]
 mod exit_codes;
+#[path = "support/fed.rs"]
+mod fed;
 #[path = "stor_cloud/names_config.rs"]
 mod names_config;
 #[path = "stor_cloud/output.rs"]

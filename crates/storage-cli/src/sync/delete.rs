@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures_util::{StreamExt, stream};
-use storage::{ObjectPath, Operation, Storage};
+use storage::{ObjectPath, Storage};
 
 use crate::report::Report;
 
@@ -33,7 +33,8 @@ pub(super) async fn delete(
             Err(err) => report.failed(&relative, &err.into()),
         }
     }
-    let batched = store.info().capability.supports(Operation::DeleteMany);
+    // The same rule as `rm -r`: a batch call only where it is one request.
+    let batched = crate::remove::batches(store.as_ref());
     for chunk in paths.chunks(BATCH) {
         let all: Vec<String> = chunk.iter().map(|(path, ..)| path.to_string()).collect();
         if batched && store.delete_many(&all).await.is_ok() {

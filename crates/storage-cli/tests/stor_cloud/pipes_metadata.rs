@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use super::fed::stor_fed;
 use super::{Target, check, exists, ok, stor};
 
 /// The size of the piped stream: more than two parts of every backend's default part size.
@@ -17,29 +18,6 @@ const PIPED: usize = 20 << 20;
 /// Bytes that differ from part to part, so that a part sent twice or out of order shows.
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i % 251) ^ (i >> 20)) as u8).collect()
-}
-
-/// `stor args` with `input` written into its standard input through a pipe while it runs.
-fn stor_fed(args: &[&str], input: Vec<u8>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stor"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("stor runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        for chunk in input.chunks(64 << 10) {
-            // stor may stop reading early (a usage error, a failed write): then the pipe closes.
-            if stdin.write_all(chunk).is_err() {
-                return;
-            }
-        }
-    });
-    let out = child.wait_with_output().expect("stor ends");
-    feeder.join().unwrap();
-    out
 }
 
 fn fed_ok(args: &[&str], input: Vec<u8>) -> Result<(), String> {
